@@ -1,0 +1,2 @@
+/** The bootstrap server: a WebSocket registry of online peers. */
+package io.parlance.bootstrap;

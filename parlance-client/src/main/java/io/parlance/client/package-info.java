@@ -1,0 +1,2 @@
+/** The Parlance peer: discovery, messaging and the command-line front ends. */
+package io.parlance.client;

@@ -1,0 +1,2 @@
+/** The Parlance wire protocol: limits, validation and the typed errors every codec reports. */
+package io.parlance.protocol;

@@ -1,0 +1,65 @@
+package io.parlance.protocol.wire;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.parlance.protocol.Nickname;
+import io.parlance.protocol.ProtocolError;
+import io.parlance.protocol.ProtocolException;
+
+/**
+ * The plain Parlance message, one JSON object per TCP line and no {@code type} field: {@code
+ * {"from":"alice","content":"message text","timestamp":1699123456}}.
+ *
+ * @param from the sender's nickname, valid by Parlance's rules
+ * @param content the message text, possibly empty
+ * @param timestamp when it was sent, in Unix seconds
+ */
+@JsonPropertyOrder({"from", "content", "timestamp"})
+public record ChatLine(
+    @JsonProperty(value = "from", required = true) String from,
+    @JsonProperty(value = "content", required = true) String content,
+    @JsonProperty(value = "timestamp", required = true) long timestamp) {
+
+  /**
+   * Validates the fields.
+   *
+   * @throws ProtocolException if {@code from} is not a valid nickname, or {@code content} is null
+   *     or not valid Unicode (Rust strings cannot hold unpaired surrogates)
+   */
+  public ChatLine {
+    Nickname.requireValid(from);
+    if (content == null) {
+      throw new ProtocolException(ProtocolError.MISSING_FIELD, "field 'content' is null");
+    }
+    if (!isValidUnicode(content)) {
+      throw new ProtocolException(
+          ProtocolError.INVALID_UTF8,
+          "field 'content' holds an unpaired surrogate, which is not valid Unicode");
+    }
+  }
+
+  /**
+   * Creates a chat line stamped with the current time.
+   *
+   * @param from the sender's nickname
+   * @param content the message text
+   * @return the chat line
+   */
+  public static ChatLine now(String from, String content) {
+    return new ChatLine(from, content, System.currentTimeMillis() / 1000);
+  }
+
+  private static boolean isValidUnicode(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
