@@ -1,0 +1,331 @@
+package io.parlance.client.security;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.SignatureException;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.Date;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * A profile's long-lived Ed25519 key pair, its {@link PeerId} and a self-signed certificate made
+ * from it for TLS. The private key is kept in {@code identity.key} (PKCS#8 PEM, mode 0600) in the
+ * profile's directory; a key file that others can read, or that is corrupt, is refused.
+ */
+public final class Identity {
+
+  /** The key file's name in the profile directory. */
+  public static final String KEY_FILE = "identity.key";
+
+  private static final String ALGORITHM = "Ed25519";
+  private static final String PEM_BEGIN = "-----BEGIN PRIVATE KEY-----";
+  private static final String PEM_END = "-----END PRIVATE KEY-----";
+
+  private final KeyPair keys;
+  private final PeerId id;
+  private final X509Certificate certificate;
+
+  private Identity(KeyPair keys) {
+    this.keys = keys;
+    this.id = PeerId.of(keys.getPublic());
+    this.certificate = selfSigned(keys, id);
+  }
+
+  /**
+   * Makes a new identity that lives only in memory.
+   *
+   * @return the identity
+   */
+  public static Identity generate() {
+    try {
+      return new Identity(KeyPairGenerator.getInstance(ALGORITHM).generateKeyPair());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("this JVM cannot make Ed25519 keys (Java 15+ can)", e);
+    }
+  }
+
+  /**
+   * Loads the identity of a profile directory, creating it (and the directory, mode 0700) on first
+   * use.
+   *
+   * @param profileDir the profile's directory
+   * @return the identity
+   * @throws IdentityException if the key file is readable by others, corrupt or unwritable
+   */
+  public static Identity loadOrCreate(Path profileDir) {
+    Path file = profileDir.resolve(KEY_FILE);
+    try {
+      if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        return load(file);
+      }
+      createPrivateDirectory(profileDir);
+      Identity identity = generate();
+      byte[] pem = pem(identity.keys.getPrivate()).getBytes(StandardCharsets.US_ASCII);
+      if (supportsPosix(profileDir)) {
+        Files.createFile(
+            file,
+            PosixFilePermissions.asFileAttribute(
+                EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE)));
+      } else {
+        Files.createFile(file);
+      }
+      Files.write(file, pem, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.SYNC);
+      return identity;
+    } catch (FileAlreadyExistsException e) {
+      return load(file); // another process created it first
+    } catch (IOException e) {
+      throw new IdentityException(
+          "cannot create the identity key " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Identity load(Path file) {
+    try {
+      if (supportsPosix(file)) {
+        Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
+        if (mode.stream()
+            .anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+          throw new IdentityException(
+              "the identity key "
+                  + file
+                  + " can be read by other users (mode "
+                  + PosixFilePermissions.toString(mode)
+                  + "); run: chmod 600 "
+                  + file);
+        }
+      }
+      String text = Files.readString(file, StandardCharsets.US_ASCII);
+      PrivateKey key = parsePem(file, text);
+      KeyFactory factory = KeyFactory.getInstance(ALGORITHM);
+      PublicKey publicKey = derivePublic(factory, key);
+      return new Identity(new KeyPair(publicKey, key));
+    } catch (IOException e) {
+      throw new IdentityException(
+          "cannot read the identity key " + file + ": " + e.getMessage(), e);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw corrupt(file, e);
+    }
+  }
+
+  private static PrivateKey parsePem(Path file, String text) throws GeneralSecurityException {
+    int begin = text.indexOf(PEM_BEGIN);
+    int end = text.indexOf(PEM_END);
+    if (begin < 0 || end < begin) {
+      throw corrupt(file, null);
+    }
+    String base64 = text.substring(begin + PEM_BEGIN.length(), end).replaceAll("\\s", "");
+    byte[] der = Base64.getDecoder().decode(base64);
+    return KeyFactory.getInstance(ALGORITHM).generatePrivate(new PKCS8EncodedKeySpec(der));
+  }
+
+  /**
+   * Derives the public key by signing nothing: the JDK has no direct API, PKCS#8 v2 may lack it.
+   */
+  private static PublicKey derivePublic(KeyFactory factory, PrivateKey key)
+      throws GeneralSecurityException {
+    // An Ed25519 public key is the scalar multiple of the base point; BouncyCastle computes it
+    // from the 32-byte seed at the end of the PKCS#8 encoding.
+    byte[] pkcs8 = key.getEncoded();
+    byte[] seed = new byte[32];
+    System.arraycopy(pkcs8, pkcs8.length - 32, seed, 0, 32);
+    org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters params =
+        new org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters(seed, 0);
+    byte[] raw = params.generatePublicKey().getEncoded();
+    byte[] spki = new byte[ED25519_SPKI_PREFIX.length + raw.length];
+    System.arraycopy(ED25519_SPKI_PREFIX, 0, spki, 0, ED25519_SPKI_PREFIX.length);
+    System.arraycopy(raw, 0, spki, ED25519_SPKI_PREFIX.length, raw.length);
+    return factory.generatePublic(new X509EncodedKeySpec(spki));
+  }
+
+  /** The DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410), before the 32 key bytes. */
+  private static final byte[] ED25519_SPKI_PREFIX = {
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
+  };
+
+  private static IdentityException corrupt(Path file, Exception cause) {
+    return new IdentityException(
+        "the identity key "
+            + file
+            + " is corrupt or not an Ed25519 key. Restore it from a backup, or move it away to"
+            + " create a new identity (peers that trusted the old one will see a changed key)",
+        cause);
+  }
+
+  private static void createPrivateDirectory(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    if (supportsPosix(dir.toAbsolutePath().getParent())) {
+      Files.createDirectories(
+          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } else {
+      Files.createDirectories(dir);
+    }
+  }
+
+  private static boolean supportsPosix(Path path) {
+    Path existing = path;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    return existing != null
+        && existing.getFileSystem().supportedFileAttributeViews().contains("posix");
+  }
+
+  private static String pem(PrivateKey key) {
+    String base64 =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+            .encodeToString(key.getEncoded());
+    return PEM_BEGIN + "\n" + base64 + "\n" + PEM_END + "\n";
+  }
+
+  private static X509Certificate selfSigned(KeyPair keys, PeerId id) {
+    try {
+      X500Name name = new X500Name("CN=" + id.value());
+      Instant now = Instant.now();
+      X509v3CertificateBuilder builder =
+          new JcaX509v3CertificateBuilder(
+              name,
+              new BigInteger(64, new java.security.SecureRandom()).abs().add(BigInteger.ONE),
+              Date.from(now.minus(1, ChronoUnit.DAYS)),
+              Date.from(now.plus(3650, ChronoUnit.DAYS)),
+              name,
+              keys.getPublic());
+      ContentSigner signer = new JcaContentSignerBuilder(ALGORITHM).build(keys.getPrivate());
+      return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
+    } catch (OperatorCreationException | CertificateException e) {
+      throw new IllegalStateException("cannot make the identity certificate", e);
+    }
+  }
+
+  /**
+   * Returns the peer id.
+   *
+   * @return the fingerprint of the public key
+   */
+  public PeerId id() {
+    return id;
+  }
+
+  /**
+   * Returns the public key.
+   *
+   * @return the public key
+   */
+  public PublicKey publicKey() {
+    return keys.getPublic();
+  }
+
+  /**
+   * Returns the public key as base64 of its X.509 encoding, as announces carry it.
+   *
+   * @return the encoded key
+   */
+  public String encodedPublicKey() {
+    return Base64.getEncoder().encodeToString(keys.getPublic().getEncoded());
+  }
+
+  /**
+   * Returns the private key, for TLS.
+   *
+   * @return the private key
+   */
+  PrivateKey privateKey() {
+    return keys.getPrivate();
+  }
+
+  /**
+   * Returns the self-signed certificate of the identity key, for TLS.
+   *
+   * @return the certificate
+   */
+  public X509Certificate certificate() {
+    return certificate;
+  }
+
+  /**
+   * Signs bytes with the identity key.
+   *
+   * @param data what to sign
+   * @return the Ed25519 signature, 64 bytes
+   */
+  public byte[] sign(byte[] data) {
+    try {
+      Signature signature = Signature.getInstance(ALGORITHM);
+      signature.initSign(keys.getPrivate());
+      signature.update(data);
+      return signature.sign();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot sign with the identity key", e);
+    }
+  }
+
+  /**
+   * Decodes a public key as announces carry it.
+   *
+   * @param base64 base64 of the X.509 encoding of an Ed25519 key
+   * @return the key
+   * @throws IllegalArgumentException if it is not one
+   */
+  public static PublicKey decodePublicKey(String base64) {
+    Objects.requireNonNull(base64, "base64");
+    try {
+      return KeyFactory.getInstance(ALGORITHM)
+          .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("not a base64 Ed25519 public key", e);
+    }
+  }
+
+  /**
+   * Checks a signature made with {@link #sign}.
+   *
+   * @param key the signer's public key
+   * @param data what was signed
+   * @param signature the signature
+   * @return true if it is valid
+   */
+  public static boolean verify(PublicKey key, byte[] data, byte[] signature) {
+    try {
+      Signature verifier = Signature.getInstance(ALGORITHM);
+      verifier.initVerify(key);
+      verifier.update(data);
+      return verifier.verify(signature);
+    } catch (InvalidKeyException | SignatureException e) {
+      return false;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot verify Ed25519 signatures", e);
+    }
+  }
+}
