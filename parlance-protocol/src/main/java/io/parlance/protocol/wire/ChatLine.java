@@ -1,5 +1,7 @@
 package io.parlance.protocol.wire;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.parlance.protocol.Nickname;
@@ -8,17 +10,23 @@ import io.parlance.protocol.ProtocolException;
 
 /**
  * The plain Parlance message, one JSON object per TCP line and no {@code type} field: {@code
- * {"from":"alice","content":"message text","timestamp":1699123456}}.
+ * {"from":"alice","content":"message text","timestamp":1699123456}}. Our peers add an optional
+ * message {@code id} (which the Rust Parlance ignores), and the receiver acknowledges it with an
+ * {@link Ack}.
  *
  * @param from the sender's nickname, valid by Parlance's rules
  * @param content the message text, possibly empty
  * @param timestamp when it was sent, in Unix seconds
+ * @param id the message id, for acknowledgement and de-duplication, or null
  */
-@JsonPropertyOrder({"from", "content", "timestamp"})
+@JsonPropertyOrder({"from", "content", "timestamp", "id"})
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChatLine(
     @JsonProperty(value = "from", required = true) String from,
     @JsonProperty(value = "content", required = true) String content,
-    @JsonProperty(value = "timestamp", required = true) long timestamp) {
+    @JsonProperty(value = "timestamp", required = true) long timestamp,
+    @JsonProperty("id") String id)
+    implements PeerLine {
 
   /**
    * Validates the fields.
@@ -26,6 +34,7 @@ public record ChatLine(
    * @throws ProtocolException if {@code from} is not a valid nickname, or {@code content} is null
    *     or not valid Unicode (Rust strings cannot hold unpaired surrogates)
    */
+  @JsonCreator
   public ChatLine {
     Nickname.requireValid(from);
     if (content == null) {
@@ -36,6 +45,31 @@ public record ChatLine(
           ProtocolError.INVALID_UTF8,
           "field 'content' holds an unpaired surrogate, which is not valid Unicode");
     }
+    if (id != null && id.isEmpty()) {
+      throw new ProtocolException(ProtocolError.MISSING_FIELD, "field 'id' is empty");
+    }
+    Extensions.requireBounded("id", id);
+  }
+
+  /**
+   * Creates a plain chat line, as the Rust Parlance sends it.
+   *
+   * @param from the sender's nickname
+   * @param content the text
+   * @param timestamp the send time, Unix seconds
+   */
+  public ChatLine(String from, String content, long timestamp) {
+    this(from, content, timestamp, null);
+  }
+
+  /**
+   * Returns this line with a message id.
+   *
+   * @param messageId the id
+   * @return the new line
+   */
+  public ChatLine withId(String messageId) {
+    return new ChatLine(from, content, timestamp, messageId);
   }
 
   /**

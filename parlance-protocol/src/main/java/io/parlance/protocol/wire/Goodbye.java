@@ -1,25 +1,59 @@
 package io.parlance.protocol.wire;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.parlance.protocol.Nickname;
+import java.nio.charset.StandardCharsets;
 
 /**
- * "I am leaving": {@code {"type":"goodbye","nickname":"alice"}}.
+ * "I am leaving": {@code {"type":"goodbye","nickname":"alice"}}. Our peers add their {@code id} and
+ * a {@code sig} of {@link #signedPayload()}, so no one can make them leave.
  *
  * @param nickname the departing peer's nickname, valid by Parlance's rules
+ * @param id the peer's identity fingerprint, or null
+ * @param sig base64 signature of {@link #signedPayload()}, or null
  */
-public record Goodbye(@JsonProperty(value = "nickname", required = true) String nickname)
+@JsonPropertyOrder({"nickname", "id", "sig"})
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Goodbye(
+    @JsonProperty(value = "nickname", required = true) String nickname,
+    @JsonProperty("id") String id,
+    @JsonProperty("sig") String sig)
     implements DiscoveryMessage {
 
   /** The value of the {@code type} field. */
   public static final String TYPE = "goodbye";
 
   /**
-   * Validates the nickname.
+   * Validates the fields.
    *
-   * @throws io.parlance.protocol.ProtocolException if the nickname is invalid
+   * @throws io.parlance.protocol.ProtocolException if the nickname is invalid or a field too long
    */
+  @JsonCreator
   public Goodbye {
     Nickname.requireValid(nickname);
+    Extensions.requireBounded("id", id);
+    Extensions.requireBounded("sig", sig);
+  }
+
+  /**
+   * Creates a plain goodbye, as the Rust Parlance sends it.
+   *
+   * @param nickname the nickname
+   */
+  public Goodbye(String nickname) {
+    this(nickname, null, null);
+  }
+
+  /**
+   * Returns the bytes that {@code sig} signs.
+   *
+   * @return the payload
+   */
+  public byte[] signedPayload() {
+    return String.join("\n", "parlance-goodbye-v1", nickname, String.valueOf(id))
+        .getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -138,7 +138,7 @@ class ChatLineCodecTest {
   void ignoresUnknownFields() {
     channel.writeInbound(
         bytes(
-            "{\"id\":\"x\",\"from\":\"bob\",\"extra\":{\"nested\":[1,2,{\"a\":null}]},"
+            "{\"unknown\":\"x\",\"from\":\"bob\",\"extra\":{\"nested\":[1,2,{\"a\":null}]},"
                 + "\"content\":\"hi\",\"timestamp\":3,\"type\":\"future\"}\n"));
     assertThat((ChatLine) channel.readInbound()).isEqualTo(new ChatLine("bob", "hi", 3));
   }

@@ -81,8 +81,8 @@ class DiscoveryCodecTest {
   void ignoresUnknownFieldsWhereverTheTypeIs() {
     DiscoveryPacket packet =
         decode(
-            "{\"nickname\":\"alice\",\"caps\":[\"tls\",\"ack\"],\"id\":\"abc\","
-                + "\"tcp_port\":1,\"type\":\"announce\",\"key\":{\"k\":1}}");
+            "{\"nickname\":\"alice\",\"capabilities\":[\"tls\",\"ack\"],\"peer_hint\":\"abc\","
+                + "\"tcp_port\":1,\"type\":\"announce\",\"future\":{\"k\":1}}");
     assertThat(packet.message()).isEqualTo(new Announce("alice", 1));
   }
 
