@@ -461,6 +461,15 @@ public final class PeerNode implements AutoCloseable {
     return pool == null ? 0 : pool.connectionsOpened();
   }
 
+  /**
+   * Returns how many outgoing connections are pooled now, for tests.
+   *
+   * @return the count
+   */
+  int pooledConnections() {
+    return pool == null ? 0 : pool.size();
+  }
+
   private void received(ChatLine line, InetSocketAddress remote) {
     String address = Peer.format(remote);
     List<Peer> candidates =
