@@ -137,8 +137,14 @@ public final class PeerNode implements AutoCloseable {
       if (state != State.NEW) {
         throw new IllegalStateException("the node was already started");
       }
-      InetAddress groupAddress = ipLiteral(options.multicastGroup());
-      networkInterface = NetworkInterfaces.resolve(options.interfaceName(), groupAddress);
+      InetAddress groupAddress;
+      try {
+        groupAddress = ipLiteral(options.multicastGroup());
+        networkInterface = NetworkInterfaces.resolve(options.interfaceName(), groupAddress);
+      } catch (RuntimeException e) {
+        state = State.STOPPED;
+        throw e;
+      }
       group = new NioEventLoopGroup(options.ioThreads(), new DefaultThreadFactory("parlance-io"));
       try {
         server =
