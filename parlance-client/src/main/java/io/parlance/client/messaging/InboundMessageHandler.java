@@ -6,7 +6,6 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.parlance.protocol.ProtocolException;
 import io.parlance.protocol.wire.ChatLine;
-import java.net.InetSocketAddress;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +33,7 @@ public final class InboundMessageHandler extends SimpleChannelInboundHandler<Cha
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, ChatLine line) {
-    sink.received(line, (InetSocketAddress) ctx.channel().remoteAddress());
+    sink.received(line, ctx.channel().remoteAddress());
   }
 
   @Override

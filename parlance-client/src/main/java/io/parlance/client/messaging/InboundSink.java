@@ -1,7 +1,7 @@
 package io.parlance.client.messaging;
 
 import io.parlance.protocol.wire.ChatLine;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /**
  * Where the message server hands each received chat line; called on an event loop, must not block.
@@ -15,5 +15,5 @@ public interface InboundSink {
    * @param line the line
    * @param remote the address of the connection it came on
    */
-  void received(ChatLine line, InetSocketAddress remote);
+  void received(ChatLine line, SocketAddress remote);
 }

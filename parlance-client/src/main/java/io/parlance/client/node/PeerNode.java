@@ -20,6 +20,7 @@ import io.parlance.protocol.wire.ChatLine;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -476,14 +477,17 @@ public final class PeerNode implements AutoCloseable {
     return pool == null ? 0 : pool.size();
   }
 
-  private void received(ChatLine line, InetSocketAddress remote) {
-    String address = Peer.format(remote);
-    List<Peer> candidates =
-        directory.byNickname(line.from()).stream()
-            .filter(p -> p.address().getAddress().equals(remote.getAddress()))
-            .toList();
-    if (candidates.size() == 1) {
-      address = candidates.get(0).addressText();
+  private void received(ChatLine line, SocketAddress from) {
+    String address = String.valueOf(from);
+    if (from instanceof InetSocketAddress remote) {
+      address = Peer.format(remote);
+      List<Peer> candidates =
+          directory.byNickname(line.from()).stream()
+              .filter(p -> p.address().getAddress().equals(remote.getAddress()))
+              .toList();
+      if (candidates.size() == 1) {
+        address = candidates.get(0).addressText();
+      }
     }
     events.publish(
         new NodeEvent.MessageReceived(line.from(), line.content(), line.timestamp(), address));
