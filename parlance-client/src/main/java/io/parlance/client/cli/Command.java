@@ -1,0 +1,123 @@
+package io.parlance.client.cli;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+
+/** One line the user typed, parsed. */
+sealed interface Command {
+
+  /** The commands, for help and completion. */
+  List<String> NAMES =
+      List.of("/peers", "/send", "/broadcast", "/nick", "/clear", "/help", "/quit");
+
+  /** The help text, one command per line. */
+  List<String> HELP =
+      List.of(
+          "/peers                       list the peers online",
+          "/send <nickname> <message>   send a message to one peer (nickname@ip:port if two share it)",
+          "/broadcast <message>         send a message to every peer",
+          "/nick <new>                  change your nickname",
+          "/clear                       clear the screen",
+          "/help, /h                    this help",
+          "/quit, /exit, /q             leave");
+
+  /** List the peers. */
+  record Peers() implements Command {}
+
+  /**
+   * Send to one peer.
+   *
+   * @param target whom
+   * @param text what
+   */
+  record Send(String target, String text) implements Command {}
+
+  /**
+   * Send to every peer.
+   *
+   * @param text what
+   */
+  record Broadcast(String text) implements Command {}
+
+  /**
+   * Change the nickname.
+   *
+   * @param nickname the new one
+   */
+  record Nick(String nickname) implements Command {}
+
+  /** Clear the screen. */
+  record Clear() implements Command {}
+
+  /** Show help. */
+  record Help() implements Command {}
+
+  /** Leave. */
+  record Quit() implements Command {}
+
+  /** Nothing (an empty line). */
+  record Empty() implements Command {}
+
+  /**
+   * A line that is not a valid command.
+   *
+   * @param message what is wrong, in words
+   */
+  record Invalid(String message) implements Command {}
+
+  /**
+   * Parses a line.
+   *
+   * @param line the line
+   * @param knownNames nicknames and qualified names of known peers, to split {@code /send} when a
+   *     nickname contains spaces
+   * @return the command
+   */
+  static Command parse(String line, Collection<String> knownNames) {
+    String trimmed = line.strip();
+    if (trimmed.isEmpty()) {
+      return new Empty();
+    }
+    if (!trimmed.startsWith("/")) {
+      return new Invalid(
+          "messages go with /send <nickname> <message> or /broadcast <message>; /help lists the"
+              + " commands");
+    }
+    int space = trimmed.indexOf(' ');
+    String name = (space < 0 ? trimmed : trimmed.substring(0, space)).toLowerCase(Locale.ROOT);
+    String rest = space < 0 ? "" : trimmed.substring(space + 1).strip();
+    return switch (name) {
+      case "/peers", "/list" -> new Peers();
+      case "/send", "/msg" -> parseSend(rest, knownNames);
+      case "/broadcast", "/all" ->
+          rest.isEmpty() ? new Invalid("usage: /broadcast <message>") : new Broadcast(rest);
+      case "/nick" -> rest.isEmpty() ? new Invalid("usage: /nick <new nickname>") : new Nick(rest);
+      case "/clear" -> new Clear();
+      case "/help", "/h", "/?" -> new Help();
+      case "/quit", "/exit", "/q" -> new Quit();
+      default -> new Invalid("unknown command " + name + "; /help lists the commands");
+    };
+  }
+
+  private static Command parseSend(String rest, Collection<String> knownNames) {
+    String target = null;
+    for (String name : knownNames) {
+      if (rest.startsWith(name + " ") && (target == null || name.length() > target.length())) {
+        target = name;
+      }
+    }
+    if (target == null) {
+      int space = rest.indexOf(' ');
+      if (space < 0) {
+        return new Invalid("usage: /send <nickname> <message>");
+      }
+      target = rest.substring(0, space);
+    }
+    String text = rest.substring(target.length()).strip();
+    if (text.isEmpty()) {
+      return new Invalid("usage: /send <nickname> <message>");
+    }
+    return new Send(target, text);
+  }
+}

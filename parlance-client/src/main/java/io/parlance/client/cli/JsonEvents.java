@@ -1,0 +1,107 @@
+package io.parlance.client.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parlance.client.node.NodeEvent;
+import io.parlance.client.node.SendException;
+import io.parlance.client.peer.Peer;
+import java.util.List;
+import java.util.Locale;
+
+/** Turns node events into the JSON objects of {@code --json} mode, one per line. */
+final class JsonEvents {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private JsonEvents() {}
+
+  static ObjectNode event(String name) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("event", name);
+    return node;
+  }
+
+  static ObjectNode error(String message) {
+    return event("error").put("message", message);
+  }
+
+  static ObjectNode peers(List<Peer> peers) {
+    ObjectNode node = event("peers");
+    ArrayNode list = node.putArray("peers");
+    for (Peer p : peers) {
+      list.addObject()
+          .put("nickname", p.nickname())
+          .put("address", p.addressText())
+          .put("via", p.source());
+    }
+    return node;
+  }
+
+  static ObjectNode help() {
+    ObjectNode node = event("help");
+    ArrayNode list = node.putArray("commands");
+    Command.HELP.forEach(list::add);
+    return node;
+  }
+
+  static String toLine(ObjectNode node) {
+    return node.toString();
+  }
+
+  static ObjectNode toJson(NodeEvent event) {
+    if (event instanceof NodeEvent.Ready e) {
+      return event("ready")
+          .put("nickname", e.nickname())
+          .put("tcp_port", e.tcpPort())
+          .put("interface", e.interfaceName());
+    }
+    if (event instanceof NodeEvent.PeerJoined e) {
+      return event("peer_joined")
+          .put("nickname", e.peer().nickname())
+          .put("address", e.peer().addressText())
+          .put("via", e.peer().source());
+    }
+    if (event instanceof NodeEvent.PeerLeft e) {
+      return event("peer_left")
+          .put("nickname", e.peer().nickname())
+          .put("address", e.peer().addressText())
+          .put("reason", e.reason().name().toLowerCase(Locale.ROOT));
+    }
+    if (event instanceof NodeEvent.PeerRenamed e) {
+      return event("peer_renamed")
+          .put("nickname", e.after().nickname())
+          .put("previous", e.before().nickname())
+          .put("address", e.after().addressText());
+    }
+    if (event instanceof NodeEvent.MessageReceived e) {
+      return event("message")
+          .put("from", e.from())
+          .put("content", e.content())
+          .put("timestamp", e.timestamp())
+          .put("address", e.address());
+    }
+    if (event instanceof NodeEvent.MessageSent e) {
+      return event("sent").put("to", e.to().nickname()).put("address", e.to().addressText());
+    }
+    if (event instanceof NodeEvent.SendFailed e) {
+      SendException error = e.error();
+      ObjectNode node =
+          error(error.getMessage())
+              .put("to", e.target())
+              .put("reason", error.reason().name().toLowerCase(Locale.ROOT));
+      if (!error.candidates().isEmpty()) {
+        ArrayNode list = node.putArray("candidates");
+        error.candidates().forEach(p -> list.add(p.qualifiedName()));
+      }
+      return node;
+    }
+    if (event instanceof NodeEvent.NicknameChanged e) {
+      return event("nickname_changed").put("nickname", e.after()).put("previous", e.before());
+    }
+    if (event instanceof NodeEvent.Error e) {
+      return error(e.message());
+    }
+    return event("stopped");
+  }
+}

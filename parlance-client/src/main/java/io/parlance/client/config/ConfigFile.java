@@ -1,0 +1,246 @@
+package io.parlance.client.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import io.parlance.protocol.Nickname;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Reads {@code parlance.toml}: {@code [network] mode, bootstrap_server, interface, port} and {@code
+ * [peer] nickname, announce_interval_secs, timeout_secs}. Every error names the file and the key.
+ */
+public final class ConfigFile {
+
+  /** The file name looked up in the working directory and the user's config directory. */
+  public static final String FILE_NAME = "parlance.toml";
+
+  private static final String EXAMPLE_RESOURCE = "/io/parlance/client/config/parlance.toml";
+
+  private static final ObjectReader READER =
+      TomlMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+          .build()
+          .readerFor(FileModel.class);
+
+  private ConfigFile() {}
+
+  record NetworkSection(
+      @JsonProperty("mode") String mode,
+      @JsonProperty("bootstrap_server") String bootstrapServer,
+      @JsonProperty("interface") String interfaceName,
+      @JsonProperty("port") Integer port) {}
+
+  record PeerSection(
+      @JsonProperty("nickname") String nickname,
+      @JsonProperty("announce_interval_secs") Integer announceIntervalSecs,
+      @JsonProperty("timeout_secs") Integer timeoutSecs) {}
+
+  record FileModel(
+      @JsonProperty("network") NetworkSection network, @JsonProperty("peer") PeerSection peer) {}
+
+  /**
+   * Reads and checks a config file.
+   *
+   * @param file the file
+   * @return the settings it sets
+   * @throws ConfigException naming the file, the key and what is wrong
+   */
+  public static Settings read(Path file) {
+    FileModel model;
+    try (InputStream in = Files.newInputStream(file)) {
+      model = READER.readValue(in);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file + ": no such file");
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(file + ": " + describe(e), e);
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot read it: " + e.getMessage(), e);
+    }
+    if (model == null) {
+      return Settings.EMPTY;
+    }
+    NetworkSection n =
+        model.network() != null ? model.network() : new NetworkSection(null, null, null, null);
+    PeerSection p = model.peer() != null ? model.peer() : new PeerSection(null, null, null);
+    Mode mode = null;
+    if (n.mode() != null) {
+      try {
+        mode = Mode.parse(n.mode());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(file + ": key 'network.mode': " + e.getMessage());
+      }
+    }
+    if (n.port() != null && (n.port() < 0 || n.port() > 65_535)) {
+      throw new ConfigException(file + ": key 'network.port': " + n.port() + " is outside 0-65535");
+    }
+    if (n.interfaceName() != null && n.interfaceName().isBlank()) {
+      throw new ConfigException(file + ": key 'network.interface': is empty");
+    }
+    positive(file, "peer.announce_interval_secs", p.announceIntervalSecs());
+    positive(file, "peer.timeout_secs", p.timeoutSecs());
+    if (p.nickname() != null) {
+      Optional<String> problem = Nickname.problem(p.nickname());
+      if (problem.isPresent()) {
+        throw new ConfigException(file + ": key 'peer.nickname': " + problem.get());
+      }
+    }
+    return new Settings(
+        p.nickname(),
+        mode,
+        n.bootstrapServer(),
+        n.interfaceName(),
+        n.port(),
+        p.announceIntervalSecs(),
+        p.timeoutSecs());
+  }
+
+  private static void positive(Path file, String key, Integer value) {
+    if (value != null && value < 1) {
+      throw new ConfigException(file + ": key '" + key + "': must be at least 1, not " + value);
+    }
+  }
+
+  private static String describe(JsonProcessingException e) {
+    String message = firstLine(e.getOriginalMessage());
+    if (e instanceof UnrecognizedPropertyException u) {
+      return "unknown key '" + path(u) + "'";
+    }
+    if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+      String key = path(m);
+      if (message.contains("from String")
+          || message.contains("from Integer")
+          || message.contains("from Boolean")
+          || message.contains("Cannot coerce")
+          || message.contains("Cannot deserialize value of type")) {
+        return "key '" + key + "': has the wrong type (" + expected(message) + ")";
+      }
+      return "key '" + key + "': " + message;
+    }
+    String where =
+        e.getLocation() != null && e.getLocation().getLineNr() > 0
+            ? "line " + e.getLocation().getLineNr() + ": "
+            : "";
+    return where + "not valid TOML: " + message;
+  }
+
+  private static String expected(String message) {
+    if (message.contains("`java.lang.Integer`") || message.contains("`int`")) {
+      return "expected a whole number";
+    }
+    if (message.contains("`java.lang.String`")) {
+      return "expected a quoted string";
+    }
+    if (message.contains("NetworkSection") || message.contains("PeerSection")) {
+      return "expected a table";
+    }
+    return message;
+  }
+
+  private static String path(JsonMappingException e) {
+    return e.getPath().stream()
+        .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+        .collect(Collectors.joining("."));
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  /**
+   * Finds the config file: the given one, else {@code ./parlance.toml}, else {@code
+   * parlance/parlance.toml} in the user's config directory.
+   *
+   * @param explicit the file given with {@code --config}, or null
+   * @param workingDirectory the working directory
+   * @param env the environment
+   * @return the file, or empty if none exists (an explicit file is returned even if missing, so
+   *     reading it reports the problem)
+   */
+  public static Optional<Path> locate(
+      Path explicit, Path workingDirectory, Map<String, String> env) {
+    if (explicit != null) {
+      return Optional.of(explicit);
+    }
+    Path local = workingDirectory.resolve(FILE_NAME);
+    if (Files.isRegularFile(local)) {
+      return Optional.of(local);
+    }
+    Path user = userConfigDirectory(env).resolve("parlance").resolve(FILE_NAME);
+    return Files.isRegularFile(user) ? Optional.of(user) : Optional.empty();
+  }
+
+  /**
+   * Returns the user's config directory: {@code $XDG_CONFIG_HOME}, {@code %APPDATA%}, or {@code
+   * ~/.config}.
+   *
+   * @param env the environment
+   * @return the directory
+   */
+  public static Path userConfigDirectory(Map<String, String> env) {
+    String xdg = env.get("XDG_CONFIG_HOME");
+    if (xdg != null && !xdg.isBlank()) {
+      return Path.of(xdg);
+    }
+    String appData = env.get("APPDATA");
+    if (appData != null && !appData.isBlank()) {
+      return Path.of(appData);
+    }
+    return Path.of(System.getProperty("user.home"), ".config");
+  }
+
+  /**
+   * Returns the commented example config that ships with the client.
+   *
+   * @return its text
+   */
+  public static String example() {
+    try (InputStream in = ConfigFile.class.getResourceAsStream(EXAMPLE_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("the example config is missing from the jar");
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the example config: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes the example config to a new file.
+   *
+   * @param file where to write it
+   * @throws ConfigException if the file exists or cannot be written
+   */
+  public static void writeExample(Path file) {
+    if (Files.exists(file)) {
+      throw new ConfigException(file + ": already exists; not overwriting it");
+    }
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.writeString(file, example());
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot write it: " + e.getMessage(), e);
+    }
+  }
+}

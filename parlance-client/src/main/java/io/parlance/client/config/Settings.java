@@ -1,0 +1,59 @@
+package io.parlance.client.config;
+
+/**
+ * One layer of client settings; a null field is not set in this layer. Layers combine with {@link
+ * #overriddenBy(Settings)}: defaults, then the config file, then the environment, then flags.
+ *
+ * @param nickname our nickname
+ * @param mode local or internet
+ * @param bootstrapServer the bootstrap server's URL, for internet mode
+ * @param interfaceName the discovery interface
+ * @param port the TCP port, 0 for any
+ * @param announceIntervalSecs how often to announce
+ * @param timeoutSecs how long a silent peer is kept
+ */
+public record Settings(
+    String nickname,
+    Mode mode,
+    String bootstrapServer,
+    String interfaceName,
+    Integer port,
+    Integer announceIntervalSecs,
+    Integer timeoutSecs) {
+
+  /** The default bootstrap server of the original Parlance configuration. */
+  public static final String DEFAULT_BOOTSTRAP_SERVER = "ws://localhost:8080";
+
+  /** A layer that sets nothing. */
+  public static final Settings EMPTY = new Settings(null, null, null, null, null, null, null);
+
+  /**
+   * Returns the built-in defaults: local mode, any port, announce every 5 s, drop after 15 s.
+   *
+   * @return the defaults
+   */
+  public static Settings defaults() {
+    return new Settings(null, Mode.LOCAL, DEFAULT_BOOTSTRAP_SERVER, null, 0, 5, 15);
+  }
+
+  /**
+   * Returns these settings with every field that the other layer sets replaced by its value.
+   *
+   * @param higher the layer that wins
+   * @return the combined settings
+   */
+  public Settings overriddenBy(Settings higher) {
+    return new Settings(
+        pick(higher.nickname, nickname),
+        pick(higher.mode, mode),
+        pick(higher.bootstrapServer, bootstrapServer),
+        pick(higher.interfaceName, interfaceName),
+        pick(higher.port, port),
+        pick(higher.announceIntervalSecs, announceIntervalSecs),
+        pick(higher.timeoutSecs, timeoutSecs));
+  }
+
+  private static <T> T pick(T higher, T lower) {
+    return higher != null ? higher : lower;
+  }
+}

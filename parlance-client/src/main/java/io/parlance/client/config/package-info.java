@@ -1,0 +1,2 @@
+/** Client configuration: parlance.toml, environment variables and their layering. */
+package io.parlance.client.config;

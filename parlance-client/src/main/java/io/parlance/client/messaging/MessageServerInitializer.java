@@ -1,0 +1,45 @@
+package io.parlance.client.messaging;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.parlance.protocol.codec.ChatLineDecoder;
+import io.parlance.protocol.codec.LineFrameDecoder;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** Builds the pipeline of an accepted connection, in the order {@link MessagingPipeline} draws. */
+final class MessageServerInitializer extends ChannelInitializer<SocketChannel> {
+
+  private final ConnectionLimitHandler connectionLimit;
+  private final InboundMessageHandler inboundHandler;
+  private final int maxLineBytes;
+  private final int maxLinesPerSecond;
+  private final Duration idleTimeout;
+
+  MessageServerInitializer(
+      ConnectionLimitHandler connectionLimit,
+      InboundMessageHandler inboundHandler,
+      int maxLineBytes,
+      int maxLinesPerSecond,
+      Duration idleTimeout) {
+    this.connectionLimit = connectionLimit;
+    this.inboundHandler = inboundHandler;
+    this.maxLineBytes = maxLineBytes;
+    this.maxLinesPerSecond = maxLinesPerSecond;
+    this.idleTimeout = idleTimeout;
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    ch.pipeline()
+        .addLast(MessagingPipeline.CONNECTION_LIMIT, connectionLimit)
+        .addLast(MessagingPipeline.LINE_FRAMER, new LineFrameDecoder(maxLineBytes))
+        .addLast(MessagingPipeline.FLOOD_GUARD, new FloodGuard(maxLinesPerSecond))
+        .addLast(MessagingPipeline.CHAT_LINE_DECODER, ChatLineDecoder.INSTANCE)
+        .addLast(
+            MessagingPipeline.IDLE,
+            new IdleStateHandler(idleTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS))
+        .addLast(MessagingPipeline.INBOUND_HANDLER, inboundHandler);
+  }
+}

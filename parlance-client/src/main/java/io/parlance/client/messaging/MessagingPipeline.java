@@ -1,0 +1,44 @@
+package io.parlance.client.messaging;
+
+/**
+ * Names of the handlers in the messaging pipelines, in pipeline order.
+ *
+ * <pre>
+ * inbound (accepted connection):
+ *   connectionLimit → lineFramer → floodGuard → chatLineDecoder → idle → inboundHandler
+ *
+ * outbound (pooled connection to a peer):
+ *   chatLineEncoder → writeTimeout → idle → outboundHandler
+ * </pre>
+ */
+public final class MessagingPipeline {
+
+  /** Closes connections over the server's limit of concurrent inbound connections. */
+  public static final String CONNECTION_LIMIT = "connectionLimit";
+
+  /** Splits the byte stream into lines of at most the line limit. */
+  public static final String LINE_FRAMER = "lineFramer";
+
+  /** Closes a connection that sends lines faster than the rate limit. */
+  public static final String FLOOD_GUARD = "floodGuard";
+
+  /** Decodes one line into a chat line. */
+  public static final String CHAT_LINE_DECODER = "chatLineDecoder";
+
+  /** Encodes a chat line as one line of JSON. */
+  public static final String CHAT_LINE_ENCODER = "chatLineEncoder";
+
+  /** Fails a write that does not complete in time. */
+  public static final String WRITE_TIMEOUT = "writeTimeout";
+
+  /** Signals an idle connection. */
+  public static final String IDLE = "idle";
+
+  /** Hands received chat lines to the node, closes idle or bad connections. */
+  public static final String INBOUND_HANDLER = "inboundHandler";
+
+  /** Discards anything a peer sends back, closes an idle pooled connection. */
+  public static final String OUTBOUND_HANDLER = "outboundHandler";
+
+  private MessagingPipeline() {}
+}

@@ -1,0 +1,37 @@
+package io.parlance.client.messaging;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.timeout.WriteTimeoutHandler;
+import io.parlance.protocol.codec.ChatLineEncoder;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds the pipeline of a pooled outgoing connection, in the order {@link MessagingPipeline}
+ * draws.
+ */
+final class OutboundInitializer extends ChannelInitializer<SocketChannel> {
+
+  private final Duration writeTimeout;
+  private final Duration idleTimeout;
+
+  OutboundInitializer(Duration writeTimeout, Duration idleTimeout) {
+    this.writeTimeout = writeTimeout;
+    this.idleTimeout = idleTimeout;
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    ch.pipeline()
+        .addLast(MessagingPipeline.CHAT_LINE_ENCODER, ChatLineEncoder.INSTANCE)
+        .addLast(
+            MessagingPipeline.WRITE_TIMEOUT,
+            new WriteTimeoutHandler(writeTimeout.toMillis(), TimeUnit.MILLISECONDS))
+        .addLast(
+            MessagingPipeline.IDLE,
+            new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
+        .addLast(MessagingPipeline.OUTBOUND_HANDLER, OutboundConnectionHandler.INSTANCE);
+  }
+}

@@ -1,0 +1,85 @@
+package io.parlance.client.node;
+
+import io.parlance.client.peer.Peer;
+import io.parlance.client.peer.PeerDirectory.LeaveReason;
+
+/** Something that happened in a {@link PeerNode}, delivered to its listeners in order. */
+public sealed interface NodeEvent {
+
+  /**
+   * The node is up: listening and announcing.
+   *
+   * @param nickname our nickname
+   * @param tcpPort the TCP port we listen on
+   * @param interfaceName the discovery interface
+   */
+  record Ready(String nickname, int tcpPort, String interfaceName) implements NodeEvent {}
+
+  /**
+   * A peer appeared.
+   *
+   * @param peer the peer
+   */
+  record PeerJoined(Peer peer) implements NodeEvent {}
+
+  /**
+   * A peer left.
+   *
+   * @param peer the peer
+   * @param reason why
+   */
+  record PeerLeft(Peer peer, LeaveReason reason) implements NodeEvent {}
+
+  /**
+   * A known address now announces another nickname.
+   *
+   * @param before the peer as it was
+   * @param after the peer as it is
+   */
+  record PeerRenamed(Peer before, Peer after) implements NodeEvent {}
+
+  /**
+   * A message arrived.
+   *
+   * @param from the sender's nickname as written in the message
+   * @param content the text
+   * @param timestamp when it was sent, in Unix seconds, as the sender says
+   * @param address the sender's message address if it is a known peer, else the connection's
+   */
+  record MessageReceived(String from, String content, long timestamp, String address)
+      implements NodeEvent {}
+
+  /**
+   * A message was written to a peer's connection.
+   *
+   * @param to the peer
+   * @param content the text
+   */
+  record MessageSent(Peer to, String content) implements NodeEvent {}
+
+  /**
+   * A message could not be sent.
+   *
+   * @param target whom it was for, as the user named them
+   * @param error why
+   */
+  record SendFailed(String target, SendException error) implements NodeEvent {}
+
+  /**
+   * Our nickname changed and was announced.
+   *
+   * @param before the old nickname
+   * @param after the new nickname
+   */
+  record NicknameChanged(String before, String after) implements NodeEvent {}
+
+  /**
+   * Something went wrong in the background.
+   *
+   * @param message what, in words
+   */
+  record Error(String message) implements NodeEvent {}
+
+  /** The node stopped; the last event. */
+  record Stopped() implements NodeEvent {}
+}

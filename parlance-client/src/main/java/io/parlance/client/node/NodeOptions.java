@@ -1,0 +1,493 @@
+package io.parlance.client.node;
+
+import io.parlance.protocol.Nickname;
+import io.parlance.protocol.Protocol;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link PeerNode} runs: immutable, made with {@link #builder(String)}.
+ *
+ * <p>The defaults are the plain protocol's: group {@value Protocol#MULTICAST_GROUP}, port {@value
+ * Protocol#MULTICAST_PORT}, announce every 5 s, drop after 15 s.
+ */
+public final class NodeOptions {
+
+  private final String nickname;
+  private final String interfaceName;
+  private final int tcpPort;
+  private final String bindHost;
+  private final String multicastGroup;
+  private final int multicastPort;
+  private final Duration announceInterval;
+  private final Duration peerTimeout;
+  private final Duration replyMinGap;
+  private final Duration connectTimeout;
+  private final Duration writeTimeout;
+  private final Duration outboundIdleTimeout;
+  private final Duration inboundIdleTimeout;
+  private final int maxInboundConnections;
+  private final int maxLinesPerSecond;
+  private final int eventQueueCapacity;
+  private final int ioThreads;
+
+  private NodeOptions(Builder b) {
+    this.nickname = Nickname.requireValid(b.nickname);
+    this.interfaceName = b.interfaceName;
+    this.tcpPort = b.tcpPort;
+    this.bindHost = Objects.requireNonNull(b.bindHost, "bindHost");
+    this.multicastGroup = Objects.requireNonNull(b.multicastGroup, "multicastGroup");
+    this.multicastPort = b.multicastPort;
+    this.announceInterval = positive("announceInterval", b.announceInterval);
+    this.peerTimeout = positive("peerTimeout", b.peerTimeout);
+    this.replyMinGap = Objects.requireNonNull(b.replyMinGap, "replyMinGap");
+    this.connectTimeout = positive("connectTimeout", b.connectTimeout);
+    this.writeTimeout = positive("writeTimeout", b.writeTimeout);
+    this.outboundIdleTimeout = positive("outboundIdleTimeout", b.outboundIdleTimeout);
+    this.inboundIdleTimeout = positive("inboundIdleTimeout", b.inboundIdleTimeout);
+    this.maxInboundConnections = atLeastOne("maxInboundConnections", b.maxInboundConnections);
+    this.maxLinesPerSecond = atLeastOne("maxLinesPerSecond", b.maxLinesPerSecond);
+    this.eventQueueCapacity = atLeastOne("eventQueueCapacity", b.eventQueueCapacity);
+    this.ioThreads = atLeastOne("ioThreads", b.ioThreads);
+    if (tcpPort < 0 || tcpPort > Protocol.MAX_PORT) {
+      throw new IllegalArgumentException("TCP port " + tcpPort + " is outside 0-65535");
+    }
+    if (multicastPort < 1 || multicastPort > Protocol.MAX_PORT) {
+      throw new IllegalArgumentException("multicast port " + multicastPort + " is outside 1-65535");
+    }
+    if (peerTimeout.compareTo(announceInterval) <= 0) {
+      throw new IllegalArgumentException(
+          "the peer timeout ("
+              + peerTimeout.toSeconds()
+              + " s) must be longer than the announce interval ("
+              + announceInterval.toSeconds()
+              + " s)");
+    }
+  }
+
+  private static Duration positive(String name, Duration d) {
+    Objects.requireNonNull(d, name);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive: " + d);
+    }
+    return d;
+  }
+
+  private static int atLeastOne(String name, int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException(name + " must be at least 1: " + n);
+    }
+    return n;
+  }
+
+  /**
+   * Starts a builder.
+   *
+   * @param nickname the nickname to announce
+   * @return the builder
+   */
+  public static Builder builder(String nickname) {
+    return new Builder(nickname);
+  }
+
+  /**
+   * Returns a builder with these options, to change some.
+   *
+   * @return the builder
+   */
+  public Builder toBuilder() {
+    return new Builder(nickname)
+        .interfaceName(interfaceName)
+        .tcpPort(tcpPort)
+        .bindHost(bindHost)
+        .multicastGroup(multicastGroup)
+        .multicastPort(multicastPort)
+        .announceInterval(announceInterval)
+        .peerTimeout(peerTimeout)
+        .replyMinGap(replyMinGap)
+        .connectTimeout(connectTimeout)
+        .writeTimeout(writeTimeout)
+        .outboundIdleTimeout(outboundIdleTimeout)
+        .inboundIdleTimeout(inboundIdleTimeout)
+        .maxInboundConnections(maxInboundConnections)
+        .maxLinesPerSecond(maxLinesPerSecond)
+        .eventQueueCapacity(eventQueueCapacity)
+        .ioThreads(ioThreads);
+  }
+
+  /**
+   * The nickname announced at start.
+   *
+   * @return the nickname
+   */
+  public String nickname() {
+    return nickname;
+  }
+
+  /**
+   * The discovery interface's name, or null for the system's usual multicast interface.
+   *
+   * @return the name or null
+   */
+  public String interfaceName() {
+    return interfaceName;
+  }
+
+  /**
+   * The TCP port to listen on; 0 picks a free one.
+   *
+   * @return the port
+   */
+  public int tcpPort() {
+    return tcpPort;
+  }
+
+  /**
+   * The address the TCP listener binds to.
+   *
+   * @return the host
+   */
+  public String bindHost() {
+    return bindHost;
+  }
+
+  /**
+   * The multicast group.
+   *
+   * @return the group address
+   */
+  public String multicastGroup() {
+    return multicastGroup;
+  }
+
+  /**
+   * The multicast port.
+   *
+   * @return the port
+   */
+  public int multicastPort() {
+    return multicastPort;
+  }
+
+  /**
+   * How often to announce.
+   *
+   * @return the interval
+   */
+  public Duration announceInterval() {
+    return announceInterval;
+  }
+
+  /**
+   * How long a silent peer is kept.
+   *
+   * @return the timeout
+   */
+  public Duration peerTimeout() {
+    return peerTimeout;
+  }
+
+  /**
+   * The shortest gap between two announces made to answer newcomers.
+   *
+   * @return the gap
+   */
+  public Duration replyMinGap() {
+    return replyMinGap;
+  }
+
+  /**
+   * How long a connect may take.
+   *
+   * @return the timeout
+   */
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  /**
+   * How long a write may wait for the peer to read.
+   *
+   * @return the timeout
+   */
+  public Duration writeTimeout() {
+    return writeTimeout;
+  }
+
+  /**
+   * How long an unused outgoing connection stays open.
+   *
+   * @return the timeout
+   */
+  public Duration outboundIdleTimeout() {
+    return outboundIdleTimeout;
+  }
+
+  /**
+   * How long a silent inbound connection stays open.
+   *
+   * @return the timeout
+   */
+  public Duration inboundIdleTimeout() {
+    return inboundIdleTimeout;
+  }
+
+  /**
+   * The most inbound connections open at once.
+   *
+   * @return the limit
+   */
+  public int maxInboundConnections() {
+    return maxInboundConnections;
+  }
+
+  /**
+   * The most lines one inbound connection may send per second before it is closed.
+   *
+   * @return the limit
+   */
+  public int maxLinesPerSecond() {
+    return maxLinesPerSecond;
+  }
+
+  /**
+   * The most events waiting for listeners; more are dropped with a warning.
+   *
+   * @return the capacity
+   */
+  public int eventQueueCapacity() {
+    return eventQueueCapacity;
+  }
+
+  /**
+   * The number of Netty event loop threads.
+   *
+   * @return the count
+   */
+  public int ioThreads() {
+    return ioThreads;
+  }
+
+  /** Builds {@link NodeOptions}. */
+  public static final class Builder {
+    private String nickname;
+    private String interfaceName;
+    private int tcpPort;
+    private String bindHost = "0.0.0.0";
+    private String multicastGroup = Protocol.MULTICAST_GROUP;
+    private int multicastPort = Protocol.MULTICAST_PORT;
+    private Duration announceInterval = Protocol.ANNOUNCE_INTERVAL;
+    private Duration peerTimeout = Protocol.PEER_TIMEOUT;
+    private Duration replyMinGap = Duration.ofMillis(250);
+    private Duration connectTimeout = Duration.ofSeconds(5);
+    private Duration writeTimeout = Duration.ofSeconds(10);
+    private Duration outboundIdleTimeout = Duration.ofSeconds(60);
+    private Duration inboundIdleTimeout = Duration.ofMinutes(5);
+    private int maxInboundConnections = 256;
+    private int maxLinesPerSecond = 1000;
+    private int eventQueueCapacity = 10_000;
+    private int ioThreads = 2;
+
+    private Builder(String nickname) {
+      this.nickname = nickname;
+    }
+
+    /**
+     * Sets the nickname.
+     *
+     * @param nickname the nickname
+     * @return this builder
+     */
+    public Builder nickname(String nickname) {
+      this.nickname = nickname;
+      return this;
+    }
+
+    /**
+     * Sets the discovery interface by name; null means the system's usual one.
+     *
+     * @param name e.g. {@code lo}
+     * @return this builder
+     */
+    public Builder interfaceName(String name) {
+      this.interfaceName = name;
+      return this;
+    }
+
+    /**
+     * Sets the TCP port; 0 picks a free one.
+     *
+     * @param port the port
+     * @return this builder
+     */
+    public Builder tcpPort(int port) {
+      this.tcpPort = port;
+      return this;
+    }
+
+    /**
+     * Sets the address the TCP listener binds to.
+     *
+     * @param host an IP literal
+     * @return this builder
+     */
+    public Builder bindHost(String host) {
+      this.bindHost = host;
+      return this;
+    }
+
+    /**
+     * Sets the multicast group.
+     *
+     * @param group an IPv4 multicast address
+     * @return this builder
+     */
+    public Builder multicastGroup(String group) {
+      this.multicastGroup = group;
+      return this;
+    }
+
+    /**
+     * Sets the multicast port (tests use their own to stay apart).
+     *
+     * @param port the port
+     * @return this builder
+     */
+    public Builder multicastPort(int port) {
+      this.multicastPort = port;
+      return this;
+    }
+
+    /**
+     * Sets how often to announce.
+     *
+     * @param interval the interval
+     * @return this builder
+     */
+    public Builder announceInterval(Duration interval) {
+      this.announceInterval = interval;
+      return this;
+    }
+
+    /**
+     * Sets how long a silent peer is kept.
+     *
+     * @param timeout the timeout
+     * @return this builder
+     */
+    public Builder peerTimeout(Duration timeout) {
+      this.peerTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Sets the shortest gap between two announces made to answer newcomers.
+     *
+     * @param gap the gap
+     * @return this builder
+     */
+    public Builder replyMinGap(Duration gap) {
+      this.replyMinGap = gap;
+      return this;
+    }
+
+    /**
+     * Sets how long a connect may take.
+     *
+     * @param timeout the timeout
+     * @return this builder
+     */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Sets how long a write may wait for the peer to read.
+     *
+     * @param timeout the timeout
+     * @return this builder
+     */
+    public Builder writeTimeout(Duration timeout) {
+      this.writeTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Sets how long an unused outgoing connection stays open.
+     *
+     * @param timeout the timeout
+     * @return this builder
+     */
+    public Builder outboundIdleTimeout(Duration timeout) {
+      this.outboundIdleTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Sets how long a silent inbound connection stays open.
+     *
+     * @param timeout the timeout
+     * @return this builder
+     */
+    public Builder inboundIdleTimeout(Duration timeout) {
+      this.inboundIdleTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Sets the most inbound connections open at once.
+     *
+     * @param max the limit
+     * @return this builder
+     */
+    public Builder maxInboundConnections(int max) {
+      this.maxInboundConnections = max;
+      return this;
+    }
+
+    /**
+     * Sets the most lines per second one inbound connection may send.
+     *
+     * @param max the limit
+     * @return this builder
+     */
+    public Builder maxLinesPerSecond(int max) {
+      this.maxLinesPerSecond = max;
+      return this;
+    }
+
+    /**
+     * Sets the most events waiting for listeners.
+     *
+     * @param capacity the capacity
+     * @return this builder
+     */
+    public Builder eventQueueCapacity(int capacity) {
+      this.eventQueueCapacity = capacity;
+      return this;
+    }
+
+    /**
+     * Sets the number of event loop threads.
+     *
+     * @param threads the count
+     * @return this builder
+     */
+    public Builder ioThreads(int threads) {
+      this.ioThreads = threads;
+      return this;
+    }
+
+    /**
+     * Builds the options.
+     *
+     * @return the options
+     * @throws IllegalArgumentException if a value is invalid, saying which
+     * @throws io.parlance.protocol.ProtocolException if the nickname is invalid
+     */
+    public NodeOptions build() {
+      return new NodeOptions(this);
+    }
+  }
+}

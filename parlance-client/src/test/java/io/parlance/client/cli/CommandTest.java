@@ -1,0 +1,44 @@
+package io.parlance.client.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CommandTest {
+
+  @Test
+  void parsesEveryCommandAndItsAliases() {
+    assertThat(Command.parse("/peers", List.of())).isEqualTo(new Command.Peers());
+    assertThat(Command.parse("/send bob hi there", List.of()))
+        .isEqualTo(new Command.Send("bob", "hi there"));
+    assertThat(Command.parse("/broadcast hello all", List.of()))
+        .isEqualTo(new Command.Broadcast("hello all"));
+    assertThat(Command.parse("/nick carol", List.of())).isEqualTo(new Command.Nick("carol"));
+    assertThat(Command.parse("/clear", List.of())).isEqualTo(new Command.Clear());
+    for (String help : List.of("/help", "/h")) {
+      assertThat(Command.parse(help, List.of())).isEqualTo(new Command.Help());
+    }
+    for (String quit : List.of("/quit", "/exit", "/q", "  /QUIT  ")) {
+      assertThat(Command.parse(quit, List.of())).isEqualTo(new Command.Quit());
+    }
+    assertThat(Command.parse("   ", List.of())).isEqualTo(new Command.Empty());
+  }
+
+  @Test
+  void sendsToAKnownNicknameWithSpacesOrToAQualifiedName() {
+    assertThat(Command.parse("/send Bob Smith hello", List.of("Bob Smith", "Bob")))
+        .isEqualTo(new Command.Send("Bob Smith", "hello"));
+    assertThat(Command.parse("/send bob@127.0.0.1:4000 hi", List.of()))
+        .isEqualTo(new Command.Send("bob@127.0.0.1:4000", "hi"));
+  }
+
+  @Test
+  void explainsWhatIsWrongWithABadLine() {
+    assertThat(Command.parse("/send bob", List.of()))
+        .isEqualTo(new Command.Invalid("usage: /send <nickname> <message>"));
+    assertThat(Command.parse("/dance", List.of()))
+        .isEqualTo(new Command.Invalid("unknown command /dance; /help lists the commands"));
+    assertThat(Command.parse("hello", List.of())).isInstanceOf(Command.Invalid.class);
+  }
+}

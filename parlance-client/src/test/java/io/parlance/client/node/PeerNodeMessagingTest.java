@@ -1,0 +1,285 @@
+package io.parlance.client.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.parlance.client.peer.Peer;
+import io.parlance.client.testing.TestNodes;
+import io.parlance.client.testing.TestNodes.Started;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PeerNodeMessagingTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(5);
+
+  private final TestNodes nodes = new TestNodes();
+
+  @AfterEach
+  void stopNodes() {
+    nodes.close();
+  }
+
+  private Started[] pair() throws InterruptedException {
+    Started alice = nodes.start(nodes.nick("alice"));
+    Started bob = nodes.start(nodes.nick("bob"));
+    await()
+        .atMost(WAIT)
+        .until(() -> alice.sees(nodes.nick("bob")) && bob.sees(nodes.nick("alice")));
+    return new Started[] {alice, bob};
+  }
+
+  @Test
+  void messagesFlowBothWays() throws Exception {
+    Started[] p = pair();
+    Started alice = p[0];
+    Started bob = p[1];
+
+    Peer to = alice.node().send(nodes.nick("bob"), "hello bob 😀").get(5, TimeUnit.SECONDS);
+    bob.node().send(nodes.nick("alice"), "hi alice").get(5, TimeUnit.SECONDS);
+
+    assertThat(to.address().getPort()).isEqualTo(bob.node().tcpPort());
+    await().atMost(WAIT).until(() -> bob.received().contains("hello bob 😀"));
+    await().atMost(WAIT).until(() -> alice.received().contains("hi alice"));
+    NodeEvent.MessageReceived got = bob.events(NodeEvent.MessageReceived.class).get(0);
+    assertThat(got.from()).isEqualTo(nodes.nick("alice"));
+    assertThat(got.address()).isEqualTo("127.0.0.1:" + alice.node().tcpPort());
+    assertThat(got.timestamp()).isCloseTo(System.currentTimeMillis() / 1000, within(5));
+    assertThat(alice.events(NodeEvent.MessageSent.class))
+        .singleElement()
+        .satisfies(e -> assertThat(e.to().nickname()).isEqualTo(nodes.nick("bob")));
+  }
+
+  private static org.assertj.core.data.Offset<Long> within(long n) {
+    return org.assertj.core.data.Offset.offset(n);
+  }
+
+  @Test
+  void oneConnectionCarriesManyMessagesInOrder() throws Exception {
+    Started[] p = pair();
+    for (int i = 0; i < 50; i++) {
+      p[0].node().send(nodes.nick("bob"), "m" + i);
+    }
+    await().atMost(WAIT).until(() -> p[1].received().size() == 50);
+
+    assertThat(p[1].received()).startsWith("m0", "m1", "m2").endsWith("m49");
+    assertThat(p[1].node().inboundConnectionsAccepted()).isEqualTo(1);
+    assertThat(p[0].node().outboundConnectionsOpened()).isEqualTo(1);
+  }
+
+  @Test
+  void reconnectsTransparentlyWhenThePeerClosedTheConnection() throws Exception {
+    Started alice = nodes.start(nodes.nick("alice"));
+    Started bob =
+        nodes.start(
+            nodes.options(nodes.nick("bob")).inboundIdleTimeout(Duration.ofMillis(300)).build());
+    await().atMost(WAIT).until(() -> alice.sees(nodes.nick("bob")));
+    alice.node().send(nodes.nick("bob"), "first").get(5, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> bob.received().contains("first"));
+
+    // Bob closes the idle connection; Alice's pool notices and forgets it.
+    await().atMost(WAIT).until(() -> alice.node().pooledConnections() == 0);
+    alice.node().send(nodes.nick("bob"), "second").get(5, TimeUnit.SECONDS);
+
+    await().atMost(WAIT).until(() -> bob.received().contains("second"));
+    assertThat(bob.node().inboundConnectionsAccepted()).isEqualTo(2);
+  }
+
+  @Test
+  void broadcastReachesEveryPeer() throws Exception {
+    Started alice = nodes.start(nodes.nick("alice"));
+    Started bob = nodes.start(nodes.nick("bob"));
+    Started carol = nodes.start(nodes.nick("carol"));
+    await().atMost(WAIT).until(() -> alice.node().peers().size() == 2);
+
+    List<Peer> reached = alice.node().broadcast("hello all").get(5, TimeUnit.SECONDS);
+
+    assertThat(reached)
+        .extracting(Peer::nickname)
+        .containsExactly(nodes.nick("bob"), nodes.nick("carol"));
+    await().atMost(WAIT).until(() -> bob.received().contains("hello all"));
+    await().atMost(WAIT).until(() -> carol.received().contains("hello all"));
+  }
+
+  @Test
+  void aRustStyleSenderThatWritesOneLineAndClosesIsHeard() throws Exception {
+    Started alice = nodes.start(nodes.nick("alice"));
+    try (Socket socket = new Socket("127.0.0.1", alice.node().tcpPort())) {
+      socket
+          .getOutputStream()
+          .write(
+              "{\"from\":\"rusty\",\"content\":\"from rust\",\"timestamp\":1699123456}\n"
+                  .getBytes(StandardCharsets.UTF_8));
+    }
+    await().atMost(WAIT).until(() -> alice.received().contains("from rust"));
+    NodeEvent.MessageReceived got = alice.events(NodeEvent.MessageReceived.class).get(0);
+    assertThat(got.from()).isEqualTo("rusty");
+    assertThat(got.timestamp()).isEqualTo(1699123456L);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"overlong line", "invalid UTF-8", "flood", "malformed JSON"})
+  void aBadSenderIsCutOffWhileOtherPeersAreStillHeard(String badness) throws Exception {
+    Started alice = nodes.start(nodes.options(nodes.nick("alice")).maxLinesPerSecond(100).build());
+    Started bob = nodes.start(nodes.nick("bob"));
+    await().atMost(WAIT).until(() -> bob.sees(nodes.nick("alice")));
+    bob.node().send(nodes.nick("alice"), "before").get(5, TimeUnit.SECONDS);
+
+    try (Socket bad = new Socket("127.0.0.1", alice.node().tcpPort())) {
+      bad.setSoTimeout(5000);
+      OutputStream out = bad.getOutputStream();
+      switch (badness) {
+        case "overlong line" -> out.write(new byte[70 * 1024]);
+        case "invalid UTF-8" -> {
+          out.write("{\"from\":\"x\",\"content\":\"".getBytes(StandardCharsets.US_ASCII));
+          out.write(new byte[] {(byte) 0xC3, (byte) 0x28});
+          out.write("\",\"timestamp\":1}\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        case "flood" -> {
+          byte[] line =
+              "{\"from\":\"flood\",\"content\":\"x\",\"timestamp\":1}\n"
+                  .getBytes(StandardCharsets.US_ASCII);
+          for (int i = 0; i < 500; i++) {
+            out.write(line);
+          }
+        }
+        default -> out.write("{not json}\n".getBytes(StandardCharsets.US_ASCII));
+      }
+      out.flush();
+      assertThat(readUntilClosed(bad.getInputStream())).isTrue();
+    }
+
+    bob.node().send(nodes.nick("alice"), "after").get(5, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> alice.received().contains("after"));
+    assertThat(alice.received()).contains("before");
+    assertThat(alice.received().stream().filter("x"::equals)).hasSizeLessThanOrEqualTo(100);
+  }
+
+  private static boolean readUntilClosed(InputStream in) throws IOException {
+    try {
+      while (in.read() >= 0) {
+        // keep reading until the peer closes
+      }
+      return true;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true; // reset by peer also means closed
+    }
+  }
+
+  @Test
+  void aSendToAPortWhereNothingListensSaysRefused() throws Exception {
+    Started alice = nodes.start(nodes.nick("alice"));
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    alice.node().directory().upsert("ghost", new InetSocketAddress("127.0.0.1", closedPort), "lan");
+
+    CompletableFuture<Peer> sent = alice.node().send("ghost", "anyone?");
+
+    assertThatThrownBy(() -> sent.get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(SendException.class)
+        .hasMessageContaining("refused")
+        .satisfies(
+            e -> assertThat(((SendException) e).reason()).isEqualTo(SendException.Reason.REFUSED));
+    await().atMost(WAIT).until(() -> !alice.events(NodeEvent.SendFailed.class).isEmpty());
+  }
+
+  @Test
+  void aSendToAnUnknownPeerSaysSo() throws Exception {
+    Started alice = nodes.start(nodes.nick("alice"));
+    assertThatThrownBy(() -> alice.node().send("nobody", "hi").get(5, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(SendException.class)
+        .hasMessage("no peer called nobody is online");
+  }
+
+  @Test
+  void twoPeersWithOneNicknameAreBothListedAndMustBeNamedByAddress() throws Exception {
+    String bob = nodes.nick("bob");
+    Started alice = nodes.start(nodes.nick("alice"));
+    Started bob1 = nodes.start(bob);
+    Started bob2 = nodes.start(bob);
+    await().atMost(WAIT).until(() -> alice.node().peers().size() == 2);
+
+    assertThatThrownBy(() -> alice.node().send(bob, "which one?").get(5, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(SendException.class)
+        .hasMessageContaining("2 peers are called " + bob)
+        .hasMessageContaining(bob + "@127.0.0.1:" + bob1.node().tcpPort())
+        .hasMessageContaining(bob + "@127.0.0.1:" + bob2.node().tcpPort());
+
+    alice
+        .node()
+        .send(bob + "@127.0.0.1:" + bob2.node().tcpPort(), "you, two")
+        .get(5, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> bob2.received().contains("you, two"));
+    assertThat(bob1.received()).isEmpty();
+  }
+
+  @Test
+  void aMessageLineIsByteIdenticalToTheRustFormat() throws Exception {
+    Started alice = nodes.start("alice-" + nodes.nick("w").substring(2));
+    String nick = alice.node().nickname();
+    try (ServerSocket capture = new ServerSocket(0)) {
+      capture.setSoTimeout(5000);
+      alice
+          .node()
+          .directory()
+          .upsert("catcher", new InetSocketAddress("127.0.0.1", capture.getLocalPort()), "lan");
+      long before = System.currentTimeMillis() / 1000;
+      alice.node().send("catcher", "hi").get(5, TimeUnit.SECONDS);
+      long after = System.currentTimeMillis() / 1000;
+      try (Socket s = capture.accept()) {
+        s.setSoTimeout(5000);
+        String line = readLine(s.getInputStream());
+        String prefix = "{\"from\":\"" + nick + "\",\"content\":\"hi\",\"timestamp\":";
+        assertThat(line).startsWith(prefix).endsWith("}\n");
+        long t = Long.parseLong(line.substring(prefix.length(), line.length() - 2));
+        assertThat(t).isBetween(before, after);
+      }
+    }
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    int b;
+    while ((b = in.read()) >= 0) {
+      sb.append((char) b);
+      if (b == '\n') {
+        break;
+      }
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void aMessageTooLongForTheWireIsRefusedBeforeSending() throws Exception {
+    Started[] p = pair();
+    assertThatThrownBy(
+            () -> p[0].node().send(nodes.nick("bob"), "x".repeat(70_000)).get(5, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(SendException.class)
+        .hasMessageContaining("too long");
+  }
+}
