@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.parlance.bootstrap.registry.Registry;
 import io.parlance.protocol.bootstrap.BootstrapProtocol;
+import io.parlance.protocol.bootstrap.HostPort;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -84,7 +85,7 @@ public final class BootstrapServer implements AutoCloseable {
       LOG.info(
           "Bootstrap server listening on {}://{} (health: /healthz, metrics: /metrics)",
           config.sslContext() == null ? "ws" : "wss",
-          bind.channel().localAddress());
+          HostPort.format((InetSocketAddress) bind.channel().localAddress()));
       started = true;
       return server;
     } finally {

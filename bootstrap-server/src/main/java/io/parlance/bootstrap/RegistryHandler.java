@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -227,7 +228,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
           cause.getMessage());
       state.metrics.error(ErrorCode.FRAME_TOO_LARGE);
       ctx.close();
-    } else if (cause instanceof IOException) {
+    } else if (cause instanceof IOException || cause.getCause() instanceof SSLException) {
       LOG.debug("[id: 0x{}] {}", ctx.channel().id().asShortText(), cause.toString());
       ctx.close();
     } else {
