@@ -134,9 +134,14 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         ctx.channel().id().asShortText(),
         entry.nickname(),
         entry.address());
-    ctx.write(
+    ServerFrame.Registered registered =
         new ServerFrame.Registered(
-            entry.nickname(), entry.toPeerInfo().address(), state.registry.size()));
+            entry.nickname(), entry.toPeerInfo().address(), state.registry.size());
+    if (!register.wantsEvents()) {
+      reply(ctx, registered);
+      return;
+    }
+    ctx.write(registered);
     ctx.writeAndFlush(page(null, BootstrapProtocol.DEFAULT_PAGE, null));
     state.metrics.framesOut.increment(2);
     state.broadcaster.subscribe(ctx.channel());

@@ -1,14 +1,17 @@
 package io.parlance.client.internet;
 
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.parlance.protocol.Nickname;
 import io.parlance.protocol.Protocol;
+import java.io.File;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import javax.net.ssl.SSLException;
 
 /**
  * Immutable settings of a {@link BootstrapClient}; build with {@link #builder(String, String,
@@ -167,6 +170,19 @@ public record BootstrapClientOptions(
      */
     public Builder sslContext(SslContext sslContext) {
       this.sslContext = sslContext;
+      return this;
+    }
+
+    /**
+     * Trusts exactly this PEM certificate (or chain) for {@code wss://}, e.g. a self-signed
+     * server's; replaces the JDK's trusted CAs.
+     *
+     * @param pemFile the certificate file
+     * @return this builder
+     * @throws SSLException if the file cannot be read as PEM certificates
+     */
+    public Builder trustCertificate(File pemFile) throws SSLException {
+      this.sslContext = SslContextBuilder.forClient().trustManager(pemFile).build();
       return this;
     }
 

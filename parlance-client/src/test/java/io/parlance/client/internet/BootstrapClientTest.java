@@ -217,8 +217,7 @@ class BootstrapClientTest {
         l,
         b -> {
           try {
-            b.sslContext(
-                SslContextBuilder.forClient().trustManager(pem.certificate().toFile()).build());
+            b.trustCertificate(pem.certificate().toFile());
           } catch (Exception e) {
             throw new IllegalStateException(e);
           }

@@ -37,17 +37,40 @@ public sealed interface ClientFrame extends BootstrapFrame
    * @param tcpPort the TCP port the peer listens on for messages, 1–65535
    * @param addresses other {@code ip:port} addresses the peer can be reached at, at most {@link
    *     BootstrapProtocol#MAX_ADDRESSES}; may be null
+   * @param events false for a peer that only looks others up: it gets no first page and no {@code
+   *     peers_changed} events; null or true for the default, everything
    */
-  @JsonPropertyOrder({"nickname", "tcp_port", "addresses"})
+  @JsonPropertyOrder({"nickname", "tcp_port", "addresses", "events"})
   @JsonInclude(Include.NON_NULL)
   record Register(
       @JsonProperty(value = "nickname", required = true) String nickname,
       @JsonProperty(value = "tcp_port", required = true) int tcpPort,
-      @JsonProperty("addresses") List<String> addresses)
+      @JsonProperty("addresses") List<String> addresses,
+      @JsonProperty("events") Boolean events)
       implements ClientFrame {
 
     /** The value of the {@code type} field. */
     public static final String TYPE = "register";
+
+    /**
+     * Creates a registration that wants peer events.
+     *
+     * @param nickname the nickname
+     * @param tcpPort the TCP port
+     * @param addresses other addresses, or null
+     */
+    public Register(String nickname, int tcpPort, List<String> addresses) {
+      this(nickname, tcpPort, addresses, null);
+    }
+
+    /**
+     * Tells whether the peer wants the peer list and join/leave events.
+     *
+     * @return false only when {@code events} is false
+     */
+    public boolean wantsEvents() {
+      return !Boolean.FALSE.equals(events);
+    }
 
     /** Validates the fields. */
     public Register {
