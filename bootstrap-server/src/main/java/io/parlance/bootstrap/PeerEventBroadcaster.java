@@ -163,15 +163,17 @@ final class PeerEventBroadcaster implements RegistryListener {
         if (!channel.isActive()) {
           continue;
         }
-        if (!channel.isWritable()) {
-          slow.add(channel);
-          continue;
-        }
         for (ByteBuf frame : frames) {
-          channel.write(new TextWebSocketFrame(frame.retainedDuplicate()), channel.voidPromise());
+          // Checked before every frame: one busy interval must not queue more than the
+          // high-water mark (plus one frame) for a client that does not read.
+          if (!channel.isWritable()) {
+            slow.add(channel);
+            break;
+          }
+          channel.writeAndFlush(
+              new TextWebSocketFrame(frame.retainedDuplicate()), channel.voidPromise());
           written++;
         }
-        channel.flush();
       }
     } finally {
       frames.forEach(ByteBuf::release);

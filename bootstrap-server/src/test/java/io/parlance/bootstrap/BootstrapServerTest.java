@@ -253,6 +253,26 @@ class BootstrapServerTest {
   }
 
   @Test
+  void aClientThatStopsReadingIsClosedRatherThanBufferedFor() throws Exception {
+    startServer(b -> {});
+    WsTestClient slow = WsTestClient.connect(uri(), null, null, 4096);
+    toClose.add(slow);
+    slow.register("slow", 1);
+    slow.await(ServerFrame.Peers.class);
+    slow.stopReading();
+    // Far more events than the kernel's socket buffers and the 256 KiB queue can hold.
+    // (The client does not read, so it cannot see the close; watch the server's side.)
+    for (int i = 0; i < 200_000 && server.registry().lookup("slow").isPresent(); i++) {
+      server
+          .registry()
+          .register(new PeerEntry("p" + i, new InetSocketAddress("127.0.0.1", 9), null, "f" + i));
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> server.registry().lookup("slow").isEmpty());
+    assertThat(server.scrapeMetrics())
+        .contains("bootstrap_connections_closed_total{reason=\"slow_consumer\"} 1.0");
+  }
+
+  @Test
   void connectionsOverThePerIpLimitAreRefusedWith429() throws Exception {
     startServer(b -> b.maxConnectionsPerIp(3));
     for (int i = 0; i < 3; i++) {

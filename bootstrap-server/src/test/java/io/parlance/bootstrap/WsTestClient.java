@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -42,13 +43,21 @@ final class WsTestClient implements AutoCloseable {
   final CompletableFuture<Void> handshake = new CompletableFuture<>();
   final CompletableFuture<Integer> closeFrame = new CompletableFuture<>();
   private Channel channel;
+  private int receiveBuffer;
 
   static WsTestClient connect(URI uri) throws Exception {
     return connect(uri, null, null);
   }
 
   static WsTestClient connect(URI uri, SocketAddress source, SslContext ssl) throws Exception {
+    return connect(uri, source, ssl, 0);
+  }
+
+  /** Connects with a fixed, small socket receive buffer when {@code receiveBuffer} is positive. */
+  static WsTestClient connect(URI uri, SocketAddress source, SslContext ssl, int receiveBuffer)
+      throws Exception {
     WsTestClient client = new WsTestClient();
+    client.receiveBuffer = receiveBuffer;
     client.start(uri, source, ssl);
     client.handshake.get(10, TimeUnit.SECONDS);
     return client;
@@ -87,6 +96,9 @@ final class WsTestClient implements AutoCloseable {
                     p.addLast(new Handler());
                   }
                 });
+    if (receiveBuffer > 0) {
+      b.option(ChannelOption.SO_RCVBUF, receiveBuffer);
+    }
     InetSocketAddress remote = new InetSocketAddress(uri.getHost(), uri.getPort());
     var connect = source == null ? b.connect(remote) : b.connect(remote, source);
     channel = connect.channel();
