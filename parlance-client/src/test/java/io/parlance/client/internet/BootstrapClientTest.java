@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.parlance.bootstrap.BootstrapServer;
 import io.parlance.bootstrap.BootstrapServerConfig;
@@ -231,7 +232,7 @@ class BootstrapClientTest {
   }
 
   @Test
-  void aUrlThatIsNotABootstrapServerIsReported() throws Exception {
+  void aConnectionOverThePerIpLimitIsReported() throws Exception {
     startServer(0, b -> b.maxConnectionsPerIp(1));
     client("first", 1, new RecordingListener());
     await().atMost(WAIT).until(() -> server.registry().size() == 1);
@@ -242,6 +243,31 @@ class BootstrapClientTest {
         .isEqualTo(
             "too_many_connections: the bootstrap server refused the connection: too many"
                 + " connections from this address");
+  }
+
+  @Test
+  void aUrlThatIsNotABootstrapServerIsReported() throws Exception {
+    HttpServer web = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    web.createContext(
+        "/",
+        exchange -> {
+          exchange.sendResponseHeaders(404, -1);
+          exchange.close();
+        });
+    web.start();
+    try {
+      RecordingListener l = new RecordingListener();
+      String url = "ws://127.0.0.1:" + web.getAddress().getPort();
+      client(url, "alice", 1, l, b -> {});
+      await().atMost(WAIT).until(() -> !l.errors.isEmpty());
+      assertThat(l.errors.get(0))
+          .isEqualTo(
+              "handshake_failed: "
+                  + url
+                  + "/ is not a Parlance bootstrap server (HTTP 404 Not Found)");
+    } finally {
+      web.stop(0);
+    }
   }
 
   @Test
