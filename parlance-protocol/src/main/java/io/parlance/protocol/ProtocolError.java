@@ -24,6 +24,8 @@ public enum ProtocolError {
   LINE_TOO_LONG,
   /** A datagram larger than the limit. */
   DATAGRAM_TOO_LARGE,
+  /** A WebSocket message larger than the limit. */
+  FRAME_TOO_LARGE,
   /** Bytes that are not valid UTF-8. */
   INVALID_UTF8,
   /** A value that cannot be written to the wire (for example an unpaired surrogate in text). */

@@ -1,0 +1,182 @@
+package io.parlance.bootstrap;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.parlance.bootstrap.registry.Registry;
+import io.parlance.protocol.bootstrap.BootstrapProtocol;
+import io.parlance.protocol.bootstrap.HostPort;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bootstrap server: binds one port that serves the WebSocket registry, {@code /healthz} and
+ * {@code /metrics}, and shuts down by telling every client "going away" (1001).
+ *
+ * <pre>{@code
+ * try (BootstrapServer server = BootstrapServer.start(BootstrapServerConfig.builder().port(0).build())) {
+ *   int port = server.port();
+ * }
+ * }</pre>
+ */
+public final class BootstrapServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BootstrapServer.class);
+
+  /** How long {@link #stop()} waits for clients to take their close frames. */
+  private static final long CLOSE_WAIT_MILLIS = 2_000;
+
+  private final ServerState state;
+  private final EventLoopGroup bossGroup;
+  private final EventLoopGroup workerGroup;
+  private final Channel serverChannel;
+  private volatile boolean stopped;
+
+  private BootstrapServer(
+      ServerState state, EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel) {
+    this.state = state;
+    this.bossGroup = boss;
+    this.workerGroup = workers;
+    this.serverChannel = serverChannel;
+  }
+
+  /**
+   * Binds and starts a server.
+   *
+   * @param config the settings
+   * @return the running server
+   * @throws InterruptedException if interrupted while binding
+   * @throws java.net.BindException if the address is in use or cannot be bound
+   */
+  public static BootstrapServer start(BootstrapServerConfig config) throws InterruptedException {
+    Objects.requireNonNull(config, "config");
+    ServerState state = new ServerState(config);
+    EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("bootstrap-accept"));
+    EventLoopGroup workers = new NioEventLoopGroup(0, new DefaultThreadFactory("bootstrap-io"));
+    boolean started = false;
+    try {
+      ServerBootstrap b =
+          new ServerBootstrap()
+              .group(boss, workers)
+              .channel(NioServerSocketChannel.class)
+              .option(ChannelOption.SO_BACKLOG, 4096)
+              .option(ChannelOption.SO_REUSEADDR, true)
+              .childOption(ChannelOption.TCP_NODELAY, true)
+              .childOption(
+                  ChannelOption.WRITE_BUFFER_WATER_MARK,
+                  new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+              .childHandler(new BootstrapServerInitializer(state));
+      ChannelFuture bind = b.bind(config.host(), config.port()).await();
+      if (!bind.isSuccess()) {
+        throw sneaky(bind.cause());
+      }
+      state.broadcaster.start(workers.next(), config.batchInterval());
+      BootstrapServer server = new BootstrapServer(state, boss, workers, bind.channel());
+      LOG.info(
+          "Bootstrap server listening on {}://{} (health: /healthz, metrics: /metrics)",
+          config.sslContext() == null ? "ws" : "wss",
+          HostPort.format((InetSocketAddress) bind.channel().localAddress()));
+      started = true;
+      return server;
+    } finally {
+      if (!started) {
+        boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+        workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+        state.metrics.close();
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> E sneaky(Throwable t) throws E {
+    throw (E) t;
+  }
+
+  /**
+   * Returns the bound port.
+   *
+   * @return the port
+   */
+  public int port() {
+    return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+  }
+
+  /**
+   * Returns the bound address.
+   *
+   * @return the address
+   */
+  public InetSocketAddress localAddress() {
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  /**
+   * Returns the registry, for tests and embedding.
+   *
+   * @return the registry
+   */
+  public Registry registry() {
+    return state.registry;
+  }
+
+  /**
+   * Returns the Prometheus text exposition of the metrics.
+   *
+   * @return the metrics
+   */
+  public String scrapeMetrics() {
+    return state.metrics.scrape();
+  }
+
+  /**
+   * Stops accepting, closes every WebSocket client with 1001 "going away", then closes the
+   * remaining connections and the event loops. Safe to call more than once.
+   */
+  public synchronized void stop() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    state.stopping = true;
+    LOG.info("Stopping: closing {} clients with 1001 going away", state.channels.size());
+    state.broadcaster.stop();
+    try {
+      serverChannel.close().awaitUninterruptibly(CLOSE_WAIT_MILLIS);
+      state
+          .channels
+          .writeAndFlush(
+              new CloseWebSocketFrame(BootstrapProtocol.CLOSE_GOING_AWAY, "server shutting down"))
+          .awaitUninterruptibly(CLOSE_WAIT_MILLIS);
+      state.channels.close().awaitUninterruptibly(CLOSE_WAIT_MILLIS);
+    } finally {
+      bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
+      workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
+      state.metrics.close();
+      LOG.info("Stopped");
+    }
+  }
+
+  /**
+   * Waits until the server channel closes (after {@link #stop()}).
+   *
+   * @throws InterruptedException if interrupted
+   */
+  public void awaitClosed() throws InterruptedException {
+    serverChannel.closeFuture().await();
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}

@@ -1,0 +1,238 @@
+package io.parlance.bootstrap;
+
+import io.netty.handler.ssl.SslContext;
+import io.parlance.bootstrap.registry.InMemoryRegistry;
+import io.parlance.bootstrap.registry.Registry;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * Immutable settings of a {@link BootstrapServer}; build with {@link #builder()}.
+ *
+ * @param host the address to bind
+ * @param port the TCP port to bind, 0 for any free port
+ * @param deadAfter how long a connection may stay silent (no frame, no pong) before it is closed
+ * @param maxConnectionsPerIp most concurrent WebSocket connections from one client IP
+ * @param registrationsPerSecondPerIp steady registration rate allowed per client IP
+ * @param registrationBurstPerIp registrations allowed at once per client IP
+ * @param framesPerSecond steady rate of frames a connection may send
+ * @param frameBurst frames a connection may send at once
+ * @param maxStrikes bad or over-rate frames a connection may send before it is closed with 1008
+ * @param batchInterval how long join and leave events are collected before they are sent
+ * @param trustProxy whether to take the client IP from {@code X-Forwarded-For} / {@code X-Real-IP}
+ * @param sslContext the TLS context for {@code wss://}, or null for plain {@code ws://}
+ * @param registry makes the registry of online peers
+ */
+public record BootstrapServerConfig(
+    String host,
+    int port,
+    Duration deadAfter,
+    int maxConnectionsPerIp,
+    double registrationsPerSecondPerIp,
+    int registrationBurstPerIp,
+    double framesPerSecond,
+    int frameBurst,
+    int maxStrikes,
+    Duration batchInterval,
+    boolean trustProxy,
+    SslContext sslContext,
+    Supplier<Registry> registry) {
+
+  /** Checks the settings. */
+  public BootstrapServerConfig {
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(deadAfter, "deadAfter");
+    Objects.requireNonNull(batchInterval, "batchInterval");
+    Objects.requireNonNull(registry, "registry");
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("port must be 0-65535: " + port);
+    }
+    if (deadAfter.toMillis() < 200) {
+      throw new IllegalArgumentException("deadAfter must be at least 200 ms: " + deadAfter);
+    }
+    if (maxConnectionsPerIp < 1
+        || registrationsPerSecondPerIp <= 0
+        || registrationBurstPerIp < 1
+        || framesPerSecond <= 0
+        || frameBurst < 1
+        || maxStrikes < 1) {
+      throw new IllegalArgumentException("limits must be positive");
+    }
+  }
+
+  /**
+   * Starts a builder with the defaults.
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link BootstrapServerConfig}; every setting has a sensible default. */
+  public static final class Builder {
+    private String host = "0.0.0.0";
+    private int port = 8080;
+    private Duration deadAfter = Duration.ofSeconds(30);
+    private int maxConnectionsPerIp = 32;
+    private double registrationsPerSecondPerIp = 2;
+    private int registrationBurstPerIp = 20;
+    private double framesPerSecond = 20;
+    private int frameBurst = 100;
+    private int maxStrikes = 10;
+    private Duration batchInterval = Duration.ofMillis(200);
+    private boolean trustProxy;
+    private SslContext sslContext;
+    private Supplier<Registry> registry = InMemoryRegistry::new;
+
+    private Builder() {}
+
+    /**
+     * Sets the bind address (default {@code 0.0.0.0}).
+     *
+     * @param host the address
+     * @return this builder
+     */
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    /**
+     * Sets the port (default 8080; 0 picks a free one).
+     *
+     * @param port the port
+     * @return this builder
+     */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * Sets how long a silent connection lives (default 30 s).
+     *
+     * @param deadAfter the time
+     * @return this builder
+     */
+    public Builder deadAfter(Duration deadAfter) {
+      this.deadAfter = deadAfter;
+      return this;
+    }
+
+    /**
+     * Sets the per-IP connection limit (default 32).
+     *
+     * @param max the limit
+     * @return this builder
+     */
+    public Builder maxConnectionsPerIp(int max) {
+      this.maxConnectionsPerIp = max;
+      return this;
+    }
+
+    /**
+     * Sets the per-IP registration rate (default 2/s with bursts of 20).
+     *
+     * @param perSecond the steady rate
+     * @param burst how many at once
+     * @return this builder
+     */
+    public Builder registrationRatePerIp(double perSecond, int burst) {
+      this.registrationsPerSecondPerIp = perSecond;
+      this.registrationBurstPerIp = burst;
+      return this;
+    }
+
+    /**
+     * Sets the per-connection frame rate (default 20/s with bursts of 100).
+     *
+     * @param perSecond the steady rate
+     * @param burst how many at once
+     * @return this builder
+     */
+    public Builder frameRate(double perSecond, int burst) {
+      this.framesPerSecond = perSecond;
+      this.frameBurst = burst;
+      return this;
+    }
+
+    /**
+     * Sets how many bad frames close a connection (default 10).
+     *
+     * @param maxStrikes the count
+     * @return this builder
+     */
+    public Builder maxStrikes(int maxStrikes) {
+      this.maxStrikes = maxStrikes;
+      return this;
+    }
+
+    /**
+     * Sets how long join/leave events are batched (default 200 ms).
+     *
+     * @param interval the interval
+     * @return this builder
+     */
+    public Builder batchInterval(Duration interval) {
+      this.batchInterval = interval;
+      return this;
+    }
+
+    /**
+     * Trusts {@code X-Forwarded-For} for the client IP (only behind your own reverse proxy).
+     *
+     * @param trustProxy whether to trust it
+     * @return this builder
+     */
+    public Builder trustProxy(boolean trustProxy) {
+      this.trustProxy = trustProxy;
+      return this;
+    }
+
+    /**
+     * Serves {@code wss://} with this TLS context (default none: plain {@code ws://}).
+     *
+     * @param sslContext a server context, or null
+     * @return this builder
+     */
+    public Builder sslContext(SslContext sslContext) {
+      this.sslContext = sslContext;
+      return this;
+    }
+
+    /**
+     * Sets how the registry is made (default {@link InMemoryRegistry}).
+     *
+     * @param registry makes a registry
+     * @return this builder
+     */
+    public Builder registry(Supplier<Registry> registry) {
+      this.registry = registry;
+      return this;
+    }
+
+    /**
+     * Builds the config.
+     *
+     * @return the config
+     */
+    public BootstrapServerConfig build() {
+      return new BootstrapServerConfig(
+          host,
+          port,
+          deadAfter,
+          maxConnectionsPerIp,
+          registrationsPerSecondPerIp,
+          registrationBurstPerIp,
+          framesPerSecond,
+          frameBurst,
+          maxStrikes,
+          batchInterval,
+          trustProxy,
+          sslContext,
+          registry);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package io.parlance.bootstrap;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.parlance.bootstrap.registry.Registry;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The server's counters and gauges, scraped in Prometheus text format at {@code /metrics}. */
+final class ServerMetrics {
+
+  private final PrometheusMeterRegistry meters =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicInteger websockets = new AtomicInteger();
+  private final ConcurrentHashMap<String, Counter> errors = new ConcurrentHashMap<>();
+  final Counter registered;
+  final Counter registrationsTaken;
+  final Counter registrationsRejected;
+  final Counter lookupsFound;
+  final Counter lookupsNotFound;
+  final Counter lists;
+  final Counter framesIn;
+  final Counter framesOut;
+  final Counter slowConsumersClosed;
+  final Counter deadConnectionsClosed;
+  final Counter abusersClosed;
+
+  ServerMetrics(Registry registry) {
+    Gauge.builder("bootstrap.connections", connections, AtomicInteger::get)
+        .description("Open TCP connections (HTTP and WebSocket)")
+        .register(meters);
+    Gauge.builder("bootstrap.websocket.connections", websockets, AtomicInteger::get)
+        .description("Open WebSocket connections")
+        .register(meters);
+    Gauge.builder("bootstrap.peers.registered", registry, Registry::size)
+        .description("Peers registered now")
+        .register(meters);
+    registered = registrations("registered");
+    registrationsTaken = registrations("nickname_taken");
+    registrationsRejected = registrations("rejected");
+    lookupsFound = lookups("found");
+    lookupsNotFound = lookups("not_found");
+    lists = Counter.builder("bootstrap.lists").description("Peer pages served").register(meters);
+    framesIn =
+        Counter.builder("bootstrap.frames.in")
+            .description("Protocol frames received")
+            .register(meters);
+    framesOut =
+        Counter.builder("bootstrap.frames.out")
+            .description("Protocol frames sent (a fan-out counts once per recipient)")
+            .register(meters);
+    slowConsumersClosed = closed("slow_consumer");
+    deadConnectionsClosed = closed("dead");
+    abusersClosed = closed("policy_violation");
+    new JvmMemoryMetrics().bindTo(meters);
+    new JvmThreadMetrics().bindTo(meters);
+    new ProcessorMetrics().bindTo(meters);
+    new UptimeMetrics().bindTo(meters);
+  }
+
+  private Counter registrations(String result) {
+    return Counter.builder("bootstrap.registrations")
+        .description("Registration attempts by result")
+        .tag("result", result)
+        .register(meters);
+  }
+
+  private Counter lookups(String result) {
+    return Counter.builder("bootstrap.lookups")
+        .description("Lookups by result")
+        .tag("result", result)
+        .register(meters);
+  }
+
+  private Counter closed(String reason) {
+    return Counter.builder("bootstrap.connections.closed")
+        .description("Connections the server closed, by reason")
+        .tag("reason", reason)
+        .register(meters);
+  }
+
+  /** Counts an error frame sent, by its code. */
+  void error(String code) {
+    errors
+        .computeIfAbsent(
+            code,
+            c ->
+                Counter.builder("bootstrap.errors")
+                    .description("Error frames and refusals sent, by code")
+                    .tag("code", c)
+                    .register(meters))
+        .increment();
+  }
+
+  AtomicInteger connections() {
+    return connections;
+  }
+
+  AtomicInteger websockets() {
+    return websockets;
+  }
+
+  /** Returns the Prometheus text exposition. */
+  String scrape() {
+    return meters.scrape();
+  }
+
+  void close() {
+    meters.close();
+  }
+}

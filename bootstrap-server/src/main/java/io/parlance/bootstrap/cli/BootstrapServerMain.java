@@ -1,0 +1,243 @@
+package io.parlance.bootstrap.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.parlance.bootstrap.BootstrapServer;
+import io.parlance.bootstrap.BootstrapServerConfig;
+import java.io.File;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import javax.net.ssl.SSLException;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bootstrap-server}: runs the registry until SIGTERM or Ctrl-C, then closes every client
+ * with 1001 "going away" and exits 0. Exit codes: 0 clean stop, 1 cannot start (port in use, bad
+ * TLS files), 2 bad command line.
+ */
+@Command(
+    name = "bootstrap-server",
+    mixinStandardHelpOptions = true,
+    versionProvider = BootstrapServerMain.Version.class,
+    description = "The Parlance bootstrap server: a WebSocket registry of online peers.",
+    sortOptions = false)
+public final class BootstrapServerMain implements Callable<Integer> {
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = "--host",
+      defaultValue = "0.0.0.0",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  private String host;
+
+  @Option(
+      names = "--port",
+      defaultValue = "8080",
+      description = "Port for WebSocket, /healthz and /metrics (default: ${DEFAULT-VALUE}).")
+  private int port;
+
+  @Option(
+      names = "--dead-after",
+      defaultValue = "30s",
+      converter = DurationConverter.class,
+      description =
+          "Close a connection silent this long, pinging it half-way (default: ${DEFAULT-VALUE}).")
+  private Duration deadAfter;
+
+  @Option(
+      names = "--max-connections-per-ip",
+      defaultValue = "32",
+      description = "WebSocket connections allowed per client IP (default: ${DEFAULT-VALUE}).")
+  private int maxConnectionsPerIp;
+
+  @Option(
+      names = "--registrations-per-second",
+      defaultValue = "2",
+      description = "Steady registrations allowed per client IP (default: ${DEFAULT-VALUE}).")
+  private double registrationsPerSecond;
+
+  @Option(
+      names = "--registration-burst",
+      defaultValue = "20",
+      description = "Registrations allowed at once per client IP (default: ${DEFAULT-VALUE}).")
+  private int registrationBurst;
+
+  @Option(
+      names = "--frames-per-second",
+      defaultValue = "20",
+      description = "Steady frames allowed per connection (default: ${DEFAULT-VALUE}).")
+  private double framesPerSecond;
+
+  @Option(
+      names = "--trust-proxy",
+      description = "Take the client IP from X-Forwarded-For (only behind your reverse proxy).")
+  private boolean trustProxy;
+
+  @Option(names = "--tls-cert", description = "PEM certificate chain: serve wss:// directly.")
+  private File tlsCert;
+
+  @Option(names = "--tls-key", description = "PEM private key (PKCS#8) for --tls-cert.")
+  private File tlsKey;
+
+  @Option(
+      names = "--log-level",
+      defaultValue = "info",
+      description = "error, warn, info, debug or trace (default: ${DEFAULT-VALUE}).")
+  private String logLevel;
+
+  /**
+   * Runs the command line.
+   *
+   * @param args the arguments
+   */
+  @SuppressWarnings("checkstyle:regexp")
+  public static void main(String[] args) {
+    CommandLine cli = new CommandLine(new BootstrapServerMain());
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          commandLine.getErr().println("bootstrap-server: " + friendly(e));
+          return 1;
+        });
+    int code = cli.execute(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    setLogLevel();
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--tls-cert and --tls-key go together");
+    }
+    BootstrapServerConfig.Builder config =
+        BootstrapServerConfig.builder()
+            .host(host)
+            .port(port)
+            .deadAfter(deadAfter)
+            .maxConnectionsPerIp(maxConnectionsPerIp)
+            .registrationRatePerIp(registrationsPerSecond, registrationBurst)
+            .frameRate(framesPerSecond, Math.max(1, (int) Math.ceil(framesPerSecond * 5)))
+            .trustProxy(trustProxy);
+    if (tlsCert != null) {
+      config.sslContext(sslContext());
+    }
+    BootstrapServer server;
+    try {
+      server = BootstrapServer.start(config.build());
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              server.stop();
+              stopped.countDown();
+              // SIGTERM after a clean stop is a clean exit: report 0, not 143.
+              Runtime.getRuntime().halt(0);
+            },
+            "bootstrap-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("bootstrap-server listening on port " + server.port());
+    out.flush();
+    server.awaitClosed();
+    stopped.await();
+    return 0;
+  }
+
+  private SslContext sslContext() throws SSLException {
+    for (File f : new File[] {tlsCert, tlsKey}) {
+      if (!f.canRead()) {
+        throw new SSLException("cannot read " + f);
+      }
+    }
+    try {
+      return SslContextBuilder.forServer(tlsCert, tlsKey).build();
+    } catch (IllegalArgumentException e) {
+      throw new SSLException(
+          "cannot use "
+              + tlsCert
+              + " / "
+              + tlsKey
+              + " (the key must be a PEM PKCS#8 key: openssl pkcs8 -topk8 -nocrypt): "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private void setLogLevel() {
+    Level level = Level.toLevel(logLevel.toUpperCase(Locale.ROOT), null);
+    if (level == null) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--log-level must be error, warn, info, debug or trace");
+    }
+    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(level);
+  }
+
+  static String friendly(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (e instanceof BindException || root instanceof BindException) {
+      return "cannot listen on that address and port: "
+          + root.getMessage()
+          + " (is another server already using the port?)";
+    }
+    if (root instanceof UnknownHostException) {
+      return "unknown --host: " + root.getMessage();
+    }
+    if (e instanceof SSLException) {
+      return "TLS: " + e.getMessage();
+    }
+    return root.getMessage() == null ? root.toString() : root.getMessage();
+  }
+
+  /** Reads {@code 30s}, {@code 500ms}, {@code 2m} or a plain number of seconds. */
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      String v = value.trim().toLowerCase(Locale.ROOT);
+      try {
+        if (v.endsWith("ms")) {
+          return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+        }
+        if (v.endsWith("s")) {
+          return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+        }
+        if (v.endsWith("m")) {
+          return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+        }
+        return Duration.ofSeconds(Long.parseLong(v));
+      } catch (NumberFormatException e) {
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "' is not a duration like 30s, 500ms or 2m");
+      }
+    }
+  }
+
+  /** The version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = BootstrapServerMain.class.getPackage().getImplementationVersion();
+      return new String[] {"bootstrap-server " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

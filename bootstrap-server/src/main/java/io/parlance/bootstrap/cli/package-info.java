@@ -1,0 +1,2 @@
+/** The {@code bootstrap-server} command line. */
+package io.parlance.bootstrap.cli;

@@ -1,0 +1,79 @@
+package io.parlance.bootstrap.registry;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A registry held in this process: a concurrent sorted map from nickname to registration, so
+ * lookups are O(log n) and a page after a cursor is O(log n + page size), whatever the size.
+ */
+public final class InMemoryRegistry implements Registry {
+
+  private final ConcurrentSkipListMap<String, PeerEntry> entries = new ConcurrentSkipListMap<>();
+  private final AtomicLong size = new AtomicLong();
+  private final List<RegistryListener> listeners = new CopyOnWriteArrayList<>();
+
+  @Override
+  public Outcome register(PeerEntry entry) {
+    Objects.requireNonNull(entry, "entry");
+    if (entries.putIfAbsent(entry.nickname(), entry) != null) {
+      return Outcome.TAKEN;
+    }
+    size.incrementAndGet();
+    for (RegistryListener listener : listeners) {
+      listener.onJoined(entry);
+    }
+    return Outcome.REGISTERED;
+  }
+
+  @Override
+  public boolean unregister(PeerEntry entry) {
+    Objects.requireNonNull(entry, "entry");
+    if (!entries.remove(entry.nickname(), entry)) {
+      return false;
+    }
+    size.decrementAndGet();
+    for (RegistryListener listener : listeners) {
+      listener.onLeft(entry);
+    }
+    return true;
+  }
+
+  @Override
+  public Optional<PeerEntry> lookup(String nickname) {
+    return Optional.ofNullable(entries.get(Objects.requireNonNull(nickname, "nickname")));
+  }
+
+  @Override
+  public RegistryPage list(String after, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1: " + limit);
+    }
+    NavigableMap<String, PeerEntry> tail = after == null ? entries : entries.tailMap(after, false);
+    List<PeerEntry> page = new ArrayList<>(Math.min(limit, 64));
+    for (Map.Entry<String, PeerEntry> e : tail.entrySet()) {
+      if (page.size() == limit) {
+        return new RegistryPage(page, page.get(page.size() - 1).nickname());
+      }
+      page.add(e.getValue());
+    }
+    return new RegistryPage(page, null);
+  }
+
+  @Override
+  public long size() {
+    return size.get();
+  }
+
+  @Override
+  public void addListener(RegistryListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+}

@@ -1,0 +1,267 @@
+package io.parlance.client.internet;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.parlance.protocol.ProtocolException;
+import io.parlance.protocol.bootstrap.BootstrapProtocol;
+import io.parlance.protocol.bootstrap.ClientFrame;
+import io.parlance.protocol.bootstrap.ErrorCode;
+import io.parlance.protocol.bootstrap.PeerInfo;
+import io.parlance.protocol.bootstrap.ServerFrame;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection's side of the bootstrap protocol: registers once the handshake is done, pages
+ * through the online peers, applies join/leave events, answers lookups, pings a quiet server and
+ * drops a silent one, and remembers why the connection ended.
+ */
+final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BootstrapClientHandler.class);
+  private static final String PAGE_ID = "page";
+
+  private final BootstrapClient client;
+  private final Map<String, CompletableFuture<Optional<InetSocketAddress>>> lookups =
+      new HashMap<>();
+
+  /** Nicknames seen online since registering, until the listing is complete. */
+  private Set<String> listing;
+
+  private ChannelHandlerContext ctx;
+  private boolean handshakeDone;
+  private boolean registered;
+  private long nextId;
+  private String closeReason;
+  private String closeCode;
+  private CompletableFuture<Void> unregistered;
+
+  BootstrapClientHandler(BootstrapClient client) {
+    this.client = client;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  boolean handshakeDone() {
+    return handshakeDone;
+  }
+
+  String closeReason() {
+    return closeReason != null
+        ? closeReason
+        : "lost the connection to the bootstrap server " + client.options().server();
+  }
+
+  String closeCode() {
+    return closeCode;
+  }
+
+  void lookup(String nickname, CompletableFuture<Optional<InetSocketAddress>> result) {
+    String id = "l" + nextId++;
+    lookups.put(id, result);
+    result.whenComplete((r, e) -> ctx.executor().execute(() -> lookups.remove(id)));
+    ctx.writeAndFlush(new ClientFrame.Lookup(nickname, id));
+  }
+
+  /** Sends {@code unregister}; the future completes when the server confirms it. */
+  CompletableFuture<Void> unregister() {
+    unregistered = new CompletableFuture<>();
+    ctx.writeAndFlush(new ClientFrame.Unregister("bye"));
+    return unregistered;
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+      handshakeDone = true;
+      client.onConnected();
+      BootstrapClientOptions o = client.options();
+      ctx.writeAndFlush(
+          new ClientFrame.Register(
+              o.nickname(), o.tcpPort(), o.addresses().isEmpty() ? null : o.addresses()));
+    } else if (evt == ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
+      closeWith(
+          "the bootstrap server "
+              + client.options().server()
+              + " did not complete the WebSocket handshake in time",
+          BootstrapClient.HANDSHAKE_FAILED);
+    } else if (evt instanceof IdleStateEvent idle) {
+      if (idle.state() == IdleState.WRITER_IDLE && handshakeDone) {
+        ctx.writeAndFlush(new PingWebSocketFrame());
+      } else if (idle.state() == IdleState.READER_IDLE) {
+        closeWith(
+            "the bootstrap server "
+                + client.options().server()
+                + " stopped answering (silent for "
+                + client.options().deadAfter().toSeconds()
+                + " s)",
+            null);
+      }
+    } else {
+      super.userEventTriggered(ctx, evt);
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof CloseWebSocketFrame close) {
+      int status = close.statusCode();
+      String text = close.reasonText();
+      close.release();
+      closeWith(
+          status == BootstrapProtocol.CLOSE_GOING_AWAY
+              ? "the bootstrap server " + client.options().server() + " is going away (restarting?)"
+              : "the bootstrap server closed the connection (" + status + " " + text + ")",
+          null);
+      return;
+    }
+    if (!(msg instanceof ServerFrame frame)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (frame instanceof ServerFrame.Registered r) {
+      registered = true;
+      listing = new HashSet<>();
+      client.onRegistered(parse(r.address()));
+    } else if (frame instanceof ServerFrame.Peers page) {
+      onPage(page);
+    } else if (frame instanceof ServerFrame.PeersChanged changed) {
+      for (PeerInfo left : changed.left()) {
+        if (listing != null) {
+          listing.remove(left.nickname());
+        }
+        client.peerOffline(left.nickname());
+      }
+      for (PeerInfo joined : changed.joined()) {
+        online(joined);
+      }
+    } else if (frame instanceof ServerFrame.LookupResult result) {
+      CompletableFuture<Optional<InetSocketAddress>> f = lookups.remove(result.id());
+      if (f != null) {
+        f.complete(Optional.ofNullable(result.peer()).map(PeerInfo::socketAddress));
+      }
+    } else if (frame instanceof ServerFrame.Unregistered) {
+      registered = false;
+      if (unregistered != null) {
+        unregistered.complete(null);
+      }
+    } else if (frame instanceof ServerFrame.Error error) {
+      onError(error);
+    }
+  }
+
+  private void onPage(ServerFrame.Peers page) {
+    if (page.id() != null && !page.id().startsWith(PAGE_ID)) {
+      return;
+    }
+    for (PeerInfo peer : page.peers()) {
+      online(peer);
+    }
+    if (page.nextCursor() != null) {
+      requestPage(page.nextCursor());
+    } else if (listing != null) {
+      client.reconcile(listing);
+      listing = null;
+    }
+  }
+
+  private void requestPage(String cursor) {
+    ctx.writeAndFlush(
+        new ClientFrame.ListPeers(cursor, BootstrapProtocol.MAX_PAGE, PAGE_ID + ":" + cursor));
+  }
+
+  private void online(PeerInfo peer) {
+    if (listing != null) {
+      listing.add(peer.nickname());
+    }
+    client.peerOnline(peer.nickname(), peer.socketAddress());
+  }
+
+  private void onError(ServerFrame.Error error) {
+    String id = error.id();
+    if (id != null && lookups.containsKey(id)) {
+      lookups
+          .remove(id)
+          .completeExceptionally(new BootstrapException(error.code(), error.message()));
+      return;
+    }
+    if (id != null && id.startsWith(PAGE_ID + ":") && ErrorCode.RATE_LIMITED.equals(error.code())) {
+      String cursor = id.substring(PAGE_ID.length() + 1);
+      ctx.executor().schedule(() -> requestPage(cursor), 1, TimeUnit.SECONDS);
+      return;
+    }
+    if (ErrorCode.NICKNAME_TAKEN.equals(error.code()) && !registered) {
+      client.onNicknameTaken(error.message());
+      closeWith(error.message(), null);
+      return;
+    }
+    LOG.debug("Bootstrap server error {}: {}", error.code(), error.message());
+    client.onServerError(error.code(), error.message());
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof ProtocolException e) {
+      // A frame we cannot read: skip it, as unknown discovery datagrams are skipped.
+      LOG.debug("Skipping a bad frame from the bootstrap server: {}", e.getMessage());
+      return;
+    }
+    if (cause instanceof WebSocketClientHandshakeException h
+        && h.response() != null
+        && h.response().status().code() == 429) {
+      closeWith(
+          "the bootstrap server refused the connection: too many connections from this address",
+          ErrorCode.TOO_MANY_CONNECTIONS);
+      return;
+    }
+    if (!(cause instanceof IOException)) {
+      LOG.debug("Bootstrap connection failed", cause);
+    }
+    closeWith(client.describe(cause), handshakeDone ? null : BootstrapClient.HANDSHAKE_FAILED);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    for (CompletableFuture<Optional<InetSocketAddress>> f : lookups.values()) {
+      f.completeExceptionally(
+          new BootstrapException(
+              BootstrapException.NOT_CONNECTED, "the bootstrap connection closed"));
+    }
+    lookups.clear();
+    if (unregistered != null) {
+      unregistered.complete(null);
+    }
+    super.channelInactive(ctx);
+  }
+
+  private void closeWith(String reason, String code) {
+    if (closeReason == null) {
+      closeReason = reason;
+      closeCode = code;
+    }
+    ctx.close();
+  }
+
+  private static InetSocketAddress parse(String address) {
+    return io.parlance.protocol.bootstrap.HostPort.parse("address", address);
+  }
+}

@@ -1,0 +1,92 @@
+package io.parlance.client.internet;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.parlance.protocol.bootstrap.BootstrapFrameDecoder;
+import io.parlance.protocol.bootstrap.BootstrapFrameEncoder;
+import io.parlance.protocol.bootstrap.BootstrapProtocol;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The connector's pipeline: (TLS) → HTTP codec → aggregator → WebSocket handshake and control
+ * frames → message aggregator → idle → JSON frame codec → {@link BootstrapClientHandler}.
+ */
+final class BootstrapClientInitializer extends ChannelInitializer<SocketChannel> {
+
+  /** TLS for {@code wss://}. */
+  static final String TLS = "tls";
+
+  /** HTTP codec for the handshake. */
+  static final String HTTP_CODEC = "http-codec";
+
+  /** Whole handshake responses. */
+  static final String HTTP_AGGREGATOR = "http-aggregator";
+
+  /** The WebSocket handshake, pong replies, frame codec. */
+  static final String WEBSOCKET = "websocket";
+
+  /** Joins fragmented messages. */
+  static final String WS_AGGREGATOR = "ws-aggregator";
+
+  /** Notices quiet and silence. */
+  static final String IDLE = "idle";
+
+  /** Text frames to server frames. */
+  static final String FRAME_DECODER = "frame-decoder";
+
+  /** Client frames to text frames. */
+  static final String FRAME_ENCODER = "frame-encoder";
+
+  /** The protocol. */
+  static final String LOGIC = "bootstrap";
+
+  private final BootstrapClientOptions options;
+  private final SslContext sslContext;
+  private final BootstrapClientHandler handler;
+
+  BootstrapClientInitializer(
+      BootstrapClientOptions options, SslContext sslContext, BootstrapClientHandler handler) {
+    this.options = options;
+    this.sslContext = sslContext;
+    this.handler = handler;
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    ChannelPipeline p = ch.pipeline();
+    if (sslContext != null) {
+      p.addLast(TLS, sslContext.newHandler(ch.alloc(), options.server().getHost(), options.port()));
+    }
+    p.addLast(HTTP_CODEC, new HttpClientCodec());
+    p.addLast(HTTP_AGGREGATOR, new HttpObjectAggregator(16 * 1024));
+    p.addLast(
+        WEBSOCKET,
+        new WebSocketClientProtocolHandler(
+            WebSocketClientProtocolConfig.newBuilder()
+                .webSocketUri(options.server())
+                .handleCloseFrames(false)
+                .maxFramePayloadLength(BootstrapProtocol.MAX_SERVER_FRAME_BYTES)
+                .handshakeTimeoutMillis(options.connectTimeout().toMillis())
+                .build()));
+    p.addLast(
+        WS_AGGREGATOR, new WebSocketFrameAggregator(BootstrapProtocol.MAX_SERVER_FRAME_BYTES));
+    p.addLast(
+        IDLE,
+        new IdleStateHandler(
+            options.deadAfter().toMillis(),
+            options.pingInterval().toMillis(),
+            0,
+            TimeUnit.MILLISECONDS));
+    p.addLast(FRAME_DECODER, BootstrapFrameDecoder.SERVER_FRAMES);
+    p.addLast(FRAME_ENCODER, BootstrapFrameEncoder.INSTANCE);
+    p.addLast(LOGIC, handler);
+  }
+}

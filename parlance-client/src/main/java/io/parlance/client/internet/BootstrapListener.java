@@ -1,0 +1,59 @@
+package io.parlance.client.internet;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+
+/**
+ * What a {@link BootstrapClient} reports. Called on the connector's event-loop thread, one call at
+ * a time: return quickly and never block.
+ */
+public interface BootstrapListener {
+
+  /**
+   * The WebSocket connection to the server is open (registration follows).
+   *
+   * @param server the server's URL
+   */
+  default void onConnected(URI server) {}
+
+  /**
+   * The nickname is registered; peers will now be reported.
+   *
+   * @param address this peer's address as the server sees it (its public IP and TCP port)
+   */
+  default void onRegistered(InetSocketAddress address) {}
+
+  /**
+   * A peer is online (from the initial pages or a later join), or moved to a new address.
+   *
+   * @param nickname its nickname
+   * @param address where to reach it over TCP
+   */
+  default void onPeerJoined(String nickname, InetSocketAddress address) {}
+
+  /**
+   * A peer went offline.
+   *
+   * @param nickname its nickname
+   * @param address the address it had
+   */
+  default void onPeerLeft(String nickname, InetSocketAddress address) {}
+
+  /**
+   * The connection is lost or could not be made; said once per outage. Known peers stay known, and
+   * the client keeps retrying unless the reason was fatal or {@link BootstrapClient#close()} was
+   * called.
+   *
+   * @param reason what happened, in words
+   */
+  default void onDisconnected(String reason) {}
+
+  /**
+   * The server reported an error, or the connector gave up for a reason a person must fix.
+   *
+   * @param code a wire error code such as {@code nickname_taken}, or {@code bad_url}, {@code
+   *     unreachable}, {@code handshake_failed}
+   * @param message what happened, in words
+   */
+  default void onError(String code, String message) {}
+}

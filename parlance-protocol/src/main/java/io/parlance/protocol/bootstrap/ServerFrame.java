@@ -1,0 +1,197 @@
+package io.parlance.protocol.bootstrap;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonInclude.Include;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.parlance.protocol.Nickname;
+import io.parlance.protocol.ProtocolError;
+import io.parlance.protocol.ProtocolException;
+import java.util.List;
+import java.util.Objects;
+
+/** A frame the bootstrap server sends to a peer; its {@code type} field says which. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = ServerFrame.Registered.class, name = ServerFrame.Registered.TYPE),
+  @JsonSubTypes.Type(value = ServerFrame.Peers.class, name = ServerFrame.Peers.TYPE),
+  @JsonSubTypes.Type(value = ServerFrame.PeersChanged.class, name = ServerFrame.PeersChanged.TYPE),
+  @JsonSubTypes.Type(value = ServerFrame.LookupResult.class, name = ServerFrame.LookupResult.TYPE),
+  @JsonSubTypes.Type(value = ServerFrame.Unregistered.class, name = ServerFrame.Unregistered.TYPE),
+  @JsonSubTypes.Type(value = ServerFrame.Error.class, name = ServerFrame.Error.TYPE)
+})
+public sealed interface ServerFrame extends BootstrapFrame
+    permits ServerFrame.Registered,
+        ServerFrame.Peers,
+        ServerFrame.PeersChanged,
+        ServerFrame.LookupResult,
+        ServerFrame.Unregistered,
+        ServerFrame.Error {
+
+  /**
+   * {@code {"type":"registered","nickname":"alice","address":"203.0.113.7:36091",
+   * "peers_online":42}}: the nickname is yours; a first {@link Peers} page follows.
+   *
+   * @param nickname the registered nickname
+   * @param address the address others will see: the connection's source IP and the TCP port
+   * @param peersOnline how many peers are registered, this one included
+   */
+  @JsonPropertyOrder({"nickname", "address", "peers_online"})
+  record Registered(
+      @JsonProperty(value = "nickname", required = true) String nickname,
+      @JsonProperty(value = "address", required = true) String address,
+      @JsonProperty(value = "peers_online", required = true) long peersOnline)
+      implements ServerFrame {
+
+    /** The value of the {@code type} field. */
+    public static final String TYPE = "registered";
+
+    /** Validates the fields. */
+    public Registered {
+      Nickname.requireValid(nickname);
+      HostPort.parse("address", address);
+    }
+  }
+
+  /**
+   * {@code {"type":"peers","peers":[...],"next_cursor":"bob"}}: one page of online peers in
+   * nickname order; without {@code next_cursor} it is the last page.
+   *
+   * @param peers the peers on this page
+   * @param nextCursor the cursor for the next page, or null on the last page
+   * @param id the id of the {@code list} request, or null
+   */
+  @JsonPropertyOrder({"peers", "next_cursor", "id"})
+  @JsonInclude(Include.NON_NULL)
+  record Peers(
+      @JsonProperty(value = "peers", required = true) List<PeerInfo> peers,
+      @JsonProperty("next_cursor") String nextCursor,
+      @JsonProperty("id") String id)
+      implements ServerFrame {
+
+    /** The value of the {@code type} field. */
+    public static final String TYPE = "peers";
+
+    /** Validates the fields. */
+    public Peers {
+      peers = requireList("peers", peers);
+    }
+  }
+
+  /**
+   * {@code {"type":"peers_changed","joined":[...],"left":[...]}}: who joined and who left during
+   * the server's last batching interval. A nickname appears at most once, in its latest state.
+   *
+   * @param joined peers that registered (or re-registered at a new address)
+   * @param left peers that went away
+   */
+  @JsonPropertyOrder({"joined", "left"})
+  record PeersChanged(
+      @JsonProperty(value = "joined", required = true) List<PeerInfo> joined,
+      @JsonProperty(value = "left", required = true) List<PeerInfo> left)
+      implements ServerFrame {
+
+    /** The value of the {@code type} field. */
+    public static final String TYPE = "peers_changed";
+
+    /** Validates the fields. */
+    public PeersChanged {
+      joined = requireList("joined", joined);
+      left = requireList("left", left);
+    }
+  }
+
+  /**
+   * {@code {"type":"lookup_result","nickname":"bob","found":true,"peer":{...}}}.
+   *
+   * @param nickname the nickname asked for
+   * @param found whether it is online
+   * @param peer where it is, or null when not found
+   * @param id the id of the {@code lookup} request, or null
+   */
+  @JsonPropertyOrder({"nickname", "found", "peer", "id"})
+  @JsonInclude(Include.NON_NULL)
+  record LookupResult(
+      @JsonProperty(value = "nickname", required = true) String nickname,
+      @JsonProperty(value = "found", required = true) boolean found,
+      @JsonProperty("peer") PeerInfo peer,
+      @JsonProperty("id") String id)
+      implements ServerFrame {
+
+    /** The value of the {@code type} field. */
+    public static final String TYPE = "lookup_result";
+
+    /** Validates the fields. */
+    public LookupResult {
+      Objects.requireNonNull(nickname, "nickname");
+      if (found != (peer != null)) {
+        throw new ProtocolException(
+            ProtocolError.MISSING_FIELD, "field 'peer' must be present exactly when found");
+      }
+    }
+  }
+
+  /**
+   * {@code {"type":"unregistered"}}: the nickname is released; the connection stays open.
+   *
+   * @param id the id of the {@code unregister} request, or null
+   */
+  @JsonInclude(Include.NON_NULL)
+  record Unregistered(@JsonProperty("id") String id) implements ServerFrame {
+
+    /** The value of the {@code type} field. */
+    public static final String TYPE = "unregistered";
+  }
+
+  /**
+   * {@code {"type":"error","code":"nickname_taken","message":"..."}}: a request failed, or the
+   * connection misbehaved. Codes are listed in {@link ErrorCode}.
+   *
+   * @param code the machine-readable code
+   * @param message what went wrong, in words
+   * @param id the id of the failed request, if it had one and could be read; else null
+   */
+  @JsonPropertyOrder({"code", "message", "id"})
+  @JsonInclude(Include.NON_NULL)
+  record Error(
+      @JsonProperty(value = "code", required = true) String code,
+      @JsonProperty(value = "message", required = true) String message,
+      @JsonProperty("id") String id)
+      implements ServerFrame {
+
+    /** The value of the {@code type} field. */
+    public static final String TYPE = "error";
+
+    /** Checks that code and message are present. */
+    public Error {
+      if (code == null || message == null) {
+        throw new ProtocolException(ProtocolError.MISSING_FIELD, "field 'code' or 'message'");
+      }
+    }
+
+    /**
+     * Creates an error that answers no particular request.
+     *
+     * @param code the code
+     * @param message the message
+     */
+    public Error(String code, String message) {
+      this(code, message, null);
+    }
+  }
+
+  private static <T> List<T> requireList(String field, List<T> list) {
+    if (list == null) {
+      throw new ProtocolException(ProtocolError.MISSING_FIELD, "field '" + field + "' is null");
+    }
+    for (T item : list) {
+      if (item == null) {
+        throw new ProtocolException(
+            ProtocolError.MISSING_FIELD, "field '" + field + "' holds a null");
+      }
+    }
+    return List.copyOf(list);
+  }
+}
