@@ -80,6 +80,15 @@ public sealed interface NodeEvent {
    */
   record Error(String message) implements NodeEvent {}
 
+  /**
+   * News from the bootstrap server connection: registered, disconnected (said once per outage,
+   * while retrying), or a refusal such as a taken nickname.
+   *
+   * @param status {@code registered}, {@code disconnected} or {@code refused}
+   * @param message what happened, in words
+   */
+  record ServerStatus(String status, String message) implements NodeEvent {}
+
   /** The node stopped; the last event. */
   record Stopped() implements NodeEvent {}
 }

@@ -30,6 +30,8 @@ public final class NodeOptions {
   private final int maxLinesPerSecond;
   private final int eventQueueCapacity;
   private final int ioThreads;
+  private final boolean lanDiscovery;
+  private final String bootstrapServer;
 
   private NodeOptions(Builder b) {
     this.nickname = Nickname.requireValid(b.nickname);
@@ -49,6 +51,12 @@ public final class NodeOptions {
     this.maxLinesPerSecond = atLeastOne("maxLinesPerSecond", b.maxLinesPerSecond);
     this.eventQueueCapacity = atLeastOne("eventQueueCapacity", b.eventQueueCapacity);
     this.ioThreads = atLeastOne("ioThreads", b.ioThreads);
+    this.lanDiscovery = b.lanDiscovery;
+    this.bootstrapServer = b.bootstrapServer;
+    if (!lanDiscovery && bootstrapServer == null) {
+      throw new IllegalArgumentException(
+          "no discovery: enable LAN discovery or give a bootstrap server, or both");
+    }
     if (tcpPort < 0 || tcpPort > Protocol.MAX_PORT) {
       throw new IllegalArgumentException("TCP port " + tcpPort + " is outside 0-65535");
     }
@@ -112,7 +120,27 @@ public final class NodeOptions {
         .maxInboundConnections(maxInboundConnections)
         .maxLinesPerSecond(maxLinesPerSecond)
         .eventQueueCapacity(eventQueueCapacity)
-        .ioThreads(ioThreads);
+        .ioThreads(ioThreads)
+        .lanDiscovery(lanDiscovery)
+        .bootstrapServer(bootstrapServer);
+  }
+
+  /**
+   * Whether peers are discovered on the LAN by multicast.
+   *
+   * @return true in local and both modes
+   */
+  public boolean lanDiscovery() {
+    return lanDiscovery;
+  }
+
+  /**
+   * The bootstrap server to register with and learn peers from, for internet mode.
+   *
+   * @return its URL ({@code ws://} or {@code wss://}), or null for none
+   */
+  public String bootstrapServer() {
+    return bootstrapServer;
   }
 
   /**
@@ -287,6 +315,8 @@ public final class NodeOptions {
     private int maxLinesPerSecond = 1000;
     private int eventQueueCapacity = 10_000;
     private int ioThreads = 2;
+    private boolean lanDiscovery = true;
+    private String bootstrapServer;
 
     private Builder(String nickname) {
       this.nickname = nickname;
@@ -476,6 +506,28 @@ public final class NodeOptions {
      */
     public Builder ioThreads(int threads) {
       this.ioThreads = threads;
+      return this;
+    }
+
+    /**
+     * Turns LAN discovery by multicast on or off.
+     *
+     * @param enabled true to discover peers on the LAN
+     * @return this builder
+     */
+    public Builder lanDiscovery(boolean enabled) {
+      this.lanDiscovery = enabled;
+      return this;
+    }
+
+    /**
+     * Sets the bootstrap server for internet mode.
+     *
+     * @param url its {@code ws://} or {@code wss://} URL, or null for none
+     * @return this builder
+     */
+    public Builder bootstrapServer(String url) {
+      this.bootstrapServer = url;
       return this;
     }
 

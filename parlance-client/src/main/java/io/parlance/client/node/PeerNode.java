@@ -7,6 +7,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.parlance.client.discovery.DiscoveryConfig;
 import io.parlance.client.discovery.DiscoveryServer;
 import io.parlance.client.discovery.NetworkInterfaces;
+import io.parlance.client.internet.BootstrapClient;
+import io.parlance.client.internet.BootstrapClientOptions;
+import io.parlance.client.internet.BootstrapListener;
 import io.parlance.client.messaging.ConnectionPool;
 import io.parlance.client.messaging.DeliveryException;
 import io.parlance.client.messaging.MessageServer;
@@ -31,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +68,7 @@ public final class PeerNode implements AutoCloseable {
   private MessageServer server;
   private ConnectionPool pool;
   private DiscoveryServer discovery;
+  private volatile BootstrapClient bootstrap;
   private NetworkInterface networkInterface;
   private volatile int tcpPort;
 
@@ -141,7 +146,9 @@ public final class PeerNode implements AutoCloseable {
       InetAddress groupAddress;
       try {
         groupAddress = ipLiteral(options.multicastGroup());
-        networkInterface = NetworkInterfaces.resolve(options.interfaceName(), groupAddress);
+        if (options.lanDiscovery()) {
+          networkInterface = NetworkInterfaces.resolve(options.interfaceName(), groupAddress);
+        }
       } catch (RuntimeException e) {
         state = State.STOPPED;
         throw e;
@@ -168,30 +175,35 @@ public final class PeerNode implements AutoCloseable {
                 options.connectTimeout(),
                 options.writeTimeout(),
                 options.outboundIdleTimeout());
-        discovery =
-            new DiscoveryServer(
-                new DiscoveryConfig(
-                    networkInterface,
-                    groupAddress,
-                    options.multicastPort(),
-                    options.announceInterval(),
-                    options.peerTimeout(),
-                    options.replyMinGap()),
-                group,
-                directory,
-                () -> nickname,
-                tcpPort);
-        try {
-          discovery.start();
-        } catch (InterruptedException | IllegalStateException e) {
-          throw e;
-        } catch (Exception e) {
-          throw new IllegalStateException(
-              "cannot open the discovery socket on port "
-                  + options.multicastPort()
-                  + ": "
-                  + e.getMessage(),
-              e);
+        if (options.lanDiscovery()) {
+          discovery =
+              new DiscoveryServer(
+                  new DiscoveryConfig(
+                      networkInterface,
+                      groupAddress,
+                      options.multicastPort(),
+                      options.announceInterval(),
+                      options.peerTimeout(),
+                      options.replyMinGap()),
+                  group,
+                  directory,
+                  () -> nickname,
+                  tcpPort);
+          try {
+            discovery.start();
+          } catch (InterruptedException | IllegalStateException e) {
+            throw e;
+          } catch (Exception e) {
+            throw new IllegalStateException(
+                "cannot open the discovery socket on port "
+                    + options.multicastPort()
+                    + ": "
+                    + e.getMessage(),
+                e);
+          }
+        }
+        if (options.bootstrapServer() != null) {
+          bootstrap = startBootstrap(nickname);
         }
       } catch (InterruptedException | RuntimeException e) {
         shutdownQuietly();
@@ -200,7 +212,9 @@ public final class PeerNode implements AutoCloseable {
       }
       state = State.RUNNING;
       LOG.info("Node {} listening on TCP port {}", nickname, tcpPort);
-      events.publish(new NodeEvent.Ready(nickname, tcpPort, networkInterface.getName()));
+      events.publish(
+          new NodeEvent.Ready(
+              nickname, tcpPort, networkInterface == null ? null : networkInterface.getName()));
       return tcpPort;
     }
   }
@@ -237,6 +251,10 @@ public final class PeerNode implements AutoCloseable {
 
   private void shutdownQuietly() {
     try {
+      BootstrapClient internet = bootstrap;
+      if (internet != null) {
+        internet.close();
+      }
       if (discovery != null) {
         discovery.close(CLOSE_WAIT);
       }
@@ -254,6 +272,65 @@ public final class PeerNode implements AutoCloseable {
             .shutdownGracefully(0, CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)
             .awaitUninterruptibly(CLOSE_WAIT.toMillis() * 2);
       }
+    }
+  }
+
+  /** Registers with the bootstrap server and feeds the peers it reports into the directory. */
+  private BootstrapClient startBootstrap(String name) {
+    BootstrapClientOptions internetOptions =
+        BootstrapClientOptions.builder(options.bootstrapServer(), name, tcpPort).build();
+    try {
+      return BootstrapClient.start(
+          internetOptions,
+          new BootstrapListener() {
+            @Override
+            public void onRegistered(InetSocketAddress address) {
+              events.publish(
+                  new NodeEvent.ServerStatus(
+                      "registered",
+                      "registered with "
+                          + options.bootstrapServer()
+                          + " as "
+                          + name
+                          + "; it sees us at "
+                          + address.getAddress().getHostAddress()
+                          + ":"
+                          + address.getPort()));
+            }
+
+            @Override
+            public void onPeerJoined(String peerName, InetSocketAddress address) {
+              if (!peerName.equals(nickname) || address.getPort() != tcpPort) {
+                directory.upsert(peerName, address, Peer.INTERNET);
+              }
+            }
+
+            @Override
+            public void onPeerLeft(String peerName, InetSocketAddress address) {
+              directory
+                  .get(address)
+                  .filter(p -> Peer.INTERNET.equals(p.source()))
+                  .ifPresent(p -> directory.remove(address, PeerDirectory.LeaveReason.GOODBYE));
+            }
+
+            @Override
+            public void onDisconnected(String reason) {
+              events.publish(
+                  new NodeEvent.ServerStatus(
+                      "disconnected",
+                      "lost the bootstrap server ("
+                          + reason
+                          + "); known peers stay usable, retrying in the background"));
+            }
+
+            @Override
+            public void onError(String code, String message) {
+              events.publish(new NodeEvent.ServerStatus("refused", message));
+            }
+          });
+    } catch (SSLException e) {
+      throw new IllegalStateException(
+          "cannot set up TLS for " + options.bootstrapServer() + ": " + e.getMessage(), e);
     }
   }
 
@@ -328,6 +405,12 @@ public final class PeerNode implements AutoCloseable {
     nickname = newNickname;
     if (discovery != null) {
       discovery.announceNow();
+    }
+    BootstrapClient internet = bootstrap;
+    if (internet != null && state == State.RUNNING) {
+      // The server binds a registration to its nickname: register anew under the new one.
+      internet.close();
+      bootstrap = startBootstrap(newNickname);
     }
     LOG.info("Nickname changed from {} to {}", before, newNickname);
     events.publish(new NodeEvent.NicknameChanged(before, newNickname));

@@ -17,6 +17,9 @@ public record Peer(String nickname, InetSocketAddress address, String source) {
   /** The source of peers discovered by LAN multicast. */
   public static final String LAN = "lan";
 
+  /** The source of peers learnt from a bootstrap server. */
+  public static final String INTERNET = "internet";
+
   /** Checks that no part is null. */
   public Peer {
     Objects.requireNonNull(nickname, "nickname");
