@@ -22,6 +22,15 @@ sealed interface Command {
           "/help, /h                    this help",
           "/quit, /exit, /q             leave");
 
+  /** The help of the JSON-lines modes (--json and the control socket): the chat's and more. */
+  List<String> JSON_HELP =
+      java.util.stream.Stream.concat(
+              HELP.stream(),
+              java.util.stream.Stream.of(
+                  "/inbox                       list the messages received since the start",
+                  "/follow [inbox]              stream every event from now on (first the inbox)"))
+          .toList();
+
   /** List the peers. */
   record Peers() implements Command {}
 
@@ -46,6 +55,16 @@ sealed interface Command {
    * @param nickname the new one
    */
   record Nick(String nickname) implements Command {}
+
+  /** List the messages received since the start. */
+  record Inbox() implements Command {}
+
+  /**
+   * Stream every event from now on.
+   *
+   * @param withInbox answer with the inbox first, with no gap before the stream
+   */
+  record Follow(boolean withInbox) implements Command {}
 
   /** Clear the screen. */
   record Clear() implements Command {}
@@ -93,6 +112,13 @@ sealed interface Command {
       case "/broadcast", "/all" ->
           rest.isEmpty() ? new Invalid("usage: /broadcast <message>") : new Broadcast(rest);
       case "/nick" -> rest.isEmpty() ? new Invalid("usage: /nick <new nickname>") : new Nick(rest);
+      case "/inbox" -> rest.isEmpty() ? new Inbox() : new Invalid("usage: /inbox");
+      case "/follow" ->
+          switch (rest.toLowerCase(Locale.ROOT)) {
+            case "" -> new Follow(false);
+            case "inbox" -> new Follow(true);
+            default -> new Invalid("usage: /follow [inbox]");
+          };
       case "/clear" -> new Clear();
       case "/help", "/h", "/?" -> new Help();
       case "/quit", "/exit", "/q" -> new Quit();

@@ -108,6 +108,8 @@ final class InteractiveMode {
       terminal.flush();
     } else if (command instanceof Command.Help) {
       Command.HELP.forEach(this::note);
+    } else if (command instanceof Command.Inbox || command instanceof Command.Follow) {
+      problem("/inbox and /follow are for --json mode and a daemon's control socket");
     } else if (command instanceof Command.Invalid i) {
       problem(i.message());
     }

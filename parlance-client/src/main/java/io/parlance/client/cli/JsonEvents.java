@@ -41,7 +41,20 @@ final class JsonEvents {
   static ObjectNode help() {
     ObjectNode node = event("help");
     ArrayNode list = node.putArray("commands");
-    Command.HELP.forEach(list::add);
+    Command.JSON_HELP.forEach(list::add);
+    return node;
+  }
+
+  static ObjectNode inbox(List<NodeEvent.MessageReceived> messages) {
+    ObjectNode node = event("inbox");
+    ArrayNode list = node.putArray("messages");
+    for (NodeEvent.MessageReceived m : messages) {
+      list.addObject()
+          .put("from", m.from())
+          .put("content", m.content())
+          .put("timestamp", m.timestamp())
+          .put("address", m.address());
+    }
     return node;
   }
 

@@ -31,7 +31,8 @@ public final class Main {
         (ex, args) -> {
           CommandLine c = ex.getCommandLine();
           c.getErr().println("parlance: " + ex.getMessage());
-          c.getErr().println("Try 'parlance --help' for the options.");
+          c.getErr()
+              .println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for the options.");
           c.getErr().flush();
           return ExecutionExceptionHandler.USAGE;
         });

@@ -2,12 +2,11 @@ package io.parlance.client.cli;
 
 import ch.qos.logback.classic.Level;
 import io.parlance.client.config.ConfigFile;
-import io.parlance.client.config.Environment;
-import io.parlance.client.config.Mode;
 import io.parlance.client.config.Settings;
 import io.parlance.client.node.NodeOptions;
 import io.parlance.client.node.PeerNode;
-import io.parlance.protocol.Nickname;
+import io.parlance.client.profile.Profile;
+import io.parlance.client.profile.ProfileLock;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,17 +15,14 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code parlance}: chat with peers on the LAN, interactively or as JSON lines. */
@@ -40,8 +36,12 @@ import picocli.CommandLine.Spec;
       "Decentralized peer-to-peer chat: find peers on your LAN and message them directly.",
       "",
       "Commands in the chat: /peers, /send <nickname> <message>, /broadcast <message>,"
-          + " /nick <new>, /clear, /help, /quit."
+          + " /nick <new>, /clear, /help, /quit.",
+      "",
+      "Headless: 'parlance daemon' runs a peer with no terminal; 'parlance send', 'parlance"
+          + " peers' and 'parlance inbox' talk to it. Options of a command go after its name."
     },
+    subcommands = {DaemonCommand.class, SendCommand.class, PeersCommand.class, InboxCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:quit normally",
@@ -52,50 +52,14 @@ public final class ParlanceCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = {"-n", "--nickname"},
-      paramLabel = "NAME",
-      description = "Your nickname (1-32 bytes).")
-  String nickname;
+  @Mixin PeerOptions peer;
 
-  @Option(
-      names = "--mode",
-      paramLabel = "MODE",
-      converter = ModeConverter.class,
-      description = "local (LAN multicast, the default) or internet (bootstrap server).")
-  Mode mode;
-
-  @Option(
-      names = "--interface",
-      paramLabel = "NAME",
-      description =
-          "Network interface for LAN discovery, e.g. eth0 or lo (default: the system's"
-              + " multicast interface).")
-  String interfaceName;
-
-  @Option(
-      names = {"-p", "--port"},
-      paramLabel = "PORT",
-      description = "TCP port to receive messages on (default 0: any free port).")
-  Integer port;
-
-  @Option(
-      names = {"-c", "--config"},
-      paramLabel = "FILE",
-      description = "Config file (default: ./parlance.toml, else the user's config directory).")
-  Path configFile;
+  @Mixin ProfileOptions profileOptions;
 
   @Option(
       names = "--json",
       description = "No prompt: read commands from stdin, write events to stdout as JSON lines.")
   boolean json;
-
-  @Option(
-      names = "--log-level",
-      paramLabel = "LEVEL",
-      defaultValue = "info",
-      description = "trace, debug, info, warn, error or off (default: ${DEFAULT-VALUE}).")
-  String logLevel;
 
   @Option(
       names = "--log-file",
@@ -104,25 +68,10 @@ public final class ParlanceCommand implements Callable<Integer> {
   Path logFile;
 
   @Option(
-      names = "--announce-interval",
-      paramLabel = "SECS",
-      description = "Announce every SECS seconds (default 5).")
-  Integer announceIntervalSecs;
-
-  @Option(
-      names = "--peer-timeout",
-      paramLabel = "SECS",
-      description = "Drop a peer unheard for SECS seconds (default 15).")
-  Integer timeoutSecs;
-
-  @Option(
       names = "--generate-config",
       paramLabel = "FILE",
       description = "Write a commented example config file and exit.")
   Path generateConfig;
-
-  @Option(names = "--multicast-port", hidden = true, description = "For tests only.")
-  Integer multicastPort;
 
   Map<String, String> environment = System.getenv();
   Path workingDirectory = Path.of("").toAbsolutePath();
@@ -138,30 +87,30 @@ public final class ParlanceCommand implements Callable<Integer> {
       return 0;
     }
     Settings settings = settings();
-    Level level;
-    try {
-      level = Logging.parseLevel(logLevel);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--log-level: " + e.getMessage());
-    }
-    if (settings.mode() == Mode.INTERNET) {
-      throw new IllegalStateException(
-          "internet mode is not available in this version yet; use --mode local");
-    }
+    Level level = peer.level();
+    PeerOptions.requireLocalMode(settings);
     NodeOptions options = nodeOptions(settings);
+    Profile profile = profileOptions.profile(environment);
     setUpLogging(level);
+    ProfileLock lock = profile.lock();
+    try {
+      chat(options, out);
+    } finally {
+      lock.close();
+    }
+    return 0;
+  }
+
+  private void chat(NodeOptions options, PrintWriter out) throws Exception {
     PeerNode node = new PeerNode(options);
     Thread hook = new Thread(node::stop, "parlance-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       if (json) {
-        JsonMode front =
-            new JsonMode(
-                node,
-                new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8)),
-                out);
+        JsonMode front = new JsonMode(node);
+        JsonMode.Session session = front.open(JsonMode.printer(out), true);
         node.start();
-        front.run();
+        session.run(new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8)));
       } else {
         try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
           InteractiveMode front = new InteractiveMode(node, terminal, historyFile());
@@ -177,50 +126,15 @@ public final class ParlanceCommand implements Callable<Integer> {
         // The JVM is already shutting down; the hook stops the node again, harmlessly.
       }
     }
-    return 0;
   }
 
   /** Layers the settings: defaults, the config file, the environment, then the flags. */
   Settings settings() {
-    Settings settings = Settings.defaults();
-    Optional<Path> file = ConfigFile.locate(configFile, workingDirectory, environment);
-    if (file.isPresent()) {
-      settings = settings.overriddenBy(ConfigFile.read(file.get()));
-    }
-    settings = settings.overriddenBy(Environment.read(environment));
-    return settings.overriddenBy(
-        new Settings(nickname, mode, null, interfaceName, port, announceIntervalSecs, timeoutSecs));
+    return peer.settings(workingDirectory, environment);
   }
 
   NodeOptions nodeOptions(Settings settings) {
-    if (settings.nickname() == null) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "missing nickname: pass --nickname NAME (or set peer.nickname in parlance.toml, or"
-              + " PARLANCE_NICKNAME)");
-    }
-    Optional<String> problem = Nickname.problem(settings.nickname());
-    if (problem.isPresent()) {
-      throw new ParameterException(spec.commandLine(), "invalid nickname: " + problem.get());
-    }
-    if (settings.port() < 0 || settings.port() > 65_535) {
-      throw new ParameterException(
-          spec.commandLine(), "--port: " + settings.port() + " is outside 0-65535");
-    }
-    try {
-      NodeOptions.Builder builder =
-          NodeOptions.builder(settings.nickname())
-              .interfaceName(settings.interfaceName())
-              .tcpPort(settings.port())
-              .announceInterval(Duration.ofSeconds(settings.announceIntervalSecs()))
-              .peerTimeout(Duration.ofSeconds(settings.timeoutSecs()));
-      if (multicastPort != null) {
-        builder.multicastPort(multicastPort);
-      }
-      return builder.build();
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
+    return peer.nodeOptions(settings);
   }
 
   private void setUpLogging(Level level) {
@@ -242,13 +156,5 @@ public final class ParlanceCommand implements Callable<Integer> {
 
   private Path historyFile() {
     return Logging.defaultLogFile(environment).resolveSibling("history");
-  }
-
-  /** Converts {@code local} and {@code internet}, in any case. */
-  static final class ModeConverter implements ITypeConverter<Mode> {
-    @Override
-    public Mode convert(String value) {
-      return Mode.parse(value);
-    }
   }
 }

@@ -41,4 +41,15 @@ class CommandTest {
         .isEqualTo(new Command.Invalid("unknown command /dance; /help lists the commands"));
     assertThat(Command.parse("hello", List.of())).isInstanceOf(Command.Invalid.class);
   }
+
+  @Test
+  void parsesTheControlCommandsInboxAndFollow() {
+    assertThat(Command.parse("/inbox", List.of())).isEqualTo(new Command.Inbox());
+    assertThat(Command.parse("/follow", List.of())).isEqualTo(new Command.Follow(false));
+    assertThat(Command.parse("/follow inbox", List.of())).isEqualTo(new Command.Follow(true));
+    assertThat(Command.parse("/follow everything", List.of()))
+        .isEqualTo(new Command.Invalid("usage: /follow [inbox]"));
+    assertThat(Command.parse("/inbox 3", List.of()))
+        .isEqualTo(new Command.Invalid("usage: /inbox"));
+  }
 }

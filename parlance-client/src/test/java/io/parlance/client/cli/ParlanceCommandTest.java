@@ -22,7 +22,10 @@ class ParlanceCommandTest {
   private final StringWriter err = new StringWriter();
 
   private int run(ParlanceCommand command, String... args) {
-    command.environment = Map.of("XDG_CONFIG_HOME", dir.resolve("none").toString());
+    command.environment =
+        Map.of(
+            "XDG_CONFIG_HOME", dir.resolve("none").toString(),
+            "XDG_DATA_HOME", dir.resolve("data").toString());
     command.workingDirectory = dir;
     CommandLine cmd = Main.commandLine(command);
     cmd.setOut(new PrintWriter(out));

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +51,11 @@ final class ParlanceProcess implements AutoCloseable {
   static ProcessResult run(String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(javaBin(), "-jar", jar().toString()));
     command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE);
+    // Keep profiles out of the real home: a test's own --data-dir still wins.
+    builder.environment().put("XDG_DATA_HOME", scratchDirectory().toString());
+    Process p = builder.start();
     try {
       p.getOutputStream().close();
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
@@ -90,7 +95,9 @@ final class ParlanceProcess implements AutoCloseable {
                 "--nickname",
                 nickname,
                 "--log-level",
-                "warn"));
+                "warn",
+                "--data-dir",
+                scratchDirectory().toString()));
     if (multicastPort != 0) {
       command.addAll(List.of("--multicast-port", Integer.toString(multicastPort)));
     }
@@ -98,7 +105,14 @@ final class ParlanceProcess implements AutoCloseable {
     return new ParlanceProcess(new ProcessBuilder(command).start(), nickname);
   }
 
-  private static String javaBin() {
+  /** A fresh directory for one process's profile; each chat peer needs its own. */
+  static Path scratchDirectory() throws IOException {
+    Path dir = jar().toAbsolutePath().resolveSibling("it-profiles");
+    Files.createDirectories(dir);
+    return Files.createTempDirectory(dir, "profile-");
+  }
+
+  static String javaBin() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 

@@ -1,0 +1,120 @@
+package io.parlance.client.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.parlance.client.control.ControlClient;
+import io.parlance.client.node.NodeEvent;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code parlance inbox}: prints the messages the running daemon received, and new ones. */
+@Command(
+    name = "inbox",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = {
+      "Print the messages the running daemon received since it started (the newest 10000),"
+          + " oldest first, as '[HH:MM:SS] from: text' lines or, with --json, one message"
+          + " event per line.",
+      "With --follow, keep printing new messages until interrupted or the daemon stops."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:printed (with --follow: the daemon stopped)",
+      "1:no daemon runs, it did not answer, or the connection was lost",
+      "2:usage error"
+    })
+final class InboxCommand extends DaemonClientCommand {
+
+  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+  @Option(
+      names = "--json",
+      description =
+          "One JSON line per message: {\"event\":\"message\",\"from\":...,\"content\":...,"
+              + "\"timestamp\":...,\"address\":...}.")
+  boolean json;
+
+  @Option(names = "--follow", description = "Keep printing new messages as they arrive.")
+  boolean follow;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = out();
+    try (ControlClient client = connect()) {
+      client.send(follow ? "/follow inbox" : "/inbox");
+      for (JsonNode event; (event = next(client)) != null; ) {
+        switch (event.path("event").asText()) {
+          case "following" -> client.answered();
+          case "inbox" -> {
+            for (JsonNode m : event.path("messages")) {
+              print(m, out);
+            }
+            out.flush();
+            if (!follow) {
+              return 0;
+            }
+            client.answered();
+          }
+          case "message" -> {
+            if (follow) {
+              print(event, out);
+              out.flush();
+            }
+          }
+          case "stopped" -> {
+            return 0;
+          }
+          case "error" -> throw failure(event);
+          default -> {
+            // Other events of a following connection (peers joining, ...) are not messages.
+          }
+        }
+      }
+    }
+    throw new IllegalStateException("the daemon closed the connection");
+  }
+
+  private void print(JsonNode m, PrintWriter out) {
+    NodeEvent.MessageReceived message =
+        new NodeEvent.MessageReceived(
+            m.path("from").asText(),
+            m.path("content").asText(),
+            m.path("timestamp").asLong(),
+            m.path("address").asText());
+    if (json) {
+      out.println(JsonEvents.toLine(JsonEvents.toJson(message)));
+      return;
+    }
+    String at =
+        LocalTime.ofInstant(Instant.ofEpochSecond(message.timestamp()), ZoneId.systemDefault())
+            .format(CLOCK);
+    out.println("[" + at + "] " + printable(message.from()) + ": " + printable(message.content()));
+  }
+
+  /**
+   * Makes text safe for a terminal line: line breaks and tabs become spaces, other control
+   * characters U+FFFD (--json keeps the exact text).
+   */
+  static String printable(String text) {
+    StringBuilder b = new StringBuilder(text.length());
+    text.codePoints()
+        .forEach(
+            c -> {
+              if (c == '\n' || c == '\r' || c == '\t') {
+                b.append(' ');
+              } else if (Character.isISOControl(c)) {
+                b.append('\uFFFD');
+              } else {
+                b.appendCodePoint(c);
+              }
+            });
+    return b.toString();
+  }
+}
