@@ -46,7 +46,6 @@ final class DaemonCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Settings settings = peer.settings(parent.workingDirectory, parent.environment);
-    PeerOptions.requireLocalMode(settings);
     NodeOptions options = peer.nodeOptions(settings);
     Profile profile = profileOptions.profile(parent.environment);
     Logging.toStderr(peer.level());

@@ -124,8 +124,9 @@ final class InteractiveMode {
               + e.nickname()
               + ", listening on TCP port "
               + e.tcpPort()
-              + ", discovering peers on "
-              + e.interfaceName()
+              + (e.interfaceName() == null
+                  ? ", finding peers through the bootstrap server"
+                  : ", discovering peers on " + e.interfaceName())
               + ". Type /help for the commands.");
     } else if (event instanceof NodeEvent.PeerJoined e) {
       print(
@@ -171,6 +172,12 @@ final class InteractiveMode {
       note("You are now " + e.after() + ".");
     } else if (event instanceof NodeEvent.Error e) {
       problem(e.message());
+    } else if (event instanceof NodeEvent.ServerStatus e) {
+      if (e.status().equals("registered")) {
+        note(e.message());
+      } else {
+        problem(e.message());
+      }
     }
   }
 

@@ -64,10 +64,11 @@ final class JsonEvents {
 
   static ObjectNode toJson(NodeEvent event) {
     if (event instanceof NodeEvent.Ready e) {
-      return event("ready")
-          .put("nickname", e.nickname())
-          .put("tcp_port", e.tcpPort())
-          .put("interface", e.interfaceName());
+      ObjectNode ready = event("ready").put("nickname", e.nickname()).put("tcp_port", e.tcpPort());
+      if (e.interfaceName() != null) {
+        ready.put("interface", e.interfaceName());
+      }
+      return ready;
     }
     if (event instanceof NodeEvent.PeerJoined e) {
       return event("peer_joined")
@@ -114,6 +115,9 @@ final class JsonEvents {
     }
     if (event instanceof NodeEvent.Error e) {
       return error(e.message());
+    }
+    if (event instanceof NodeEvent.ServerStatus e) {
+      return event("bootstrap").put("status", e.status()).put("message", e.message());
     }
     return event("stopped");
   }

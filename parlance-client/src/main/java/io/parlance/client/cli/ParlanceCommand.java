@@ -88,7 +88,6 @@ public final class ParlanceCommand implements Callable<Integer> {
     }
     Settings settings = settings();
     Level level = peer.level();
-    PeerOptions.requireLocalMode(settings);
     NodeOptions options = nodeOptions(settings);
     Profile profile = profileOptions.profile(environment);
     setUpLogging(level);

@@ -5,6 +5,7 @@ import io.parlance.client.config.ConfigFile;
 import io.parlance.client.config.Environment;
 import io.parlance.client.config.Mode;
 import io.parlance.client.config.Settings;
+import io.parlance.client.internet.BootstrapClientOptions;
 import io.parlance.client.node.NodeOptions;
 import io.parlance.protocol.Nickname;
 import java.nio.file.Path;
@@ -36,8 +37,17 @@ final class PeerOptions {
       names = "--mode",
       paramLabel = "MODE",
       converter = ModeConverter.class,
-      description = "local (LAN multicast, the default) or internet (bootstrap server).")
+      description =
+          "local (LAN multicast, the default), internet (through a bootstrap server) or both.")
   Mode mode;
+
+  @Option(
+      names = "--bootstrap",
+      paramLabel = "URL",
+      description =
+          "The bootstrap server for internet mode, e.g. ws://example.org:8080 or"
+              + " wss://example.org (config: [network] bootstrap_server).")
+  String bootstrapServer;
 
   @Option(
       names = "--interface",
@@ -90,7 +100,14 @@ final class PeerOptions {
     }
     settings = settings.overriddenBy(Environment.read(environment));
     return settings.overriddenBy(
-        new Settings(nickname, mode, null, interfaceName, port, announceIntervalSecs, timeoutSecs));
+        new Settings(
+            nickname,
+            mode,
+            bootstrapServer,
+            interfaceName,
+            port,
+            announceIntervalSecs,
+            timeoutSecs));
   }
 
   /** Parses {@code --log-level}. */
@@ -124,7 +141,11 @@ final class PeerOptions {
               .interfaceName(settings.interfaceName())
               .tcpPort(settings.port())
               .announceInterval(Duration.ofSeconds(settings.announceIntervalSecs()))
-              .peerTimeout(Duration.ofSeconds(settings.timeoutSecs()));
+              .peerTimeout(Duration.ofSeconds(settings.timeoutSecs()))
+              .lanDiscovery(settings.mode() != Mode.INTERNET);
+      if (settings.mode() != Mode.LOCAL) {
+        builder.bootstrapServer(bootstrapUrl(settings));
+      }
       if (multicastPort != null) {
         builder.multicastPort(multicastPort);
       }
@@ -134,15 +155,25 @@ final class PeerOptions {
     }
   }
 
-  /** Refuses internet mode, which this version does not have yet. */
-  static void requireLocalMode(Settings settings) {
-    if (settings.mode() == Mode.INTERNET) {
-      throw new IllegalStateException(
-          "internet mode is not available in this version yet; use --mode local");
+  /** Checks the bootstrap server's URL for internet and both modes. */
+  private String bootstrapUrl(Settings settings) {
+    String url = settings.bootstrapServer();
+    if (url == null || url.isBlank()) {
+      throw new ParameterException(
+          spec.commandLine(),
+          settings.mode()
+              + " mode needs a bootstrap server: pass --bootstrap ws://HOST:PORT (or set"
+              + " [network] bootstrap_server in parlance.toml, or PARLANCE_BOOTSTRAP_SERVER)");
     }
+    try {
+      BootstrapClientOptions.parseServerUrl(url);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--bootstrap: " + e.getMessage());
+    }
+    return url;
   }
 
-  /** Converts {@code local} and {@code internet}, in any case. */
+  /** Converts {@code local}, {@code internet} and {@code both}, in any case. */
   static final class ModeConverter implements ITypeConverter<Mode> {
     @Override
     public Mode convert(String value) {

@@ -7,10 +7,12 @@ public enum Mode {
   /** LAN multicast, no server. */
   LOCAL,
   /** Through a bootstrap server. */
-  INTERNET;
+  INTERNET,
+  /** Both: LAN multicast and a bootstrap server, one peer list. */
+  BOTH;
 
   /**
-   * Parses {@code local} or {@code internet}, in any case.
+   * Parses {@code local}, {@code internet} or {@code both}, in any case.
    *
    * @param text the text
    * @return the mode
@@ -20,9 +22,10 @@ public enum Mode {
     return switch (text.trim().toLowerCase(Locale.ROOT)) {
       case "local" -> LOCAL;
       case "internet" -> INTERNET;
+      case "both" -> BOTH;
       default ->
           throw new IllegalArgumentException(
-              "'" + text + "' is not a mode; use 'local' or 'internet'");
+              "'" + text + "' is not a mode; use 'local', 'internet' or 'both'");
     };
   }
 
