@@ -1,0 +1,63 @@
+package io.parlance.it;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.testcontainers.DockerClientFactory;
+
+/** Whether these tests can run here: in CI a missing Docker fails them, elsewhere it skips them. */
+final class Docker {
+
+  private Docker() {}
+
+  static void require() {
+    boolean available;
+    try {
+      available = DockerClientFactory.instance().isDockerAvailable();
+    } catch (RuntimeException e) {
+      available = false;
+    }
+    String reason =
+        "no Docker engine answers: run scripts/ensure-docker.sh and scripts/build-base-image.sh"
+            + " (or .ci/run, which does both)";
+    if (System.getenv("CI") != null && !System.getenv("CI").isBlank()) {
+      if (!available) {
+        throw new IllegalStateException("CI needs Docker for the integration tests: " + reason);
+      }
+    } else {
+      assumeTrue(available, reason);
+    }
+  }
+
+  /**
+   * Makes sure the base image exists, building the local one with the repository's script when it
+   * is the one asked for and missing.
+   */
+  static void ensureBaseImage(Path root, String image) throws IOException, InterruptedException {
+    boolean present =
+        !DockerClientFactory.instance()
+            .client()
+            .listImagesCmd()
+            .withImageNameFilter(image)
+            .exec()
+            .isEmpty();
+    if (present || !image.equals("parlance/jre-base:local")) {
+      return;
+    }
+    Process build =
+        new ProcessBuilder(root.resolve("scripts/build-base-image.sh").toString())
+            .directory(root.toFile())
+            .inheritIO()
+            .start();
+    if (!build.waitFor(10, TimeUnit.MINUTES)) {
+      build.destroyForcibly();
+      throw new IllegalStateException("scripts/build-base-image.sh did not finish in 10 minutes");
+    }
+    if (build.exitValue() != 0) {
+      throw new IllegalStateException(
+          "scripts/build-base-image.sh failed (exit " + build.exitValue() + ")");
+    }
+  }
+}
