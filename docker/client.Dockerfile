@@ -7,7 +7,7 @@ COPY parlance-client/target/parlance.jar /opt/parlance/parlance.jar
 COPY docker/parlance /usr/local/bin/parlance
 # A home the unprivileged user owns: profiles, keys and the control socket live under it.
 COPY --chown=10001:10001 docker/home/ /home/parlance/
-ENV HOME=/home/parlance
+ENV HOME=/home/parlance PATH="/usr/local/bin:${PATH}"
 USER 10001:10001
 WORKDIR /home/parlance
 ENTRYPOINT ["/usr/local/bin/parlance"]

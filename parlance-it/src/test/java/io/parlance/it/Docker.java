@@ -36,13 +36,13 @@ final class Docker {
    * is the one asked for and missing.
    */
   static void ensureBaseImage(Path root, String image) throws IOException, InterruptedException {
-    boolean present =
-        !DockerClientFactory.instance()
-            .client()
-            .listImagesCmd()
-            .withImageNameFilter(image)
-            .exec()
-            .isEmpty();
+    boolean present;
+    try {
+      DockerClientFactory.instance().client().inspectImageCmd(image).exec();
+      present = true;
+    } catch (com.github.dockerjava.api.exception.NotFoundException e) {
+      present = false;
+    }
     if (present || !image.equals("parlance/jre-base:local")) {
       return;
     }

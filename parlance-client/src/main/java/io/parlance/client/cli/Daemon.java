@@ -52,10 +52,10 @@ final class Daemon implements AutoCloseable {
           ControlServer.start(
               profile.controlSocket(), limits, connection -> json.open(connection::send, false));
       LOG.info(
-          "Daemon {} running: TCP port {}, interface {}, control socket {}",
+          "Daemon {} running: TCP port {}, LAN discovery {}, control socket {}",
           node.nickname(),
           node.tcpPort(),
-          node.networkInterface().getName(),
+          node.networkInterface() == null ? "off" : "on " + node.networkInterface().getName(),
           profile.controlSocket());
       return new Daemon(lock, node, json, control);
     } catch (IOException | InterruptedException | RuntimeException e) {
