@@ -3,7 +3,6 @@ package io.parlance.client.messaging;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.parlance.protocol.ProtocolException;
 import io.parlance.protocol.wire.ChatLine;
 import java.util.Objects;
@@ -34,19 +33,6 @@ public final class InboundMessageHandler extends SimpleChannelInboundHandler<Cha
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, ChatLine line) {
     sink.received(line, ctx.channel().remoteAddress());
-  }
-
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-    if (evt instanceof IdleStateEvent) {
-      LOG.debug(
-          "[{}] Closed the idle connection from {}",
-          ctx.channel().id().asShortText(),
-          ctx.channel().remoteAddress());
-      ctx.close();
-      return;
-    }
-    super.userEventTriggered(ctx, evt);
   }
 
   @Override

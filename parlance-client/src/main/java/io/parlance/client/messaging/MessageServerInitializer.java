@@ -40,6 +40,7 @@ final class MessageServerInitializer extends ChannelInitializer<SocketChannel> {
         .addLast(
             MessagingPipeline.IDLE,
             new IdleStateHandler(idleTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS))
+        .addLast(MessagingPipeline.IDLE_CLOSER, IdleCloser.INSTANCE)
         .addLast(MessagingPipeline.INBOUND_HANDLER, inboundHandler);
   }
 }

@@ -5,10 +5,11 @@ package io.parlance.client.messaging;
  *
  * <pre>
  * inbound (accepted connection):
- *   connectionLimit → lineFramer → floodGuard → chatLineDecoder → idle → inboundHandler
+ *   connectionLimit → lineFramer → floodGuard → chatLineDecoder → idle → idleCloser
+ *     → inboundHandler
  *
  * outbound (pooled connection to a peer):
- *   chatLineEncoder → writeTimeout → idle → outboundHandler
+ *   chatLineEncoder → writeTimeout → idle → idleCloser → outboundHandler
  * </pre>
  */
 public final class MessagingPipeline {
@@ -34,10 +35,13 @@ public final class MessagingPipeline {
   /** Signals an idle connection. */
   public static final String IDLE = "idle";
 
-  /** Hands received chat lines to the node, closes idle or bad connections. */
+  /** Closes the connection when {@link #IDLE} reports it idle. */
+  public static final String IDLE_CLOSER = "idleCloser";
+
+  /** Hands received chat lines to the node, closes bad connections. */
   public static final String INBOUND_HANDLER = "inboundHandler";
 
-  /** Discards anything a peer sends back, closes an idle pooled connection. */
+  /** Discards anything a peer sends back; logs how a pooled connection failed. */
   public static final String OUTBOUND_HANDLER = "outboundHandler";
 
   private MessagingPipeline() {}

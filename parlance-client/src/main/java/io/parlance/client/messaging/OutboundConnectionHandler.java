@@ -3,7 +3,6 @@ package io.parlance.client.messaging;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,19 +23,6 @@ final class OutboundConnectionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ReferenceCountUtil.release(msg);
-  }
-
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-    if (evt instanceof IdleStateEvent) {
-      LOG.debug(
-          "[{}] Closed the idle connection to {}",
-          ctx.channel().id().asShortText(),
-          ctx.channel().remoteAddress());
-      ctx.close();
-      return;
-    }
-    super.userEventTriggered(ctx, evt);
   }
 
   @Override

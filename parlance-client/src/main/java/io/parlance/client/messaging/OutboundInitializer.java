@@ -32,6 +32,7 @@ final class OutboundInitializer extends ChannelInitializer<SocketChannel> {
         .addLast(
             MessagingPipeline.IDLE,
             new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
+        .addLast(MessagingPipeline.IDLE_CLOSER, IdleCloser.INSTANCE)
         .addLast(MessagingPipeline.OUTBOUND_HANDLER, OutboundConnectionHandler.INSTANCE);
   }
 }

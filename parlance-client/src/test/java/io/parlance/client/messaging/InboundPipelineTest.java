@@ -27,6 +27,7 @@ class InboundPipelineTest {
           new LineFrameDecoder(MAX_LINE),
           new FloodGuard(3, clock::get),
           ChatLineDecoder.INSTANCE,
+          IdleCloser.INSTANCE,
           new InboundMessageHandler((line, remote) -> received.add(line)));
 
   @AfterEach
