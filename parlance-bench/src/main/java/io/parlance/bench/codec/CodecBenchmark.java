@@ -6,10 +6,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.parlance.protocol.codec.ChatLineDecoder;
-import io.parlance.protocol.codec.ChatLineEncoder;
 import io.parlance.protocol.codec.DiscoveryDecoder;
 import io.parlance.protocol.codec.DiscoveryEncoder;
 import io.parlance.protocol.codec.LineFrameDecoder;
+import io.parlance.protocol.codec.PeerLineEncoder;
 import io.parlance.protocol.json.WireJson;
 import io.parlance.protocol.wire.Announce;
 import io.parlance.protocol.wire.ChatLine;
@@ -75,7 +75,7 @@ public class CodecBenchmark {
     scratch = PooledByteBufAllocator.DEFAULT.heapBuffer(4096);
     linePipeline =
         new EmbeddedChannel(
-            new LineFrameDecoder(64 * 1024), ChatLineDecoder.INSTANCE, ChatLineEncoder.INSTANCE);
+            new LineFrameDecoder(64 * 1024), ChatLineDecoder.INSTANCE, PeerLineEncoder.INSTANCE);
     datagramPipeline = new EmbeddedChannel(DiscoveryDecoder.INSTANCE, DiscoveryEncoder.INSTANCE);
   }
 

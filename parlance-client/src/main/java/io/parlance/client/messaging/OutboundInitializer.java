@@ -4,7 +4,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.WriteTimeoutHandler;
-import io.parlance.protocol.codec.ChatLineEncoder;
+import io.parlance.protocol.codec.PeerLineEncoder;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -25,7 +25,7 @@ final class OutboundInitializer extends ChannelInitializer<SocketChannel> {
   @Override
   protected void initChannel(SocketChannel ch) {
     ch.pipeline()
-        .addLast(MessagingPipeline.CHAT_LINE_ENCODER, ChatLineEncoder.INSTANCE)
+        .addLast(MessagingPipeline.CHAT_LINE_ENCODER, PeerLineEncoder.INSTANCE)
         .addLast(
             MessagingPipeline.WRITE_TIMEOUT,
             new WriteTimeoutHandler(writeTimeout.toMillis(), TimeUnit.MILLISECONDS))

@@ -23,7 +23,7 @@ class ChatLineCodecTest {
 
   private final EmbeddedChannel channel =
       new EmbeddedChannel(
-          new LineFrameDecoder(MAX), ChatLineDecoder.INSTANCE, ChatLineEncoder.INSTANCE);
+          new LineFrameDecoder(MAX), ChatLineDecoder.INSTANCE, PeerLineEncoder.INSTANCE);
 
   @AfterEach
   void releaseEverything() {
@@ -81,7 +81,7 @@ class ChatLineCodecTest {
   void roundTripsTenThousandCharacters() {
     EmbeddedChannel big =
         new EmbeddedChannel(
-            new LineFrameDecoder(64 * 1024), ChatLineDecoder.INSTANCE, ChatLineEncoder.INSTANCE);
+            new LineFrameDecoder(64 * 1024), ChatLineDecoder.INSTANCE, PeerLineEncoder.INSTANCE);
     try {
       ChatLine line = new ChatLine("alice", "x😀é".repeat(3334).substring(0, 10_000), 1);
       assertThat(big.writeOutbound(line)).isTrue();
