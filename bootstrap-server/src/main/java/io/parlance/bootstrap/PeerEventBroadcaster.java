@@ -160,7 +160,7 @@ final class PeerEventBroadcaster implements RegistryListener {
     int written = 0;
     try {
       for (Channel channel : channels) {
-        if (!channel.isActive()) {
+        if (!channel.isActive() || SlowConsumers.isClosing(channel)) {
           continue;
         }
         for (ByteBuf frame : frames) {
@@ -180,9 +180,7 @@ final class PeerEventBroadcaster implements RegistryListener {
     }
     metrics.framesOut.increment(written);
     for (Channel channel : slow) {
-      LOG.info("[id: 0x{}] Closing a client that does not read its events", channel.id());
-      metrics.slowConsumersClosed.increment();
-      channel.close();
+      SlowConsumers.close(channel, metrics);
     }
   }
 

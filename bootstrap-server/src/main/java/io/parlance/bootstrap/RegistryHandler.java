@@ -271,8 +271,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
   private void reply(ChannelHandlerContext ctx, ServerFrame frame) {
     if (!ctx.channel().isWritable()) {
       // Replies are small and paced by the frame rate; a client this far behind is not reading.
-      state.metrics.slowConsumersClosed.increment();
-      ctx.close();
+      SlowConsumers.close(ctx.channel(), state.metrics);
       return;
     }
     state.metrics.framesOut.increment();
