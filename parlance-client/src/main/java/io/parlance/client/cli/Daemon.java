@@ -44,7 +44,7 @@ final class Daemon implements AutoCloseable {
   static Daemon start(NodeOptions options, Profile profile, ControlServer.Limits limits)
       throws IOException, InterruptedException {
     ProfileLock lock = profile.lock();
-    PeerNode node = new PeerNode(options);
+    PeerNode node = new PeerNode(options.toBuilder().dataDir(profile.dataDir()).build());
     try {
       JsonMode json = new JsonMode(node);
       node.start();

@@ -93,7 +93,7 @@ public final class ParlanceCommand implements Callable<Integer> {
     setUpLogging(level);
     ProfileLock lock = profile.lock();
     try {
-      chat(options, out);
+      chat(options.toBuilder().dataDir(profile.dataDir()).build(), out);
     } finally {
       lock.close();
     }

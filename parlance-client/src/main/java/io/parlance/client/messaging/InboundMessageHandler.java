@@ -32,7 +32,7 @@ public final class InboundMessageHandler extends SimpleChannelInboundHandler<Cha
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, ChatLine line) {
-    sink.received(line, ctx.channel().remoteAddress());
+    sink.received(line, ctx.channel());
   }
 
   @Override

@@ -1,7 +1,7 @@
 package io.parlance.client.messaging;
 
+import io.netty.channel.Channel;
 import io.parlance.protocol.wire.ChatLine;
-import java.net.SocketAddress;
 
 /**
  * Where the message server hands each received chat line; called on an event loop, must not block.
@@ -13,7 +13,8 @@ public interface InboundSink {
    * A chat line arrived.
    *
    * @param line the line
-   * @param remote the address of the connection it came on
+   * @param channel the connection it came on: its remote address, its attributes (such as the
+   *     peer's proven identity) and the way back for an acknowledgement
    */
-  void received(ChatLine line, SocketAddress remote);
+  void received(ChatLine line, Channel channel);
 }

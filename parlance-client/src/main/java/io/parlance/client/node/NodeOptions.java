@@ -2,6 +2,7 @@ package io.parlance.client.node;
 
 import io.parlance.protocol.Nickname;
 import io.parlance.protocol.Protocol;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -32,6 +33,7 @@ public final class NodeOptions {
   private final int ioThreads;
   private final boolean lanDiscovery;
   private final String bootstrapServer;
+  private final Path dataDir;
 
   private NodeOptions(Builder b) {
     this.nickname = Nickname.requireValid(b.nickname);
@@ -53,6 +55,7 @@ public final class NodeOptions {
     this.ioThreads = atLeastOne("ioThreads", b.ioThreads);
     this.lanDiscovery = b.lanDiscovery;
     this.bootstrapServer = b.bootstrapServer;
+    this.dataDir = b.dataDir;
     if (!lanDiscovery && bootstrapServer == null) {
       throw new IllegalArgumentException(
           "no discovery: enable LAN discovery or give a bootstrap server, or both");
@@ -122,7 +125,18 @@ public final class NodeOptions {
         .eventQueueCapacity(eventQueueCapacity)
         .ioThreads(ioThreads)
         .lanDiscovery(lanDiscovery)
-        .bootstrapServer(bootstrapServer);
+        .bootstrapServer(bootstrapServer)
+        .dataDir(dataDir);
+  }
+
+  /**
+   * Where the node keeps its state (identity key, known peers, message store): the profile's
+   * directory.
+   *
+   * @return the directory, or null for a node that keeps nothing on disk
+   */
+  public Path dataDir() {
+    return dataDir;
   }
 
   /**
@@ -317,6 +331,7 @@ public final class NodeOptions {
     private int ioThreads = 2;
     private boolean lanDiscovery = true;
     private String bootstrapServer;
+    private Path dataDir;
 
     private Builder(String nickname) {
       this.nickname = nickname;
@@ -528,6 +543,17 @@ public final class NodeOptions {
      */
     public Builder bootstrapServer(String url) {
       this.bootstrapServer = url;
+      return this;
+    }
+
+    /**
+     * Sets where the node keeps its state: the profile's directory, which must exist.
+     *
+     * @param dir the directory, or null to keep nothing on disk
+     * @return this builder
+     */
+    public Builder dataDir(Path dir) {
+      this.dataDir = dir;
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.parlance.client.node;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.NetUtil;
@@ -560,7 +561,8 @@ public final class PeerNode implements AutoCloseable {
     return pool == null ? 0 : pool.size();
   }
 
-  private void received(ChatLine line, SocketAddress from) {
+  private void received(ChatLine line, Channel channel) {
+    SocketAddress from = channel.remoteAddress();
     String address = String.valueOf(from);
     if (from instanceof InetSocketAddress remote) {
       address = Peer.format(remote);

@@ -1,7 +1,9 @@
 package io.parlance.client.peer;
 
+import io.parlance.client.security.PeerId;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A peer we can send messages to: its nickname, its message address and how we learnt of it.
@@ -11,8 +13,12 @@ import java.util.Objects;
  * @param nickname the peer's nickname
  * @param address where the peer accepts messages (IP plus announced TCP port)
  * @param source how we learnt of the peer, e.g. {@link #LAN}
+ * @param id the peer's identity, proven by a signature it made, or null for a plain peer
+ * @param caps the extensions the peer advertises (e.g. {@code tls}, {@code ack}); empty for a plain
+ *     peer
  */
-public record Peer(String nickname, InetSocketAddress address, String source) {
+public record Peer(
+    String nickname, InetSocketAddress address, String source, PeerId id, Set<String> caps) {
 
   /** The source of peers discovered by LAN multicast. */
   public static final String LAN = "lan";
@@ -25,6 +31,28 @@ public record Peer(String nickname, InetSocketAddress address, String source) {
     Objects.requireNonNull(nickname, "nickname");
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(source, "source");
+    caps = caps == null ? Set.of() : Set.copyOf(caps);
+  }
+
+  /**
+   * Creates a plain peer: no identity, no extensions.
+   *
+   * @param nickname the nickname
+   * @param address the message address
+   * @param source how we learnt of it
+   */
+  public Peer(String nickname, InetSocketAddress address, String source) {
+    this(nickname, address, source, null, Set.of());
+  }
+
+  /**
+   * Tells whether the peer advertises an extension.
+   *
+   * @param cap the capability, e.g. {@code "tls"}
+   * @return true if it does
+   */
+  public boolean has(String cap) {
+    return caps.contains(cap);
   }
 
   /**

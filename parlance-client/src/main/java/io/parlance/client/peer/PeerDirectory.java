@@ -113,7 +113,19 @@ public final class PeerDirectory {
    * @return what changed
    */
   public Change upsert(String nickname, InetSocketAddress address, String source) {
-    Peer peer = new Peer(nickname, address, source);
+    return upsert(new Peer(nickname, address, source));
+  }
+
+  /**
+   * Records that a peer was heard of now, with whatever identity and extensions it proved.
+   *
+   * @param peer the peer as just heard of
+   * @return what changed
+   */
+  public Change upsert(Peer peer) {
+    String nickname = peer.nickname();
+    InetSocketAddress address = peer.address();
+    String source = peer.source();
     Entry before;
     synchronized (lock) {
       before = entries.get(address);
