@@ -140,6 +140,8 @@ final class InteractiveMode {
           switch (e.reason()) {
             case GOODBYE -> "left";
             case TIMEOUT -> "timed out";
+            case MOVED -> "moved to another address";
+            case REPLACED -> "was replaced at its address";
             case REMOVED -> "is gone";
           };
       print(

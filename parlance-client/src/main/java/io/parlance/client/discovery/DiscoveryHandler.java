@@ -4,13 +4,17 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.parlance.client.peer.Peer;
 import io.parlance.client.peer.PeerDirectory;
+import io.parlance.client.security.PeerId;
+import io.parlance.client.security.SignedDiscovery;
 import io.parlance.protocol.ProtocolException;
 import io.parlance.protocol.wire.Announce;
 import io.parlance.protocol.wire.DiscoveryPacket;
 import io.parlance.protocol.wire.Goodbye;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.security.PublicKey;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.IntSupplier;
@@ -36,6 +40,16 @@ final class DiscoveryHandler extends SimpleChannelInboundHandler<DiscoveryPacket
 
   /** The datagram sender (ip:udp-port) of each announced peer address, to match goodbyes. */
   private final Map<InetSocketAddress, InetSocketAddress> peerBySender = new HashMap<>();
+
+  /** The last announce from each sender and what its check found, to verify each change once. */
+  private final Map<InetSocketAddress, Checked> lastChecked = new HashMap<>();
+
+  /** The public key of each peer id heard, to check its goodbye. */
+  private final Map<PeerId, PublicKey> keys = new HashMap<>();
+
+  private long forgedAnnounces;
+
+  private record Checked(Announce announce, SignedDiscovery.Check check) {}
 
   /**
    * Creates the handler.
@@ -63,21 +77,102 @@ final class DiscoveryHandler extends SimpleChannelInboundHandler<DiscoveryPacket
       if (isOwn(sender.getAddress(), announce.tcpPort())) {
         return;
       }
-      InetSocketAddress peer = new InetSocketAddress(sender.getAddress(), announce.tcpPort());
-      rememberSender(sender, peer);
-      if (directory.upsert(announce.nickname(), peer, Peer.LAN) == PeerDirectory.Change.JOINED) {
+      InetSocketAddress address = new InetSocketAddress(sender.getAddress(), announce.tcpPort());
+      Peer peer;
+      SignedDiscovery.Check check = check(sender, announce);
+      if (check instanceof SignedDiscovery.Valid valid) {
+        peer =
+            new Peer(
+                announce.nickname(),
+                address,
+                Peer.LAN,
+                valid.id(),
+                announce.caps() == null ? Set.of() : Set.copyOf(announce.caps()));
+        rememberKey(valid.id(), valid.key());
+      } else if (check instanceof SignedDiscovery.Forged) {
+        forgedAnnounces++;
+        return;
+      } else {
+        peer = new Peer(announce.nickname(), address, Peer.LAN);
+      }
+      rememberSender(sender, address);
+      if (directory.upsert(peer) == PeerDirectory.Change.JOINED) {
         newcomerHeard.run();
       }
     } else if (packet.message() instanceof Goodbye goodbye) {
-      InetSocketAddress peer = peerBySender.remove(sender);
-      if (peer != null
-          && directory.get(peer).filter(p -> p.nickname().equals(goodbye.nickname())).isPresent()) {
-        directory.remove(peer, PeerDirectory.LeaveReason.GOODBYE);
-      } else {
-        // A goodbye names no port: without a matching sender, drop that nickname at that IP.
-        directory.removeByNickname(goodbye.nickname(), sender.getAddress(), Peer.LAN);
+      goodbye(sender, goodbye);
+    }
+  }
+
+  private void goodbye(InetSocketAddress sender, Goodbye goodbye) {
+    InetSocketAddress known = peerBySender.get(sender);
+    List<Peer> leaving =
+        known != null
+            ? directory.get(known).stream()
+                .filter(p -> p.nickname().equals(goodbye.nickname()))
+                .toList()
+            : directory.byNickname(goodbye.nickname()).stream()
+                .filter(
+                    p ->
+                        Peer.LAN.equals(p.source())
+                            && p.address().getAddress().equals(sender.getAddress()))
+                .toList();
+    for (Peer peer : leaving) {
+      if (peer.id() != null) {
+        PublicKey key = keys.get(peer.id());
+        if (key == null || !SignedDiscovery.isSignedBy(goodbye, peer.id(), key)) {
+          LOG.warn(
+              "Ignored a goodbye for {} from {}: not signed by its key",
+              peer.qualifiedName(),
+              Peer.format(sender));
+          continue;
+        }
+      }
+      if (directory.remove(peer.address(), PeerDirectory.LeaveReason.GOODBYE).isPresent()) {
+        peerBySender.values().remove(peer.address());
       }
     }
+  }
+
+  /** Checks an announce, verifying the signature only when this sender's announce changed. */
+  private SignedDiscovery.Check check(InetSocketAddress sender, Announce announce) {
+    Checked last = lastChecked.get(sender);
+    if (last != null && last.announce().equals(announce)) {
+      return last.check();
+    }
+    SignedDiscovery.Check check = SignedDiscovery.check(announce);
+    if (check instanceof SignedDiscovery.Forged forged) {
+      // Logged once per change of a sender's announce, so a repeated forgery cannot flood the log.
+      LOG.warn(
+          "Ignored an announce of {} from {}: {}",
+          announce.nickname(),
+          Peer.format(sender),
+          forged.reason());
+    }
+    if (lastChecked.size() >= MAX_TRACKED_SENDERS) {
+      lastChecked.clear();
+    }
+    lastChecked.put(sender, new Checked(announce, check));
+    return check;
+  }
+
+  private void rememberKey(PeerId id, PublicKey key) {
+    if (keys.size() >= MAX_TRACKED_SENDERS && !keys.containsKey(id)) {
+      keys.keySet().removeIf(k -> directory.peers().stream().noneMatch(p -> k.equals(p.id())));
+      if (keys.size() >= MAX_TRACKED_SENDERS) {
+        keys.clear();
+      }
+    }
+    keys.put(id, key);
+  }
+
+  /**
+   * Returns how many announces were ignored because their identity did not hold, for tests.
+   *
+   * @return the count
+   */
+  long forgedAnnounces() {
+    return forgedAnnounces;
   }
 
   private boolean isOwn(InetAddress ip, int tcpPort) {

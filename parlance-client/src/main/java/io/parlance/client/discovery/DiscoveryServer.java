@@ -16,6 +16,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.parlance.client.peer.Peer;
 import io.parlance.client.peer.PeerDirectory;
+import io.parlance.client.security.SignedDiscovery;
 import io.parlance.protocol.Protocol;
 import io.parlance.protocol.codec.DiscoveryEncoder;
 import io.parlance.protocol.wire.Announce;
@@ -51,6 +52,7 @@ public final class DiscoveryServer {
   private final PeerDirectory directory;
   private final Supplier<String> nickname;
   private final int tcpPort;
+  private final SignedDiscovery signer;
   private final InetSocketAddress groupAddress;
 
   private volatile Channel receiver;
@@ -80,6 +82,27 @@ public final class DiscoveryServer {
       PeerDirectory directory,
       Supplier<String> nickname,
       int tcpPort) {
+    this(config, group, directory, nickname, tcpPort, null);
+  }
+
+  /**
+   * Creates the server; {@link #start()} binds it.
+   *
+   * @param config how to run
+   * @param group the event loops to run on (not owned: the caller shuts them down)
+   * @param directory where discovered peers go
+   * @param nickname our current nickname
+   * @param tcpPort the TCP port we announce
+   * @param signer signs our announces and goodbyes with our identity, or null to send plain ones
+   */
+  public DiscoveryServer(
+      DiscoveryConfig config,
+      EventLoopGroup group,
+      PeerDirectory directory,
+      Supplier<String> nickname,
+      int tcpPort,
+      SignedDiscovery signer) {
+    this.signer = signer;
     this.config = Objects.requireNonNull(config, "config");
     this.group = Objects.requireNonNull(group, "group");
     this.directory = Objects.requireNonNull(directory, "directory");
@@ -215,13 +238,23 @@ public final class DiscoveryServer {
       return;
     }
     announcesSent++;
-    out.writeAndFlush(new DiscoveryPacket(new Announce(nickname.get(), tcpPort), groupAddress))
+    out.writeAndFlush(new DiscoveryPacket(ourAnnounce(), groupAddress))
         .addListener(
             f -> {
               if (!f.isSuccess()) {
                 LOG.warn("Cannot send an announce: {}", f.cause().toString());
               }
             });
+  }
+
+  private Announce ourAnnounce() {
+    return signer == null
+        ? new Announce(nickname.get(), tcpPort)
+        : signer.announce(nickname.get(), tcpPort);
+  }
+
+  private Goodbye ourGoodbye() {
+    return signer == null ? new Goodbye(nickname.get()) : signer.goodbye(nickname.get());
   }
 
   /**
@@ -256,8 +289,7 @@ public final class DiscoveryServer {
     if (out == null || !out.isActive()) {
       return false;
     }
-    ChannelFuture sent =
-        out.writeAndFlush(new DiscoveryPacket(new Goodbye(nickname.get()), groupAddress));
+    ChannelFuture sent = out.writeAndFlush(new DiscoveryPacket(ourGoodbye(), groupAddress));
     return sent.await(timeout.toMillis()) && sent.isSuccess();
   }
 

@@ -16,6 +16,8 @@ import io.parlance.client.messaging.DeliveryException;
 import io.parlance.client.messaging.MessageServer;
 import io.parlance.client.peer.Peer;
 import io.parlance.client.peer.PeerDirectory;
+import io.parlance.client.security.Identity;
+import io.parlance.client.security.SignedDiscovery;
 import io.parlance.protocol.Nickname;
 import io.parlance.protocol.Protocol;
 import io.parlance.protocol.ProtocolException;
@@ -52,6 +54,9 @@ public final class PeerNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PeerNode.class);
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
+  /** The extensions our peers speak, advertised in announces and registrations. */
+  static final List<String> CAPABILITIES = List.of("tls", "ack");
+
   private enum State {
     NEW,
     RUNNING,
@@ -72,6 +77,7 @@ public final class PeerNode implements AutoCloseable {
   private volatile BootstrapClient bootstrap;
   private NetworkInterface networkInterface;
   private volatile int tcpPort;
+  private Identity identity;
 
   /**
    * Creates a node with its own, empty peer directory.
@@ -154,6 +160,15 @@ public final class PeerNode implements AutoCloseable {
         state = State.STOPPED;
         throw e;
       }
+      try {
+        identity =
+            options.dataDir() == null
+                ? Identity.generate()
+                : Identity.loadOrCreate(options.dataDir());
+      } catch (RuntimeException e) {
+        state = State.STOPPED;
+        throw e;
+      }
       group = new NioEventLoopGroup(options.ioThreads(), new DefaultThreadFactory("parlance-io"));
       try {
         server =
@@ -189,7 +204,8 @@ public final class PeerNode implements AutoCloseable {
                   group,
                   directory,
                   () -> nickname,
-                  tcpPort);
+                  tcpPort,
+                  new SignedDiscovery(identity, CAPABILITIES));
           try {
             discovery.start();
           } catch (InterruptedException | IllegalStateException e) {
@@ -356,6 +372,15 @@ public final class PeerNode implements AutoCloseable {
    */
   public String nickname() {
     return nickname;
+  }
+
+  /**
+   * Returns our identity.
+   *
+   * @return the identity, null before start
+   */
+  public Identity identity() {
+    return identity;
   }
 
   /**

@@ -31,6 +31,10 @@ public final class PeerDirectory {
   public enum LeaveReason {
     /** It said goodbye. */
     GOODBYE,
+    /** Its identity was heard at another address, which replaces this one. */
+    MOVED,
+    /** Another identity (or none) now answers at its address. */
+    REPLACED,
     /** It was not heard of for longer than the timeout. */
     TIMEOUT,
     /** Its discovery source removed it for another reason. */
@@ -125,19 +129,49 @@ public final class PeerDirectory {
   public Change upsert(Peer peer) {
     String nickname = peer.nickname();
     InetSocketAddress address = peer.address();
-    String source = peer.source();
     Entry before;
+    Peer moved = null;
     synchronized (lock) {
       before = entries.get(address);
+      if (before != null && before.peer().id() != null && peer.id() == null) {
+        // An unsigned announce cannot strip a proven identity (a spoofed downgrade, or a plain
+        // peer that took the port): it is ignored, and the signed peer expires if it went away.
+        return Change.REFRESHED;
+      }
+      if (peer.id() != null) {
+        // Keyed by id: the same identity heard at a new address has moved there.
+        var it = entries.entrySet().iterator();
+        while (it.hasNext()) {
+          var e = it.next();
+          if (peer.id().equals(e.getValue().peer().id()) && !e.getKey().equals(address)) {
+            moved = e.getValue().peer();
+            it.remove();
+          }
+        }
+      }
       Peer kept =
-          before != null && before.peer().nickname().equals(nickname)
+          before != null
+                  && before.peer().nickname().equals(nickname)
+                  && Objects.equals(before.peer().id(), peer.id())
+                  && before.peer().caps().equals(peer.caps())
               ? before.peer() // keep the first source of an address heard from two sources
               : peer;
       entries.put(address, new Entry(kept, nanoClock.getAsLong()));
     }
+    if (moved != null) {
+      notifyLeft(moved, LeaveReason.MOVED);
+    }
     Listener l = listener;
-    if (before == null) {
-      LOG.info("Peer {} joined at {} via {}", nickname, peer.addressText(), source);
+    if (before == null || !Objects.equals(before.peer().id(), peer.id())) {
+      if (before != null) {
+        notifyLeft(before.peer(), LeaveReason.REPLACED);
+      }
+      LOG.info(
+          "Peer {} joined at {} via {}{}",
+          nickname,
+          peer.addressText(),
+          peer.source(),
+          peer.id() == null ? "" : " with id " + peer.id());
       if (l != null) {
         l.joined(peer);
       }

@@ -100,6 +100,15 @@ class PeerNodeInternetTest {
 
     startServer(port);
     await().atMost(WAIT).until(() -> server.registry().size() == 2);
+    // The server may count both before alice's listener hears its own "registered".
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                alice.events(NodeEvent.ServerStatus.class).stream()
+                        .filter(s -> s.status().equals("registered"))
+                        .count()
+                    == 2);
     List<NodeEvent.ServerStatus> statuses = alice.events(NodeEvent.ServerStatus.class);
     assertThat(statuses.stream().filter(s -> s.status().equals("disconnected"))).hasSize(1);
     assertThat(statuses.stream().filter(s -> s.status().equals("registered"))).hasSize(2);

@@ -2,8 +2,13 @@ package io.parlance.client.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parlance.client.security.SignedDiscovery;
 import io.parlance.client.testing.TestNodes;
 import io.parlance.client.testing.TestNodes.Started;
+import io.parlance.protocol.json.WireJson;
+import io.parlance.protocol.wire.Announce;
+import io.parlance.protocol.wire.DiscoveryMessage;
+import io.parlance.protocol.wire.Goodbye;
 import java.net.DatagramPacket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,13 +16,17 @@ import java.net.MulticastSocket;
 import java.net.NetworkInterface;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
 import org.junit.jupiter.api.Test;
 
-/** Captures our datagrams with a plain socket on loopback and checks them byte for byte. */
+/**
+ * Captures our datagrams with a plain socket on loopback: the plain fields come first, byte for
+ * byte as the Rust Parlance writes them, and the signed extension fields follow.
+ */
 class WireFormatTest {
 
   @Test
-  void announceAndGoodbyeDatagramsAreByteIdenticalToTheRustFormat() throws Exception {
+  void announceAndGoodbyeStartLikeTheRustFormatAndCarryAValidSignature() throws Exception {
     try (TestNodes nodes = new TestNodes();
         MulticastSocket capture = new MulticastSocket(nodes.multicastPort())) {
       NetworkInterface lo = NetworkInterface.getByName(TestNodes.LOOPBACK);
@@ -30,16 +39,37 @@ class WireFormatTest {
       Started alice = nodes.start(nick);
       int port = alice.node().tcpPort();
 
-      assertThat(nextFrom(capture, nick))
-          .isEqualTo(
-              "{\"type\":\"announce\",\"nickname\":\"" + nick + "\",\"tcp_port\":" + port + "}");
+      String id = alice.node().identity().id().value();
+      String announce = nextFrom(capture, nick);
+      assertThat(announce)
+          .startsWith(
+              "{\"type\":\"announce\",\"nickname\":\""
+                  + nick
+                  + "\",\"tcp_port\":"
+                  + port
+                  + ",\"id\":\""
+                  + id
+                  + "\",\"key\":\"")
+          .contains("\"caps\":[\"tls\",\"ack\"],\"sig\":\"");
+      Announce decoded = (Announce) WireJson.mapper().readValue(announce, DiscoveryMessage.class);
+      assertThat(SignedDiscovery.check(decoded))
+          .isEqualTo(new SignedDiscovery.Valid(alice.node().identity().id(), publicKey(alice)));
       alice.node().stop();
       String last;
       do {
         last = nextFrom(capture, nick);
       } while (last.contains("announce"));
-      assertThat(last).isEqualTo("{\"type\":\"goodbye\",\"nickname\":\"" + nick + "\"}");
+      assertThat(last)
+          .startsWith("{\"type\":\"goodbye\",\"nickname\":\"" + nick + "\",\"id\":\"" + id);
+      Goodbye goodbye = (Goodbye) WireJson.mapper().readValue(last, DiscoveryMessage.class);
+      assertThat(
+              SignedDiscovery.isSignedBy(goodbye, alice.node().identity().id(), publicKey(alice)))
+          .isTrue();
     }
+  }
+
+  private static PublicKey publicKey(Started node) {
+    return node.node().identity().publicKey();
   }
 
   private static String nextFrom(MulticastSocket socket, String nick) throws Exception {

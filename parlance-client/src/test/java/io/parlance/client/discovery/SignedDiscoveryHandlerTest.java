@@ -1,0 +1,171 @@
+package io.parlance.client.discovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.parlance.client.peer.Peer;
+import io.parlance.client.peer.PeerDirectory;
+import io.parlance.client.security.Identity;
+import io.parlance.client.security.SignedDiscovery;
+import io.parlance.protocol.codec.DiscoveryDecoder;
+import io.parlance.protocol.json.WireJson;
+import io.parlance.protocol.wire.Announce;
+import io.parlance.protocol.wire.Goodbye;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Announces and goodbyes that carry an identity are believed only when their signature holds. */
+class SignedDiscoveryHandlerTest {
+
+  private static final InetSocketAddress GROUP = new InetSocketAddress("239.255.255.250", 6789);
+  private static final InetSocketAddress US = new InetSocketAddress("127.0.0.1", 41000);
+  private static final InetSocketAddress BOB_HOST = new InetSocketAddress("10.0.0.7", 50001);
+  private static final InetSocketAddress MALLORY_HOST = new InetSocketAddress("10.0.0.66", 50009);
+
+  private static final Identity BOB = Identity.generate();
+  private static final Identity MALLORY = Identity.generate();
+  private static final SignedDiscovery BOB_SIGNS = new SignedDiscovery(BOB, List.of("tls", "ack"));
+  private static final SignedDiscovery MALLORY_SIGNS = new SignedDiscovery(MALLORY, List.of("tls"));
+
+  private final PeerDirectory directory = new PeerDirectory();
+  private final List<String> left = new ArrayList<>();
+  private final DiscoveryHandler handler =
+      new DiscoveryHandler(directory, Set.of(US.getAddress()), () -> 5000, () -> {});
+  private final EmbeddedChannel channel = new EmbeddedChannel(DiscoveryDecoder.INSTANCE, handler);
+
+  SignedDiscoveryHandlerTest() {
+    directory.listener(
+        new PeerDirectory.Listener() {
+          @Override
+          public void joined(Peer peer) {}
+
+          @Override
+          public void renamed(Peer before, Peer after) {}
+
+          @Override
+          public void left(Peer peer, PeerDirectory.LeaveReason reason) {
+            left.add(peer.nickname() + ":" + reason);
+          }
+        });
+  }
+
+  @AfterEach
+  void release() {
+    channel.finishAndReleaseAll();
+  }
+
+  private void receive(Object message, InetSocketAddress from) {
+    channel.writeInbound(
+        new DatagramPacket(Unpooled.wrappedBuffer(WireJson.toBytes(message)), GROUP, from));
+  }
+
+  @Test
+  void aSignedAnnounceGivesThePeerItsProvenIdAndCapabilities() {
+    receive(BOB_SIGNS.announce("bob", 7000), BOB_HOST);
+
+    Peer bob = directory.peers().get(0);
+    assertThat(bob.id()).isEqualTo(BOB.id());
+    assertThat(bob.caps()).containsExactlyInAnyOrder("tls", "ack");
+    assertThat(bob.has("tls")).isTrue();
+  }
+
+  @Test
+  void anAnnounceCarryingSomeoneElsesIdWithAnotherKeyIsIgnored() {
+    Announce forged =
+        new Announce(
+            "bob", 7000, BOB.id().value(), MALLORY.encodedPublicKey(), List.of("tls"), null);
+    receive(forged.withSig(sign(MALLORY, forged.signedPayload())), MALLORY_HOST);
+
+    assertThat(directory.peers()).isEmpty();
+    assertThat(handler.forgedAnnounces()).isEqualTo(1);
+  }
+
+  @Test
+  void anAnnounceWithBobsKeyButAnotherSignatureIsIgnored() {
+    Announce stolen = BOB_SIGNS.announce("bob", 7000);
+    // Mallory keeps bob's id and key but changes the port: the signature no longer holds.
+    Announce redirected =
+        new Announce("bob", 6666, stolen.id(), stolen.key(), stolen.caps(), stolen.sig());
+    receive(redirected, MALLORY_HOST);
+
+    assertThat(directory.peers()).isEmpty();
+  }
+
+  @Test
+  void anAnnounceWithOnlySomeIdentityFieldsIsIgnoredRatherThanTakenAsPlain() {
+    receive(new Announce("bob", 7000, BOB.id().value(), null, null, null), MALLORY_HOST);
+    receive(new Announce("bob", 7000, "not an id", BOB.encodedPublicKey(), null, "@@"), BOB_HOST);
+
+    assertThat(directory.peers()).isEmpty();
+  }
+
+  @Test
+  void anUnsignedAnnounceCannotStripTheIdentityOfASignedPeer() {
+    receive(BOB_SIGNS.announce("bob", 7000), BOB_HOST);
+    receive(new Announce("bob", 7000), new InetSocketAddress("10.0.0.7", 50099));
+
+    assertThat(directory.peers()).singleElement().satisfies(p -> assertThat(p.id()).isNotNull());
+  }
+
+  @Test
+  void theSameIdAtANewAddressMovesThePeerRatherThanAddingASecond() {
+    receive(BOB_SIGNS.announce("bob", 7000), BOB_HOST);
+    receive(BOB_SIGNS.announce("bob", 7001), new InetSocketAddress("10.0.0.8", 50001));
+
+    assertThat(directory.peers())
+        .singleElement()
+        .satisfies(p -> assertThat(p.addressText()).isEqualTo("10.0.0.8:7001"));
+    assertThat(left).containsExactly("bob:MOVED");
+  }
+
+  @Test
+  void twoPeersWithOneNicknameButTwoIdsAreBothKept() {
+    receive(BOB_SIGNS.announce("bob", 7000), BOB_HOST);
+    receive(MALLORY_SIGNS.announce("bob", 7000), MALLORY_HOST);
+
+    assertThat(directory.byNickname("bob"))
+        .extracting(Peer::id)
+        .containsExactlyInAnyOrder(BOB.id(), MALLORY.id());
+  }
+
+  @Test
+  void onlyAGoodbyeSignedByThePeersKeyRemovesIt() {
+    receive(BOB_SIGNS.announce("bob", 7000), BOB_HOST);
+
+    receive(new Goodbye("bob"), BOB_HOST);
+    receive(MALLORY_SIGNS.goodbye("bob"), BOB_HOST);
+    Goodbye claimed = new Goodbye("bob", BOB.id().value(), null);
+    receive(new Goodbye("bob", BOB.id().value(), sign(MALLORY, claimed.signedPayload())), BOB_HOST);
+    assertThat(directory.peers()).hasSize(1);
+
+    receive(BOB_SIGNS.goodbye("bob"), BOB_HOST);
+    assertThat(directory.peers()).isEmpty();
+    assertThat(left).containsExactly("bob:GOODBYE");
+  }
+
+  @Test
+  void aPlainPeerStillJoinsAndLeavesWithPlainDatagrams() {
+    receive(new Announce("rusty", 7000), MALLORY_HOST);
+    assertThat(directory.peers())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.id()).isNull();
+              assertThat(p.caps()).isEmpty();
+            });
+
+    receive(new Goodbye("rusty"), MALLORY_HOST);
+    assertThat(directory.peers()).isEmpty();
+  }
+
+  private static String sign(Identity identity, byte[] payload) {
+    return Base64.getEncoder().encodeToString(identity.sign(payload));
+  }
+}
