@@ -9,7 +9,16 @@ sealed interface Command {
 
   /** The commands, for help and completion. */
   List<String> NAMES =
-      List.of("/peers", "/send", "/broadcast", "/nick", "/clear", "/help", "/quit");
+      List.of(
+          "/peers",
+          "/send",
+          "/broadcast",
+          "/nick",
+          "/verify",
+          "/trust",
+          "/clear",
+          "/help",
+          "/quit");
 
   /** The help text, one command per line. */
   List<String> HELP =
@@ -18,6 +27,8 @@ sealed interface Command {
           "/send <nickname> <message>   send a message to one peer (nickname@ip:port if two share it)",
           "/broadcast <message>         send a message to every peer",
           "/nick <new>                  change your nickname",
+          "/verify <peer>               show your id and the peer's, to compare out of band",
+          "/trust <peer>                accept the key a peer presents now, after a change",
           "/clear                       clear the screen",
           "/help, /h                    this help",
           "/quit, /exit, /q             leave");
@@ -55,6 +66,20 @@ sealed interface Command {
    * @param nickname the new one
    */
   record Nick(String nickname) implements Command {}
+
+  /**
+   * Show the fingerprints to compare with a peer.
+   *
+   * @param target the peer
+   */
+  record Verify(String target) implements Command {}
+
+  /**
+   * Accept the key a peer presents now.
+   *
+   * @param target the peer
+   */
+  record Trust(String target) implements Command {}
 
   /** List the messages received since the start. */
   record Inbox() implements Command {}
@@ -112,6 +137,8 @@ sealed interface Command {
       case "/broadcast", "/all" ->
           rest.isEmpty() ? new Invalid("usage: /broadcast <message>") : new Broadcast(rest);
       case "/nick" -> rest.isEmpty() ? new Invalid("usage: /nick <new nickname>") : new Nick(rest);
+      case "/verify" -> rest.isEmpty() ? new Invalid("usage: /verify <peer>") : new Verify(rest);
+      case "/trust" -> rest.isEmpty() ? new Invalid("usage: /trust <peer>") : new Trust(rest);
       case "/inbox" -> rest.isEmpty() ? new Inbox() : new Invalid("usage: /inbox");
       case "/follow" ->
           switch (rest.toLowerCase(Locale.ROOT)) {

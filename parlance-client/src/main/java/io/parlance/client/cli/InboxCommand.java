@@ -3,6 +3,7 @@ package io.parlance.client.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parlance.client.control.ControlClient;
 import io.parlance.client.node.NodeEvent;
+import io.parlance.client.security.PeerId;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.LocalTime;
@@ -87,7 +88,8 @@ final class InboxCommand extends DaemonClientCommand {
             m.path("from").asText(),
             m.path("content").asText(),
             m.path("timestamp").asLong(),
-            m.path("address").asText());
+            m.path("address").asText(),
+            m.hasNonNull("id") ? PeerId.parse(m.path("id").asText()) : null);
     if (json) {
       out.println(JsonEvents.toLine(JsonEvents.toJson(message)));
       return;
@@ -95,7 +97,14 @@ final class InboxCommand extends DaemonClientCommand {
     String at =
         LocalTime.ofInstant(Instant.ofEpochSecond(message.timestamp()), ZoneId.systemDefault())
             .format(CLOCK);
-    out.println("[" + at + "] " + printable(message.from()) + ": " + printable(message.content()));
+    out.println(
+        "["
+            + at
+            + "] "
+            + printable(message.from())
+            + (message.verified() ? "" : " (unverified)")
+            + ": "
+            + printable(message.content()));
   }
 
   /**

@@ -2,6 +2,7 @@ package io.parlance.client.cli;
 
 import io.parlance.client.node.NodeEvent;
 import io.parlance.client.node.PeerNode;
+import io.parlance.client.node.SendException;
 import io.parlance.client.peer.Peer;
 import io.parlance.protocol.ProtocolException;
 import java.nio.file.Path;
@@ -89,7 +90,7 @@ final class InteractiveMode {
               new AttributedStringBuilder()
                   .append("  ")
                   .append(name(p.nickname()))
-                  .append("  " + p.addressText() + " via " + p.source())
+                  .append("  " + p.addressText() + " via " + p.source() + "  " + security(p))
                   .toAttributedString());
         }
       }
@@ -102,6 +103,36 @@ final class InteractiveMode {
         node.changeNickname(n.nickname());
       } catch (ProtocolException e) {
         problem("Cannot change the nickname: " + e.getMessage());
+      }
+    } else if (command instanceof Command.Verify v) {
+      try {
+        PeerNode.Verification check = node.verify(v.target());
+        note("Your id:        " + check.ours());
+        note(
+            check.peer().nickname()
+                + "'s id:"
+                + " ".repeat(Math.max(1, 10 - check.peer().nickname().length()))
+                + (check.peer().id() == null
+                    ? "none (a plain peer: it cannot be verified)"
+                    : check.peer().id().toString()));
+        if (check.peer().id() != null && !check.remembered().contains(check.peer().id())) {
+          problem(
+              "Accepted before for "
+                  + check.peer().nickname()
+                  + ": "
+                  + check.remembered()
+                  + "; /trust accepts the new id after you compared it");
+        }
+        note("Read both ids to each other over another channel (phone, in person).");
+      } catch (SendException e) {
+        problem(e.getMessage());
+      }
+    } else if (command instanceof Command.Trust t) {
+      try {
+        Peer peer = node.trust(t.target());
+        note("Now trusting " + peer.qualifiedName() + " with id " + peer.id() + ".");
+      } catch (SendException e) {
+        problem(e.getMessage());
       }
     } else if (command instanceof Command.Clear) {
       terminal.puts(Capability.clear_screen);
@@ -133,7 +164,7 @@ final class InteractiveMode {
           line(now)
               .append("* ")
               .append(name(e.peer().nickname()))
-              .append(" joined (" + e.peer().addressText() + ")")
+              .append(" joined (" + e.peer().addressText() + ", " + security(e.peer()) + ")")
               .toAttributedString());
     } else if (event instanceof NodeEvent.PeerLeft e) {
       String why =
@@ -160,7 +191,16 @@ final class InteractiveMode {
       String at =
           LocalTime.ofInstant(Instant.ofEpochSecond(e.timestamp()), ZoneId.systemDefault())
               .format(CLOCK);
-      print(line(at).append(name(e.from())).append(": " + e.content()).toAttributedString());
+      print(
+          line(at)
+              .append(name(e.from()))
+              .append(e.verified() ? "" : " (unverified)")
+              .append(": " + e.content())
+              .toAttributedString());
+    } else if (event instanceof NodeEvent.MessageRejected e) {
+      problem("Refused a message claiming to be from " + e.from() + ": " + e.reason());
+    } else if (event instanceof NodeEvent.TrustWarning e) {
+      problem(e.warning());
     } else if (event instanceof NodeEvent.MessageSent e) {
       print(
           line(now)
@@ -181,6 +221,15 @@ final class InteractiveMode {
         problem(e.message());
       }
     }
+  }
+
+  /** How we talk to a peer, in a few words. */
+  private String security(Peer p) {
+    return switch (node.trustOf(p)) {
+      case "plain" -> "plain, unverified";
+      case "changed" -> "KEY CHANGED, refused until /trust";
+      default -> p.has("tls") ? "encrypted, id " + p.id().shortForm() : "signed, not encrypted";
+    };
   }
 
   private AttributedStringBuilder line(String time) {

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parlance.client.node.NodeEvent;
+import io.parlance.client.node.PeerNode;
 import io.parlance.client.node.SendException;
 import io.parlance.client.peer.Peer;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /** Turns node events into the JSON objects of {@code --json} mode, one per line. */
 final class JsonEvents {
@@ -26,14 +28,47 @@ final class JsonEvents {
     return event("error").put("message", message);
   }
 
-  static ObjectNode peers(List<Peer> peers) {
+  static ObjectNode peers(List<Peer> peers, Function<Peer, String> trust) {
     ObjectNode node = event("peers");
     ArrayNode list = node.putArray("peers");
     for (Peer p : peers) {
-      list.addObject()
-          .put("nickname", p.nickname())
-          .put("address", p.addressText())
-          .put("via", p.source());
+      ObjectNode peer =
+          list.addObject()
+              .put("nickname", p.nickname())
+              .put("address", p.addressText())
+              .put("via", p.source());
+      security(peer, p).put("trust", trust.apply(p));
+    }
+    return node;
+  }
+
+  /** Adds a peer's id (if it has one) and whether we talk to it encrypted. */
+  private static ObjectNode security(ObjectNode node, Peer p) {
+    if (p.id() != null) {
+      node.put("id", p.id().value());
+    }
+    return node.put("encrypted", p.id() != null && p.has("tls"));
+  }
+
+  static ObjectNode verification(PeerNode.Verification v) {
+    ObjectNode node = event("verify").put("our_id", v.ours().value());
+    node.put("nickname", v.peer().nickname()).put("address", v.peer().addressText());
+    if (v.peer().id() != null) {
+      node.put("id", v.peer().id().value());
+    }
+    ArrayNode accepted = node.putArray("accepted_ids");
+    v.remembered().forEach(id -> accepted.add(id.value()));
+    return node;
+  }
+
+  private static ObjectNode message(ObjectNode node, NodeEvent.MessageReceived m) {
+    node.put("from", m.from())
+        .put("content", m.content())
+        .put("timestamp", m.timestamp())
+        .put("address", m.address())
+        .put("verified", m.verified());
+    if (m.senderId() != null) {
+      node.put("id", m.senderId().value());
     }
     return node;
   }
@@ -49,11 +84,7 @@ final class JsonEvents {
     ObjectNode node = event("inbox");
     ArrayNode list = node.putArray("messages");
     for (NodeEvent.MessageReceived m : messages) {
-      list.addObject()
-          .put("from", m.from())
-          .put("content", m.content())
-          .put("timestamp", m.timestamp())
-          .put("address", m.address());
+      message(list.addObject(), m);
     }
     return node;
   }
@@ -71,10 +102,12 @@ final class JsonEvents {
       return ready;
     }
     if (event instanceof NodeEvent.PeerJoined e) {
-      return event("peer_joined")
-          .put("nickname", e.peer().nickname())
-          .put("address", e.peer().addressText())
-          .put("via", e.peer().source());
+      return security(
+          event("peer_joined")
+              .put("nickname", e.peer().nickname())
+              .put("address", e.peer().addressText())
+              .put("via", e.peer().source()),
+          e.peer());
     }
     if (event instanceof NodeEvent.PeerLeft e) {
       return event("peer_left")
@@ -89,11 +122,21 @@ final class JsonEvents {
           .put("address", e.after().addressText());
     }
     if (event instanceof NodeEvent.MessageReceived e) {
-      return event("message")
+      return message(event("message"), e);
+    }
+    if (event instanceof NodeEvent.MessageRejected e) {
+      return event("rejected")
           .put("from", e.from())
-          .put("content", e.content())
-          .put("timestamp", e.timestamp())
-          .put("address", e.address());
+          .put("address", e.address())
+          .put("message", e.reason());
+    }
+    if (event instanceof NodeEvent.TrustWarning e) {
+      return security(
+          event("key_changed")
+              .put("nickname", e.peer().nickname())
+              .put("address", e.peer().addressText())
+              .put("message", e.warning()),
+          e.peer());
     }
     if (event instanceof NodeEvent.MessageSent e) {
       return event("sent").put("to", e.to().nickname()).put("address", e.to().addressText());

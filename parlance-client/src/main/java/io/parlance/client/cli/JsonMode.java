@@ -155,13 +155,29 @@ final class JsonMode {
       if (command instanceof Command.Quit) {
         return false;
       } else if (command instanceof Command.Peers) {
-        emit(JsonEvents.peers(node.peers()));
+        emit(JsonEvents.peers(node.peers(), node::trustOf));
       } else if (command instanceof Command.Send s) {
         send(s.target(), s.text());
       } else if (command instanceof Command.Broadcast b) {
         broadcast(b.text());
       } else if (command instanceof Command.Nick n) {
         nick(n.nickname());
+      } else if (command instanceof Command.Verify v) {
+        try {
+          emit(JsonEvents.verification(node.verify(v.target())));
+        } catch (SendException e) {
+          emit(JsonEvents.error(e.getMessage()));
+        }
+      } else if (command instanceof Command.Trust t) {
+        try {
+          Peer peer = node.trust(t.target());
+          emit(
+              JsonEvents.event("trusted")
+                  .put("nickname", peer.nickname())
+                  .put("id", peer.id().value()));
+        } catch (SendException e) {
+          emit(JsonEvents.error(e.getMessage()));
+        }
       } else if (command instanceof Command.Help) {
         emit(JsonEvents.help());
       } else if (command instanceof Command.Inbox) {

@@ -41,7 +41,13 @@ import picocli.CommandLine.Spec;
       "Headless: 'parlance daemon' runs a peer with no terminal; 'parlance send', 'parlance"
           + " peers' and 'parlance inbox' talk to it. Options of a command go after its name."
     },
-    subcommands = {DaemonCommand.class, SendCommand.class, PeersCommand.class, InboxCommand.class},
+    subcommands = {
+      DaemonCommand.class,
+      SendCommand.class,
+      PeersCommand.class,
+      InboxCommand.class,
+      IdCommand.class
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:quit normally",

@@ -88,6 +88,14 @@ final class PeerOptions {
       description = "Drop a peer unheard for SECS seconds (default 15).")
   Integer timeoutSecs;
 
+  @Option(
+      names = "--require-encryption",
+      negatable = true,
+      description =
+          "Talk to encrypted, authenticated peers only: refuse plain (Rust Parlance) peers in"
+              + " both directions.")
+  Boolean requireEncryption;
+
   @Option(names = "--multicast-port", hidden = true, description = "For tests only.")
   Integer multicastPort;
 
@@ -107,7 +115,8 @@ final class PeerOptions {
             interfaceName,
             port,
             announceIntervalSecs,
-            timeoutSecs));
+            timeoutSecs,
+            requireEncryption));
   }
 
   /** Parses {@code --log-level}. */
@@ -142,7 +151,8 @@ final class PeerOptions {
               .tcpPort(settings.port())
               .announceInterval(Duration.ofSeconds(settings.announceIntervalSecs()))
               .peerTimeout(Duration.ofSeconds(settings.timeoutSecs()))
-              .lanDiscovery(settings.mode() != Mode.INTERNET);
+              .lanDiscovery(settings.mode() != Mode.INTERNET)
+              .requireEncryption(Boolean.TRUE.equals(settings.requireEncryption()));
       if (settings.mode() != Mode.LOCAL) {
         builder.bootstrapServer(bootstrapUrl(settings));
       }

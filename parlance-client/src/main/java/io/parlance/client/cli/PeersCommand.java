@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = {
-      "List the peers the running daemon sees: a table 'nickname  address  via' with a header"
-          + " line, or the daemon's peers event as one JSON line."
+      "List the peers the running daemon sees: a table 'nickname  address  via  security' with a"
+          + " header line, or the daemon's peers event as one JSON line."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:listed", "1:no daemon runs, or it did not answer", "2:usage error"})
@@ -54,23 +54,43 @@ final class PeersCommand extends DaemonClientCommand {
 
   static void table(JsonNode peers, PrintWriter out) {
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"nickname", "address", "via"});
+    rows.add(new String[] {"nickname", "address", "via", "security"});
     for (JsonNode p : peers) {
       rows.add(
           new String[] {
             InboxCommand.printable(p.path("nickname").asText()),
             p.path("address").asText(),
-            p.path("via").asText()
+            p.path("via").asText(),
+            security(p)
           });
     }
-    int[] widths = new int[2];
+    int[] widths = new int[3];
     for (String[] row : rows) {
-      widths[0] = Math.max(widths[0], row[0].length());
-      widths[1] = Math.max(widths[1], row[1].length());
+      for (int i = 0; i < widths.length; i++) {
+        widths[i] = Math.max(widths[i], row[i].length());
+      }
     }
     for (String[] row : rows) {
-      out.println(pad(row[0], widths[0]) + "  " + pad(row[1], widths[1]) + "  " + row[2]);
+      out.println(
+          pad(row[0], widths[0])
+              + "  "
+              + pad(row[1], widths[1])
+              + "  "
+              + pad(row[2], widths[2])
+              + "  "
+              + row[3]);
     }
+  }
+
+  /** Says in a few words how the daemon talks to a peer. */
+  private static String security(JsonNode p) {
+    if ("changed".equals(p.path("trust").asText())) {
+      return "KEY CHANGED (refused until /trust)";
+    }
+    if (p.path("encrypted").asBoolean()) {
+      return "encrypted, id " + p.path("id").asText();
+    }
+    return "plain, unverified";
   }
 
   private static String pad(String s, int width) {

@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
 
 /**
  * Reads {@code parlance.toml}: {@code [network] mode, bootstrap_server, interface, port} and {@code
- * [peer] nickname, announce_interval_secs, timeout_secs}. Every error names the file and the key.
+ * [peer] nickname, announce_interval_secs, timeout_secs} and {@code [security] require_encryption}.
+ * Every error names the file and the key.
  */
 public final class ConfigFile {
 
@@ -50,8 +51,12 @@ public final class ConfigFile {
       @JsonProperty("announce_interval_secs") Integer announceIntervalSecs,
       @JsonProperty("timeout_secs") Integer timeoutSecs) {}
 
+  record SecuritySection(@JsonProperty("require_encryption") Boolean requireEncryption) {}
+
   record FileModel(
-      @JsonProperty("network") NetworkSection network, @JsonProperty("peer") PeerSection peer) {}
+      @JsonProperty("network") NetworkSection network,
+      @JsonProperty("peer") PeerSection peer,
+      @JsonProperty("security") SecuritySection security) {}
 
   /**
    * Reads and checks a config file.
@@ -106,7 +111,8 @@ public final class ConfigFile {
         n.interfaceName(),
         n.port(),
         p.announceIntervalSecs(),
-        p.timeoutSecs());
+        p.timeoutSecs(),
+        model.security() == null ? null : model.security().requireEncryption());
   }
 
   private static void positive(Path file, String key, Integer value) {

@@ -48,7 +48,24 @@ public final class Environment {
         value(env, "PARLANCE_INTERFACE"),
         port,
         null,
-        null);
+        null,
+        requireEncryption(env));
+  }
+
+  private static Boolean requireEncryption(Map<String, String> env) {
+    String text = value(env, "PARLANCE_REQUIRE_ENCRYPTION");
+    if (text == null) {
+      return null;
+    }
+    return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "1", "true", "yes", "on" -> true;
+      case "0", "false", "no", "off" -> false;
+      default ->
+          throw new ConfigException(
+              "environment variable PARLANCE_REQUIRE_ENCRYPTION: '"
+                  + text
+                  + "' is not true or false");
+    };
   }
 
   private static String value(Map<String, String> env, String name) {

@@ -11,6 +11,7 @@ package io.parlance.client.config;
  * @param port the TCP port, 0 for any
  * @param announceIntervalSecs how often to announce
  * @param timeoutSecs how long a silent peer is kept
+ * @param requireEncryption whether plain peers are refused
  */
 public record Settings(
     String nickname,
@@ -19,21 +20,53 @@ public record Settings(
     String interfaceName,
     Integer port,
     Integer announceIntervalSecs,
-    Integer timeoutSecs) {
+    Integer timeoutSecs,
+    Boolean requireEncryption) {
 
   /** The default bootstrap server of the original Parlance configuration. */
   public static final String DEFAULT_BOOTSTRAP_SERVER = "ws://localhost:8080";
 
   /** A layer that sets nothing. */
-  public static final Settings EMPTY = new Settings(null, null, null, null, null, null, null);
+  public static final Settings EMPTY = new Settings(null, null, null, null, null, null, null, null);
 
   /**
-   * Returns the built-in defaults: local mode, any port, announce every 5 s, drop after 15 s.
+   * Creates a layer that leaves encryption as the lower layers set it.
+   *
+   * @param nickname our nickname
+   * @param mode local or internet
+   * @param bootstrapServer the bootstrap server's URL
+   * @param interfaceName the discovery interface
+   * @param port the TCP port
+   * @param announceIntervalSecs how often to announce
+   * @param timeoutSecs how long a silent peer is kept
+   */
+  public Settings(
+      String nickname,
+      Mode mode,
+      String bootstrapServer,
+      String interfaceName,
+      Integer port,
+      Integer announceIntervalSecs,
+      Integer timeoutSecs) {
+    this(
+        nickname,
+        mode,
+        bootstrapServer,
+        interfaceName,
+        port,
+        announceIntervalSecs,
+        timeoutSecs,
+        null);
+  }
+
+  /**
+   * Returns the built-in defaults: local mode, any port, announce every 5 s, drop after 15 s, plain
+   * peers allowed.
    *
    * @return the defaults
    */
   public static Settings defaults() {
-    return new Settings(null, Mode.LOCAL, DEFAULT_BOOTSTRAP_SERVER, null, 0, 5, 15);
+    return new Settings(null, Mode.LOCAL, DEFAULT_BOOTSTRAP_SERVER, null, 0, 5, 15, false);
   }
 
   /**
@@ -50,7 +83,8 @@ public record Settings(
         pick(higher.interfaceName, interfaceName),
         pick(higher.port, port),
         pick(higher.announceIntervalSecs, announceIntervalSecs),
-        pick(higher.timeoutSecs, timeoutSecs));
+        pick(higher.timeoutSecs, timeoutSecs),
+        pick(higher.requireEncryption, requireEncryption));
   }
 
   private static <T> T pick(T higher, T lower) {

@@ -7,8 +7,11 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.WriteTimeoutException;
 import io.parlance.client.peer.Peer;
+import io.parlance.client.security.PeerId;
 import io.parlance.protocol.ProtocolException;
 import io.parlance.protocol.wire.ChatLine;
 import java.net.ConnectException;
@@ -18,6 +21,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,6 +38,7 @@ public final class ConnectionPool {
   private final Bootstrap bootstrap;
   private final Map<InetSocketAddress, ChannelFuture> connections = new ConcurrentHashMap<>();
   private final AtomicLong opened = new AtomicLong();
+  private final boolean tls;
   private volatile boolean closed;
 
   /**
@@ -46,6 +51,24 @@ public final class ConnectionPool {
    */
   public ConnectionPool(
       EventLoopGroup group, Duration connectTimeout, Duration writeTimeout, Duration idleTimeout) {
+    this(group, connectTimeout, writeTimeout, idleTimeout, null);
+  }
+
+  /**
+   * Creates the pool, able to open TLS connections to peers that speak it.
+   *
+   * @param group the event loops to run on (not owned)
+   * @param connectTimeout how long a connect may take
+   * @param writeTimeout how long a write may wait for the peer to read
+   * @param idleTimeout how long an unused connection stays open
+   * @param tls the TLS client context, or null to open plain connections only
+   */
+  public ConnectionPool(
+      EventLoopGroup group,
+      Duration connectTimeout,
+      Duration writeTimeout,
+      Duration idleTimeout,
+      SslContext tls) {
     Objects.requireNonNull(group, "group");
     this.bootstrap =
         new Bootstrap()
@@ -53,7 +76,8 @@ public final class ConnectionPool {
             .channel(NioSocketChannel.class)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
             .option(ChannelOption.TCP_NODELAY, true)
-            .handler(new OutboundInitializer(writeTimeout, idleTimeout));
+            .handler(new OutboundInitializer(writeTimeout, idleTimeout, tls));
+    this.tls = tls != null;
   }
 
   /**
@@ -65,22 +89,43 @@ public final class ConnectionPool {
    * @return completes when the line is written; fails with a {@link DeliveryException}
    */
   public CompletableFuture<Void> send(InetSocketAddress address, ChatLine line) {
+    return send(address, null, line);
+  }
+
+  /**
+   * Sends a chat line to an address, over TLS when the peer's id is given: the line is written only
+   * once the handshake has proven that the other side holds the key of that id.
+   *
+   * @param address the peer's message address
+   * @param peerId the id the peer announced, for a TLS connection; null for a plain one
+   * @param line the line
+   * @return completes when the line is written; fails with a {@link DeliveryException}, of reason
+   *     {@link DeliveryException.Reason#IDENTITY_MISMATCH} if another key answered
+   */
+  public CompletableFuture<Void> send(InetSocketAddress address, PeerId peerId, ChatLine line) {
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(line, "line");
+    if (peerId != null && !tls) {
+      throw new IllegalStateException("this pool was made without a TLS context");
+    }
     CompletableFuture<Void> result = new CompletableFuture<>();
-    attempt(address, line, result, true);
+    attempt(new Target(address, peerId), line, result, true);
     return result;
   }
 
+  /** Where a line goes: an address, and the id that must answer there when over TLS. */
+  private record Target(InetSocketAddress address, PeerId peerId) {}
+
   private void attempt(
-      InetSocketAddress address, ChatLine line, CompletableFuture<Void> result, boolean mayRetry) {
+      Target target, ChatLine line, CompletableFuture<Void> result, boolean mayRetry) {
+    InetSocketAddress address = target.address();
     if (closed) {
       result.completeExceptionally(
           new DeliveryException(
               DeliveryException.Reason.CLOSED, address, "the node is shutting down", null));
       return;
     }
-    ChannelFuture connection = connectionTo(address);
+    ChannelFuture connection = connectionTo(target);
     connection.addListener(
         connected -> {
           if (!connected.isSuccess()) {
@@ -91,35 +136,88 @@ public final class ConnectionPool {
           Channel ch = connection.channel();
           if (!ch.isActive()) {
             connections.remove(address, connection);
-            retryOrFail(address, line, result, mayRetry, null);
+            retryOrFail(target, line, result, mayRetry, null);
             return;
           }
-          ch.writeAndFlush(line)
+          SslHandler ssl = ch.pipeline().get(SslHandler.class);
+          if (ssl == null) {
+            write(target, connection, line, result, mayRetry);
+            return;
+          }
+          ssl.handshakeFuture()
               .addListener(
-                  written -> {
-                    if (written.isSuccess()) {
-                      result.complete(null);
-                    } else if (written.cause() instanceof ProtocolException p) {
-                      result.completeExceptionally(
-                          new DeliveryException(
-                              DeliveryException.Reason.FAILED, address, p.getMessage(), p));
-                    } else {
+                  handshake -> {
+                    if (!handshake.isSuccess()) {
                       connections.remove(address, connection);
                       ch.close();
-                      retryOrFail(address, line, result, mayRetry, written.cause());
+                      result.completeExceptionally(
+                          new DeliveryException(
+                              DeliveryException.Reason.FAILED,
+                              address,
+                              "the TLS handshake with "
+                                  + Peer.format(address)
+                                  + " failed: "
+                                  + handshake.cause().getMessage(),
+                              handshake.cause()));
+                      return;
                     }
+                    Optional<PeerId> proven = PeerTls.provenPeer(ch);
+                    if (proven.isEmpty() || !proven.get().equals(target.peerId())) {
+                      connections.remove(address, connection);
+                      ch.close();
+                      result.completeExceptionally(
+                          new DeliveryException(
+                              DeliveryException.Reason.IDENTITY_MISMATCH,
+                              address,
+                              "refused "
+                                  + Peer.format(address)
+                                  + ": it proved the key of "
+                                  + proven.map(PeerId::toString).orElse("no id")
+                                  + ", not the announced "
+                                  + target.peerId()
+                                  + " (someone may be intercepting the connection)",
+                              null));
+                      return;
+                    }
+                    write(target, connection, line, result, mayRetry);
                   });
         });
   }
 
+  private void write(
+      Target target,
+      ChannelFuture connection,
+      ChatLine line,
+      CompletableFuture<Void> result,
+      boolean mayRetry) {
+    InetSocketAddress address = target.address();
+    Channel ch = connection.channel();
+    ch.writeAndFlush(line)
+        .addListener(
+            written -> {
+              if (written.isSuccess()) {
+                result.complete(null);
+              } else if (written.cause() instanceof ProtocolException p) {
+                result.completeExceptionally(
+                    new DeliveryException(
+                        DeliveryException.Reason.FAILED, address, p.getMessage(), p));
+              } else {
+                connections.remove(address, connection);
+                ch.close();
+                retryOrFail(target, line, result, mayRetry, written.cause());
+              }
+            });
+  }
+
   private void retryOrFail(
-      InetSocketAddress address,
+      Target target,
       ChatLine line,
       CompletableFuture<Void> result,
       boolean mayRetry,
       Throwable cause) {
+    InetSocketAddress address = target.address();
     if (mayRetry && !(cause instanceof WriteTimeoutException)) {
-      attempt(address, line, result, false);
+      attempt(target, line, result, false);
     } else {
       result.completeExceptionally(
           cause == null
@@ -132,14 +230,20 @@ public final class ConnectionPool {
     }
   }
 
-  private ChannelFuture connectionTo(InetSocketAddress address) {
+  private ChannelFuture connectionTo(Target target) {
+    InetSocketAddress address = target.address();
     ChannelFuture existing = connections.get(address);
     if (existing != null) {
-      return existing;
+      if (Objects.equals(existing.channel().attr(PeerTls.EXPECTED_PEER).get(), target.peerId())) {
+        return existing;
+      }
+      // Another identity (or none) is expected at this address now: start afresh.
+      connections.remove(address, existing);
+      existing.channel().close();
     }
     // Not computeIfAbsent: a connect that fails at once may run the close listener, which
     // removes from the map, inside the mapping function.
-    ChannelFuture fresh = connect(address);
+    ChannelFuture fresh = connect(target);
     existing = connections.putIfAbsent(address, fresh);
     if (existing != null) {
       fresh.channel().close();
@@ -151,9 +255,14 @@ public final class ConnectionPool {
     return fresh;
   }
 
-  private ChannelFuture connect(InetSocketAddress address) {
+  private ChannelFuture connect(Target target) {
+    InetSocketAddress address = target.address();
     opened.incrementAndGet();
-    ChannelFuture future = bootstrap.connect(address);
+    Bootstrap b =
+        target.peerId() == null
+            ? bootstrap
+            : bootstrap.clone().attr(PeerTls.EXPECTED_PEER, target.peerId());
+    ChannelFuture future = b.connect(address);
     future.channel().closeFuture().addListener(f -> connections.remove(address, future));
     return future;
   }

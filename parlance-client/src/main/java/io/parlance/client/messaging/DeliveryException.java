@@ -20,6 +20,8 @@ public final class DeliveryException extends Exception {
     UNREACHABLE,
     /** The connection broke while sending. */
     CONNECTION_LOST,
+    /** A TLS peer proved another key than the id it announced. */
+    IDENTITY_MISMATCH,
     /** The pool is closed. */
     CLOSED,
     /** Anything else. */

@@ -37,6 +37,29 @@ public final class MessageServer {
       int maxLineBytes,
       int maxLinesPerSecond,
       Duration idleTimeout) {
+    this(bindAddress, sink, maxConnections, maxLineBytes, maxLinesPerSecond, idleTimeout, null);
+  }
+
+  /**
+   * Creates the server, accepting TLS and plain connections on one port; {@link
+   * #start(EventLoopGroup)} binds it.
+   *
+   * @param bindAddress where to listen; port 0 picks a free port
+   * @param sink where received chat lines go
+   * @param maxConnections the most inbound connections open at once
+   * @param maxLineBytes the longest line accepted
+   * @param maxLinesPerSecond the most lines one connection may send in a second
+   * @param idleTimeout how long an inbound connection may stay silent before it is closed
+   * @param tls the TLS contexts, or null to accept plain connections only
+   */
+  public MessageServer(
+      InetSocketAddress bindAddress,
+      InboundSink sink,
+      int maxConnections,
+      int maxLineBytes,
+      int maxLinesPerSecond,
+      Duration idleTimeout,
+      PeerTls.Contexts tls) {
     this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
     this.connectionLimit = new ConnectionLimitHandler(maxConnections);
     this.initializer =
@@ -45,7 +68,8 @@ public final class MessageServer {
             new InboundMessageHandler(sink),
             maxLineBytes,
             maxLinesPerSecond,
-            idleTimeout);
+            idleTimeout,
+            tls);
   }
 
   /**

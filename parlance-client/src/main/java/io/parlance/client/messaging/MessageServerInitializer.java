@@ -16,13 +16,16 @@ final class MessageServerInitializer extends ChannelInitializer<SocketChannel> {
   private final int maxLineBytes;
   private final int maxLinesPerSecond;
   private final Duration idleTimeout;
+  private final PeerTls.Contexts tls;
 
   MessageServerInitializer(
       ConnectionLimitHandler connectionLimit,
       InboundMessageHandler inboundHandler,
       int maxLineBytes,
       int maxLinesPerSecond,
-      Duration idleTimeout) {
+      Duration idleTimeout,
+      PeerTls.Contexts tls) {
+    this.tls = tls;
     this.connectionLimit = connectionLimit;
     this.inboundHandler = inboundHandler;
     this.maxLineBytes = maxLineBytes;
@@ -32,8 +35,12 @@ final class MessageServerInitializer extends ChannelInitializer<SocketChannel> {
 
   @Override
   protected void initChannel(SocketChannel ch) {
+    ch.pipeline().addLast(MessagingPipeline.CONNECTION_LIMIT, connectionLimit);
+    if (tls != null) {
+      ch.pipeline()
+          .addLast(MessagingPipeline.TLS_DETECTOR, new TlsDetector(tls.server(), tls.required()));
+    }
     ch.pipeline()
-        .addLast(MessagingPipeline.CONNECTION_LIMIT, connectionLimit)
         .addLast(MessagingPipeline.LINE_FRAMER, new LineFrameDecoder(maxLineBytes))
         .addLast(MessagingPipeline.FLOOD_GUARD, new FloodGuard(maxLinesPerSecond))
         .addLast(MessagingPipeline.CHAT_LINE_DECODER, ChatLineDecoder.INSTANCE)

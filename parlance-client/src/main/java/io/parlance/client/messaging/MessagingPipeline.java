@@ -5,17 +5,24 @@ package io.parlance.client.messaging;
  *
  * <pre>
  * inbound (accepted connection):
- *   connectionLimit → lineFramer → floodGuard → chatLineDecoder → idle → idleCloser
- *     → inboundHandler
+ *   connectionLimit → tlsDetector (replaced by tls, or removed for a plain peer) → lineFramer
+ *     → floodGuard → chatLineDecoder → idle → idleCloser → inboundHandler
  *
  * outbound (pooled connection to a peer):
- *   chatLineEncoder → writeTimeout → idle → idleCloser → outboundHandler
+ *   [tls, to peers that speak it] → chatLineEncoder → writeTimeout → idle → idleCloser
+ *     → outboundHandler
  * </pre>
  */
 public final class MessagingPipeline {
 
   /** Closes connections over the server's limit of concurrent inbound connections. */
   public static final String CONNECTION_LIMIT = "connectionLimit";
+
+  /** Tells TLS from plain by the first byte and sets up the pipeline for it. */
+  public static final String TLS_DETECTOR = "tlsDetector";
+
+  /** TLS 1.3 with both sides authenticated by their identity keys. */
+  public static final String TLS = "tls";
 
   /** Splits the byte stream into lines of at most the line limit. */
   public static final String LINE_FRAMER = "lineFramer";

@@ -2,6 +2,7 @@ package io.parlance.client.messaging;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.WriteTimeoutHandler;
 import io.parlance.protocol.codec.PeerLineEncoder;
@@ -16,14 +17,19 @@ final class OutboundInitializer extends ChannelInitializer<SocketChannel> {
 
   private final Duration writeTimeout;
   private final Duration idleTimeout;
+  private final SslContext tls;
 
-  OutboundInitializer(Duration writeTimeout, Duration idleTimeout) {
+  OutboundInitializer(Duration writeTimeout, Duration idleTimeout, SslContext tls) {
+    this.tls = tls;
     this.writeTimeout = writeTimeout;
     this.idleTimeout = idleTimeout;
   }
 
   @Override
   protected void initChannel(SocketChannel ch) {
+    if (tls != null && ch.hasAttr(PeerTls.EXPECTED_PEER)) {
+      ch.pipeline().addLast(MessagingPipeline.TLS, tls.newHandler(ch.alloc()));
+    }
     ch.pipeline()
         .addLast(MessagingPipeline.CHAT_LINE_ENCODER, PeerLineEncoder.INSTANCE)
         .addLast(

@@ -2,6 +2,7 @@ package io.parlance.client.node;
 
 import io.parlance.client.peer.Peer;
 import io.parlance.client.peer.PeerDirectory.LeaveReason;
+import io.parlance.client.security.PeerId;
 
 /** Something that happened in a {@link PeerNode}, delivered to its listeners in order. */
 public sealed interface NodeEvent {
@@ -45,9 +46,40 @@ public sealed interface NodeEvent {
    * @param content the text
    * @param timestamp when it was sent, in Unix seconds, as the sender says
    * @param address the sender's message address if it is a known peer, else the connection's
+   * @param senderId the id the sender proved over TLS, or null for an unverified (plain) message
    */
-  record MessageReceived(String from, String content, long timestamp, String address)
-      implements NodeEvent {}
+  record MessageReceived(
+      String from, String content, long timestamp, String address, PeerId senderId)
+      implements NodeEvent {
+
+    /**
+     * Tells whether the sender proved who it is.
+     *
+     * @return true for a message over an authenticated connection
+     */
+    public boolean verified() {
+      return senderId != null;
+    }
+  }
+
+  /**
+   * A message was refused: it came over an authenticated connection but named someone else as its
+   * sender, or came from a key that differs from the one remembered for its nickname.
+   *
+   * @param from the sender as written in the message
+   * @param address the connection's address
+   * @param reason why it was refused, in words
+   */
+  record MessageRejected(String from, String address, String reason) implements NodeEvent {}
+
+  /**
+   * A peer presents another key than the one remembered for its nickname: it is refused until the
+   * user accepts the new key.
+   *
+   * @param peer the peer, with the id it presents
+   * @param warning the loud warning, naming both fingerprints and how to accept the change
+   */
+  record TrustWarning(Peer peer, String warning) implements NodeEvent {}
 
   /**
    * A message was written to a peer's connection.

@@ -34,6 +34,7 @@ public final class NodeOptions {
   private final boolean lanDiscovery;
   private final String bootstrapServer;
   private final Path dataDir;
+  private final boolean requireEncryption;
 
   private NodeOptions(Builder b) {
     this.nickname = Nickname.requireValid(b.nickname);
@@ -56,6 +57,7 @@ public final class NodeOptions {
     this.lanDiscovery = b.lanDiscovery;
     this.bootstrapServer = b.bootstrapServer;
     this.dataDir = b.dataDir;
+    this.requireEncryption = b.requireEncryption;
     if (!lanDiscovery && bootstrapServer == null) {
       throw new IllegalArgumentException(
           "no discovery: enable LAN discovery or give a bootstrap server, or both");
@@ -126,7 +128,17 @@ public final class NodeOptions {
         .ioThreads(ioThreads)
         .lanDiscovery(lanDiscovery)
         .bootstrapServer(bootstrapServer)
-        .dataDir(dataDir);
+        .dataDir(dataDir)
+        .requireEncryption(requireEncryption);
+  }
+
+  /**
+   * Whether plain (unencrypted) peers are refused in both directions.
+   *
+   * @return true to talk to TLS peers only
+   */
+  public boolean requireEncryption() {
+    return requireEncryption;
   }
 
   /**
@@ -332,6 +344,7 @@ public final class NodeOptions {
     private boolean lanDiscovery = true;
     private String bootstrapServer;
     private Path dataDir;
+    private boolean requireEncryption;
 
     private Builder(String nickname) {
       this.nickname = nickname;
@@ -554,6 +567,17 @@ public final class NodeOptions {
      */
     public Builder dataDir(Path dir) {
       this.dataDir = dir;
+      return this;
+    }
+
+    /**
+     * Sets whether plain peers are refused in both directions.
+     *
+     * @param required true to talk to TLS peers only
+     * @return this builder
+     */
+    public Builder requireEncryption(boolean required) {
+      this.requireEncryption = required;
       return this;
     }
 

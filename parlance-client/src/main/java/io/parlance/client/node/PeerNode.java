@@ -14,10 +14,14 @@ import io.parlance.client.internet.BootstrapListener;
 import io.parlance.client.messaging.ConnectionPool;
 import io.parlance.client.messaging.DeliveryException;
 import io.parlance.client.messaging.MessageServer;
+import io.parlance.client.messaging.PeerTls;
 import io.parlance.client.peer.Peer;
 import io.parlance.client.peer.PeerDirectory;
 import io.parlance.client.security.Identity;
+import io.parlance.client.security.PeerId;
 import io.parlance.client.security.SignedDiscovery;
+import io.parlance.client.security.TlsContexts;
+import io.parlance.client.security.TrustStore;
 import io.parlance.protocol.Nickname;
 import io.parlance.protocol.Protocol;
 import io.parlance.protocol.ProtocolException;
@@ -78,6 +82,7 @@ public final class PeerNode implements AutoCloseable {
   private NetworkInterface networkInterface;
   private volatile int tcpPort;
   private Identity identity;
+  private TrustStore trust;
 
   /**
    * Creates a node with its own, empty peer directory.
@@ -104,6 +109,7 @@ public final class PeerNode implements AutoCloseable {
           @Override
           public void joined(Peer peer) {
             events.publish(new NodeEvent.PeerJoined(peer));
+            checkTrust(peer);
           }
 
           @Override
@@ -165,6 +171,8 @@ public final class PeerNode implements AutoCloseable {
             options.dataDir() == null
                 ? Identity.generate()
                 : Identity.loadOrCreate(options.dataDir());
+        trust =
+            options.dataDir() == null ? TrustStore.inMemory() : TrustStore.load(options.dataDir());
       } catch (RuntimeException e) {
         state = State.STOPPED;
         throw e;
@@ -178,7 +186,11 @@ public final class PeerNode implements AutoCloseable {
                 options.maxInboundConnections(),
                 Protocol.MAX_LINE_BYTES,
                 options.maxLinesPerSecond(),
-                options.inboundIdleTimeout());
+                options.inboundIdleTimeout(),
+                new PeerTls.Contexts(
+                    TlsContexts.server(identity),
+                    TlsContexts.client(identity),
+                    options.requireEncryption()));
         try {
           tcpPort = server.start(group).getPort();
         } catch (Exception e) {
@@ -190,7 +202,8 @@ public final class PeerNode implements AutoCloseable {
                 group,
                 options.connectTimeout(),
                 options.writeTimeout(),
-                options.outboundIdleTimeout());
+                options.outboundIdleTimeout(),
+                TlsContexts.client(identity));
         if (options.lanDiscovery()) {
           discovery =
               new DiscoveryServer(
@@ -521,7 +534,15 @@ public final class PeerNode implements AutoCloseable {
       events.publish(new NodeEvent.SendFailed(target, e));
       return CompletableFuture.failedFuture(e);
     }
-    return pool.send(peer.address(), line)
+    PeerId tlsPeer;
+    try {
+      tlsPeer = securityFor(peer);
+    } catch (SendException e) {
+      LOG.warn("Not sending to {}: {}", peer.qualifiedName(), e.getMessage());
+      events.publish(new NodeEvent.SendFailed(target, e));
+      return CompletableFuture.failedFuture(e);
+    }
+    return pool.send(peer.address(), tlsPeer, line)
         .handle(
             (ok, error) -> {
               if (error == null) {
@@ -589,18 +610,148 @@ public final class PeerNode implements AutoCloseable {
   private void received(ChatLine line, Channel channel) {
     SocketAddress from = channel.remoteAddress();
     String address = String.valueOf(from);
+    Optional<PeerId> proven = PeerTls.provenPeer(channel);
+    if (proven.isPresent()) {
+      String refusal = refusal(line.from(), proven.get());
+      if (refusal != null) {
+        LOG.warn("[{}] Refused a message from {}: {}", channel.id().asShortText(), from, refusal);
+        events.publish(new NodeEvent.MessageRejected(line.from(), address, refusal));
+        return;
+      }
+    }
     if (from instanceof InetSocketAddress remote) {
       address = Peer.format(remote);
       List<Peer> candidates =
           directory.byNickname(line.from()).stream()
               .filter(p -> p.address().getAddress().equals(remote.getAddress()))
+              .filter(p -> proven.isEmpty() || proven.get().equals(p.id()))
               .toList();
       if (candidates.size() == 1) {
         address = candidates.get(0).addressText();
       }
     }
     events.publish(
-        new NodeEvent.MessageReceived(line.from(), line.content(), line.timestamp(), address));
+        new NodeEvent.MessageReceived(
+            line.from(), line.content(), line.timestamp(), address, proven.orElse(null)));
+  }
+
+  /**
+   * Says why a message that came over a connection authenticated as {@code id} must be refused, or
+   * null if it may be shown as verified: its {@code from} must be the nickname that id announces,
+   * and must not be remembered for another key.
+   */
+  private String refusal(String from, PeerId id) {
+    List<Peer> withId = directory.peers().stream().filter(p -> id.equals(p.id())).toList();
+    if (!withId.isEmpty() && withId.stream().noneMatch(p -> p.nickname().equals(from))) {
+      return "it claims to be from "
+          + from
+          + " but the sender proved the key of "
+          + withId.get(0).nickname()
+          + " ("
+          + id
+          + ")";
+    }
+    if (trust.status(from, id) instanceof TrustStore.Changed changed) {
+      return changed.warning();
+    }
+    return null;
+  }
+
+  /** Pins a newly seen peer's key on first contact; warns loudly when it changed. */
+  private void checkTrust(Peer peer) {
+    if (peer.id() == null) {
+      return;
+    }
+    try {
+      if (trust.check(peer.nickname(), peer.id()) instanceof TrustStore.Changed changed) {
+        LOG.warn(changed.warning());
+        events.publish(new NodeEvent.TrustWarning(peer, changed.warning()));
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot remember the key of {}: {}", peer.qualifiedName(), e.getMessage());
+      events.publish(new NodeEvent.Error(e.getMessage()));
+    }
+  }
+
+  /**
+   * Decides how to reach a peer: over TLS to the id it proved, or plain.
+   *
+   * @return the id the TLS handshake must prove, or null for a plain connection
+   * @throws SendException if the peer's key changed, or it is plain and encryption is required
+   */
+  private PeerId securityFor(Peer peer) throws SendException {
+    if (peer.id() != null && peer.has("tls")) {
+      if (trust.check(peer.nickname(), peer.id()) instanceof TrustStore.Changed changed) {
+        throw new SendException(SendException.Reason.UNTRUSTED, changed.warning());
+      }
+      return peer.id();
+    }
+    if (options.requireEncryption()) {
+      throw new SendException(
+          SendException.Reason.ENCRYPTION_REQUIRED,
+          peer.qualifiedName()
+              + " speaks only the plain, unencrypted protocol, and encryption is required"
+              + " (--require-encryption); the message was not sent");
+    }
+    return null;
+  }
+
+  /**
+   * Accepts the key a peer presents now as the one to remember for its nickname, after a change.
+   *
+   * @param target the peer, as a user names it (see {@link #resolve})
+   * @return the peer now trusted
+   * @throws SendException if no single peer matches, or the peer has no identity
+   */
+  public Peer trust(String target) throws SendException {
+    Peer peer = resolve(target);
+    if (peer.id() == null) {
+      throw new SendException(
+          SendException.Reason.FAILED,
+          peer.qualifiedName() + " is a plain peer without an identity: there is no key to trust");
+    }
+    trust.trust(peer.nickname(), peer.id());
+    LOG.info("Now trusting {} with id {}", peer.qualifiedName(), peer.id());
+    return peer;
+  }
+
+  /**
+   * What a user compares out of band to verify a peer: our id, the id it proves and the ids
+   * accepted for its nickname.
+   *
+   * @param ours our id
+   * @param peer the peer (its {@link Peer#id()} is the id it proves, null for a plain peer)
+   * @param remembered the ids accepted for its nickname, possibly none
+   */
+  public record Verification(PeerId ours, Peer peer, List<PeerId> remembered) {}
+
+  /**
+   * Shows the fingerprints for comparing with a peer out of band.
+   *
+   * @param target the peer, as a user names it
+   * @return our id, the peer's and the remembered one
+   * @throws SendException if no single peer matches
+   */
+  public Verification verify(String target) throws SendException {
+    Peer peer = resolve(target);
+    return new Verification(identity.id(), peer, trust.remembered(peer.nickname()));
+  }
+
+  /**
+   * Tells how far a peer is trusted, for the peer list.
+   *
+   * @param peer the peer
+   * @return {@code plain} (no identity), {@code verified} (its key is the remembered one) or {@code
+   *     changed} (another key is remembered for its nickname)
+   */
+  public String trustOf(Peer peer) {
+    if (peer.id() == null) {
+      return "plain";
+    }
+    TrustStore store = trust;
+    return store != null && store.status(peer.nickname(), peer.id()) instanceof TrustStore.Changed
+        ? "changed"
+        : "verified";
   }
 
   private void requireRunning() throws SendException {
@@ -647,6 +798,7 @@ public final class PeerNode implements AutoCloseable {
             case TIMED_OUT -> SendException.Reason.TIMED_OUT;
             case UNREACHABLE -> SendException.Reason.UNREACHABLE;
             case CONNECTION_LOST -> SendException.Reason.CONNECTION_LOST;
+            case IDENTITY_MISMATCH -> SendException.Reason.IDENTITY_MISMATCH;
             case CLOSED -> SendException.Reason.NOT_RUNNING;
             case FAILED -> SendException.Reason.FAILED;
           };

@@ -27,6 +27,12 @@ public final class SendException extends Exception {
     CONNECTION_LOST,
     /** The message cannot be sent (too long, not valid text). */
     INVALID_MESSAGE,
+    /** The peer presents another key than the one remembered for its nickname. */
+    UNTRUSTED,
+    /** The peer proved another key than the id it announced: a possible man in the middle. */
+    IDENTITY_MISMATCH,
+    /** The peer speaks only the plain protocol, and encryption is required. */
+    ENCRYPTION_REQUIRED,
     /** The node is not running. */
     NOT_RUNNING,
     /** Anything else. */

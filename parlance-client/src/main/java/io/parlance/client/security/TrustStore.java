@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -83,14 +82,23 @@ public final class TrustStore {
   private record FileContent(@JsonProperty("peers") List<Entry> peers) {}
 
   private final Path file;
-  private final Map<String, Entry> byNickname = new TreeMap<>();
+  private final Map<String, List<Entry>> byNickname = new TreeMap<>();
 
   private TrustStore(Path file) {
     this.file = file;
   }
 
   /**
-   * Loads the store of a profile directory (empty if the file does not exist yet).
+   * Makes a store that remembers only while the node runs, for nodes that keep nothing on disk.
+   *
+   * @return the store
+   */
+  public static TrustStore inMemory() {
+    return new TrustStore(null);
+  }
+
+  /**
+   * Loads the trusted peers of a profile directory; an absent file means none yet.
    *
    * @param profileDir the profile's directory
    * @return the store
@@ -103,7 +111,7 @@ public final class TrustStore {
         FileContent content = JSON.readValue(store.file.toFile(), FileContent.class);
         if (content.peers() != null) {
           for (Entry e : content.peers()) {
-            store.byNickname.put(e.nickname(), e);
+            store.add(e);
           }
         }
       } catch (IOException e) {
@@ -120,49 +128,76 @@ public final class TrustStore {
   }
 
   /**
-   * Checks the id a nickname presents, remembering it on first contact.
+   * Checks the id a peer presents for a nickname; on first contact remembers it.
    *
-   * @param nickname the peer's nickname
-   * @param presented the id it proved it holds
-   * @return the verdict
+   * @param nickname the nickname
+   * @param presented the id the peer proved
+   * @return first contact, known, or changed (to be refused until trusted)
    */
   public synchronized Verdict check(String nickname, PeerId presented) {
     Objects.requireNonNull(nickname, "nickname");
     Objects.requireNonNull(presented, "presented");
-    Entry entry = byNickname.get(nickname);
-    if (entry == null) {
-      byNickname.put(nickname, new Entry(nickname, presented.value(), System.currentTimeMillis()));
+    List<Entry> entries = byNickname.get(nickname);
+    if (entries == null) {
+      add(new Entry(nickname, presented.value(), System.currentTimeMillis()));
       save();
       return new FirstContact();
     }
-    if (entry.id().equals(presented.value())) {
-      return new Known();
-    }
-    return new Changed(nickname, new PeerId(entry.id()), presented);
+    return status(nickname, presented);
   }
 
   /**
-   * Accepts a new id for a nickname, replacing the remembered one.
-   *
-   * @param nickname the peer's nickname
-   * @param id the id to trust from now on
-   */
-  public synchronized void trust(String nickname, PeerId id) {
-    byNickname.put(nickname, new Entry(nickname, id.value(), System.currentTimeMillis()));
-    save();
-  }
-
-  /**
-   * Returns the id remembered for a nickname.
+   * Tells how an id stands for a nickname, remembering nothing.
    *
    * @param nickname the nickname
-   * @return the id, if any
+   * @param presented the id
+   * @return first contact (nothing remembered yet), known, or changed
    */
-  public synchronized Optional<PeerId> remembered(String nickname) {
-    return Optional.ofNullable(byNickname.get(nickname)).map(e -> new PeerId(e.id()));
+  public synchronized Verdict status(String nickname, PeerId presented) {
+    List<Entry> entries = byNickname.get(nickname);
+    if (entries == null) {
+      return new FirstContact();
+    }
+    if (entries.stream().anyMatch(e -> e.id().equals(presented.value()))) {
+      return new Known();
+    }
+    return new Changed(nickname, new PeerId(entries.get(0).id()), presented);
+  }
+
+  /**
+   * Accepts an id for a nickname, after the user compared it out of band. The ids accepted before
+   * stay accepted: two people on a LAN may share a nickname.
+   *
+   * @param nickname the nickname
+   * @param id the id to accept
+   */
+  public synchronized void trust(String nickname, PeerId id) {
+    if (!(status(nickname, id) instanceof Known)) {
+      add(new Entry(nickname, id.value(), System.currentTimeMillis()));
+      save();
+    }
+  }
+
+  /**
+   * Returns the ids accepted for a nickname, the first one first.
+   *
+   * @param nickname the nickname
+   * @return the ids, empty if none
+   */
+  public synchronized List<PeerId> remembered(String nickname) {
+    return byNickname.getOrDefault(nickname, List.of()).stream()
+        .map(e -> new PeerId(e.id()))
+        .toList();
+  }
+
+  private void add(Entry entry) {
+    byNickname.computeIfAbsent(entry.nickname(), n -> new ArrayList<>()).add(entry);
   }
 
   private void save() {
+    if (file == null) {
+      return;
+    }
     try {
       Path dir = file.toAbsolutePath().getParent();
       Files.createDirectories(dir);
@@ -172,7 +207,9 @@ public final class TrustStore {
           Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
         }
         JSON.writerWithDefaultPrettyPrinter()
-            .writeValue(tmp.toFile(), new FileContent(new ArrayList<>(byNickname.values())));
+            .writeValue(
+                tmp.toFile(),
+                new FileContent(byNickname.values().stream().flatMap(List::stream).toList()));
         try {
           Files.move(
               tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

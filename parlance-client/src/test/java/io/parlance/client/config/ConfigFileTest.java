@@ -108,7 +108,14 @@ class ConfigFileTest {
     assertThat(s)
         .isEqualTo(
             new Settings(
-                "envnick", Mode.LOCAL, Settings.DEFAULT_BOOTSTRAP_SERVER, "lo", 5000, 2, 15));
+                "envnick",
+                Mode.LOCAL,
+                Settings.DEFAULT_BOOTSTRAP_SERVER,
+                "lo",
+                5000,
+                2,
+                15,
+                false));
   }
 
   @Test

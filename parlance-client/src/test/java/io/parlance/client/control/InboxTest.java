@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 class InboxTest {
 
   private static NodeEvent.MessageReceived message(int i, String content) {
-    return new NodeEvent.MessageReceived("bob", content, 1_700_000_000L + i, "127.0.0.1:4000");
+    return new NodeEvent.MessageReceived(
+        "bob", content, 1_700_000_000L + i, "127.0.0.1:4000", null);
   }
 
   @Test

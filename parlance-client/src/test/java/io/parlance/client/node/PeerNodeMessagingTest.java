@@ -229,6 +229,8 @@ class PeerNodeMessagingTest {
         .hasMessageContaining(bob + "@127.0.0.1:" + bob1.node().tcpPort())
         .hasMessageContaining(bob + "@127.0.0.1:" + bob2.node().tcpPort());
 
+    // Two keys for one nickname: whichever bob was heard second needs /trust, once.
+    alice.node().trust(bob + "@127.0.0.1:" + bob2.node().tcpPort());
     alice
         .node()
         .send(bob + "@127.0.0.1:" + bob2.node().tcpPort(), "you, two")

@@ -39,8 +39,12 @@ class TrustStoreTest {
 
     reloaded.trust("alice", mallory);
     assertThat(reloaded.check("alice", mallory)).isInstanceOf(TrustStore.Known.class);
-    assertThat(TrustStore.load(dir).remembered("alice")).contains(mallory);
-    assertThat(TrustStore.load(dir).check("alice", alice).allowed()).isFalse();
+    // Accepting a second key keeps the first: two people may share a nickname.
+    assertThat(TrustStore.load(dir).remembered("alice")).containsExactly(alice, mallory);
+    assertThat(TrustStore.load(dir).check("alice", alice)).isInstanceOf(TrustStore.Known.class);
+    PeerId third = Identity.generate().id();
+    assertThat(TrustStore.load(dir).status("alice", third)).isInstanceOf(TrustStore.Changed.class);
+    assertThat(TrustStore.load(dir).remembered("alice")).hasSize(2);
   }
 
   @Test

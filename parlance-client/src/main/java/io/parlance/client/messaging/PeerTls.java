@@ -1,0 +1,65 @@
+package io.parlance.client.messaging;
+
+import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
+import io.parlance.client.security.PeerId;
+import io.parlance.client.security.TlsContexts;
+import java.util.Optional;
+
+/**
+ * What the messaging pipelines know of a connection's security: the id an outgoing connection must
+ * reach, and the id the other side proved in its TLS handshake.
+ */
+public final class PeerTls {
+
+  /** On an outgoing connection: the id the peer announced, which its certificate must match. */
+  static final AttributeKey<PeerId> EXPECTED_PEER = AttributeKey.valueOf("parlance.expectedPeer");
+
+  /** The id proven by the TLS handshake, cached once known. */
+  private static final AttributeKey<PeerId> PROVEN_PEER =
+      AttributeKey.valueOf("parlance.provenPeer");
+
+  private PeerTls() {}
+
+  /**
+   * Returns the id the other side of a connection proved, if the connection is TLS and its
+   * handshake has completed.
+   *
+   * @param channel the connection
+   * @return the proven id, or empty for a plain connection
+   */
+  public static Optional<PeerId> provenPeer(Channel channel) {
+    PeerId cached = channel.attr(PROVEN_PEER).get();
+    if (cached != null) {
+      return Optional.of(cached);
+    }
+    SslHandler ssl = channel.pipeline().get(SslHandler.class);
+    if (ssl == null || !ssl.handshakeFuture().isSuccess()) {
+      return Optional.empty();
+    }
+    Optional<PeerId> proven = TlsContexts.peerId(ssl);
+    proven.ifPresent(id -> channel.attr(PROVEN_PEER).set(id));
+    return proven;
+  }
+
+  /**
+   * Tells whether a connection is encrypted.
+   *
+   * @param channel the connection
+   * @return true if it runs TLS
+   */
+  public static boolean isEncrypted(Channel channel) {
+    return channel.pipeline().get(SslHandler.class) != null;
+  }
+
+  /**
+   * The TLS contexts of a node, and whether it refuses plain peers.
+   *
+   * @param server accepts TLS connections, requiring the client's certificate
+   * @param client opens TLS connections with our certificate
+   * @param required true to refuse plain connections in both directions
+   */
+  public record Contexts(SslContext server, SslContext client, boolean required) {}
+}

@@ -1,0 +1,51 @@
+package io.parlance.client.messaging;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.ssl.SslContext;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells a TLS connection from a plain Parlance one by its first byte, and sets up the pipeline for
+ * it: a TLS record starts with 0x16 (handshake), a plain chat line with {@code {}. On TLS it puts
+ * the {@link io.netty.handler.ssl.SslHandler} in its place; on plain it steps aside, unless
+ * encryption is required, when it closes the connection and says why in the log.
+ */
+final class TlsDetector extends ByteToMessageDecoder {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TlsDetector.class);
+
+  /** The content type of a TLS handshake record. */
+  static final int TLS_HANDSHAKE = 0x16;
+
+  private final SslContext server;
+  private final boolean required;
+
+  TlsDetector(SslContext server, boolean required) {
+    this.server = server;
+    this.required = required;
+  }
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    if (!in.isReadable()) {
+      return;
+    }
+    if (in.getUnsignedByte(in.readerIndex()) == TLS_HANDSHAKE) {
+      ctx.pipeline().addAfter(ctx.name(), MessagingPipeline.TLS, server.newHandler(ctx.alloc()));
+      ctx.pipeline().remove(this);
+    } else if (required) {
+      LOG.warn(
+          "[{}] Refused a plain connection from {}: encryption is required (--require-encryption)",
+          ctx.channel().id().asShortText(),
+          ctx.channel().remoteAddress());
+      in.skipBytes(in.readableBytes());
+      ctx.close();
+    } else {
+      ctx.pipeline().remove(this);
+    }
+  }
+}
