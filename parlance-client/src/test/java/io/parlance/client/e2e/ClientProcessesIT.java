@@ -116,6 +116,9 @@ class ClientProcessesIT {
         .contains(dave1.nickname + "@" + dave1.address())
         .contains(dave2.nickname + "@" + dave2.address());
 
+    // Two keys share the nickname: the one heard second needs /trust once.
+    eve.command("/trust " + dave2.nickname + "@" + dave2.address());
+    eve.await("trusted", e -> e.path("nickname").asText().equals(dave2.nickname));
     eve.command("/send " + dave2.nickname + "@" + dave2.address() + " you, two");
     dave2.await("message", e -> e.path("content").asText().equals("you, two"));
     assertThat(dave1.events()).noneMatch(e -> e.path("content").asText().equals("you, two"));

@@ -123,8 +123,12 @@ class DaemonProcessesIT {
     ParlanceProcess.ProcessResult table = cli("alice", "peers");
     assertThat(table.exitCode()).isZero();
     List<String> rows = table.out().lines().toList();
-    assertThat(rows.get(0)).matches("nickname +address +via");
-    assertThat(rows).anyMatch(r -> r.matches(nick("bob") + " +127\\.0\\.0\\.1:\\d+ +lan"));
+    assertThat(rows.get(0)).matches("nickname +address +via +security");
+    assertThat(rows)
+        .anyMatch(
+            r ->
+                r.matches(
+                    nick("bob") + " +127\\.0\\.0\\.1:\\d+ +lan +encrypted, id [A-Z2-7-]{64}"));
 
     ParlanceProcess.ProcessResult sent =
         cli("alice", "send", nick("bob"), "hello", "from a script 😀");
