@@ -1,0 +1,160 @@
+package io.parlance.client.bench;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.parlance.client.messaging.ConnectionPool;
+import io.parlance.client.messaging.MessageServer;
+import io.parlance.client.messaging.PeerTls;
+import io.parlance.client.node.NodeEvent;
+import io.parlance.client.node.NodeOptions;
+import io.parlance.client.node.PeerNode;
+import io.parlance.client.peer.Peer;
+import io.parlance.client.security.Identity;
+import io.parlance.client.security.PeerId;
+import io.parlance.client.security.TlsContexts;
+import io.parlance.protocol.wire.ChatLine;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Measures, on loopback only, what encryption costs: messages per second over one reused
+ * connection, plain and TLS, and the time to set up a connection and write a first line, plain and
+ * TLS (handshake and id check included). Not a test: run it by hand (see docs/PERFORMANCE.md).
+ * Bounded in count; stops by itself.
+ */
+public final class SecurityMeasure {
+
+  private static final int BASE_PORT = 47_200;
+
+  private SecurityMeasure() {}
+
+  /**
+   * Runs the measurements.
+   *
+   * @param args optional: the number of rounds (default 5)
+   * @throws Exception if a measurement fails
+   */
+  public static void main(String[] args) throws Exception {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+    for (int round = 1; round <= rounds; round++) {
+      System.out.printf("round %d%n", round);
+      throughput(100_000, false, round);
+      throughput(100_000, true, round);
+      setup(300, false);
+      setup(300, true);
+    }
+  }
+
+  private static void throughput(int count, boolean tls, int round) throws Exception {
+    int port = BASE_PORT + round * 2 + (tls ? 1 : 0);
+    AtomicLong received = new AtomicLong();
+    try (PeerNode a = new PeerNode(options("sender", port).build());
+        PeerNode b = new PeerNode(options("receiver", port).build())) {
+      b.addListener(
+          e -> {
+            if (e instanceof NodeEvent.MessageReceived) {
+              received.incrementAndGet();
+            }
+          });
+      a.start();
+      b.start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (a.peers().isEmpty()) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the peers did not find each other in 10 s");
+        }
+        Thread.sleep(1);
+      }
+      Peer signed = a.peers().get(0);
+      // The same receiver, seen as a plain peer: the node then talks the plain protocol to it.
+      Peer peer = tls ? signed : new Peer(signed.nickname(), signed.address(), signed.source());
+      a.send(peer, "warm-up").get(5, TimeUnit.SECONDS);
+      waitFor(received, 1);
+      received.set(0);
+      long start = System.nanoTime();
+      CompletableFuture<Peer> last = null;
+      for (int i = 0; i < count; i++) {
+        last = a.send(peer, "message number " + i);
+      }
+      last.get(60, TimeUnit.SECONDS);
+      waitFor(received, count);
+      long nanos = System.nanoTime() - start;
+      System.out.printf(
+          "  %-5s one reused connection: %d messages in %.0f ms = %.0f messages/s%n",
+          tls ? "TLS" : "plain", count, nanos / 1e6, count / (nanos / 1e9));
+    }
+  }
+
+  private static void setup(int connections, boolean tls) throws Exception {
+    Identity server = Identity.generate();
+    Identity client = Identity.generate();
+    EventLoopGroup group = new NioEventLoopGroup(2);
+    AtomicLong received = new AtomicLong();
+    try {
+      MessageServer listener =
+          new MessageServer(
+              new InetSocketAddress("127.0.0.1", 0),
+              (line, channel) -> received.incrementAndGet(),
+              1024,
+              65_536,
+              1000,
+              Duration.ofMinutes(1),
+              new PeerTls.Contexts(TlsContexts.server(server), TlsContexts.client(server), false));
+      InetSocketAddress at = listener.start(group);
+      PeerId expected = tls ? server.id() : null;
+      List<Long> micros = new ArrayList<>();
+      var clientContext = TlsContexts.client(client);
+      for (int i = 0; i < connections; i++) {
+        ConnectionPool pool =
+            new ConnectionPool(
+                group,
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(60),
+                clientContext);
+        long start = System.nanoTime();
+        pool.send(at, expected, ChatLine.now("setup", "hello " + i)).get(10, TimeUnit.SECONDS);
+        micros.add((System.nanoTime() - start) / 1000);
+        pool.close(Duration.ofSeconds(1));
+      }
+      waitFor(received, connections);
+      listener.close(Duration.ofSeconds(1));
+      // The first tenth warms the JIT up.
+      List<Long> measured = new ArrayList<>(micros.subList(connections / 10, connections));
+      Collections.sort(measured);
+      System.out.printf(
+          "  %-5s connection set-up + first line: median %.2f ms, p90 %.2f ms (%d connections)%n",
+          tls ? "TLS" : "plain",
+          measured.get(measured.size() / 2) / 1000.0,
+          measured.get(measured.size() * 9 / 10) / 1000.0,
+          measured.size());
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  private static NodeOptions.Builder options(String nick, int multicastPort) {
+    return NodeOptions.builder(nick)
+        .interfaceName("lo")
+        .bindHost("127.0.0.1")
+        .multicastPort(multicastPort)
+        .maxLinesPerSecond(Integer.MAX_VALUE)
+        .eventQueueCapacity(1_000_000);
+  }
+
+  private static void waitFor(AtomicLong counter, long target) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (counter.get() < target) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("only " + counter.get() + " of " + target + " arrived");
+      }
+      Thread.sleep(1);
+    }
+  }
+}
