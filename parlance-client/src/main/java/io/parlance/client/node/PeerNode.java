@@ -456,7 +456,8 @@ public final class PeerNode implements AutoCloseable {
   }
 
   /**
-   * Finds the one peer a user means: a nickname, {@code nickname@ip:port} or {@code ip:port}.
+   * Finds the one peer a user means: a nickname, {@code nickname#ABCD} (the start of its id),
+   * {@code nickname@ip:port} or {@code ip:port}.
    *
    * @param target the name
    * @return the peer
@@ -475,9 +476,25 @@ public final class PeerNode implements AutoCloseable {
               + " peers are called "
               + target
               + "; name one of them: "
-              + named.stream().map(Peer::qualifiedName).collect(Collectors.joining(", ")),
+              + named.stream().map(PeerNode::names).collect(Collectors.joining(", ")),
           named,
           null);
+    }
+    int hash = target.lastIndexOf('#');
+    if (hash > 0) {
+      // nickname#ABCD: the start of the peer's id tells apart peers that share a nickname.
+      String nick = target.substring(0, hash);
+      String prefix =
+          target.substring(hash + 1).replace("-", "").toUpperCase(java.util.Locale.ROOT);
+      List<Peer> matching =
+          prefix.isEmpty()
+              ? List.of()
+              : directory.byNickname(nick).stream()
+                  .filter(p -> p.id() != null && p.id().value().replace("-", "").startsWith(prefix))
+                  .toList();
+      if (matching.size() == 1) {
+        return matching.get(0);
+      }
     }
     int at = target.lastIndexOf('@');
     String nick = at > 0 ? target.substring(0, at) : null;
@@ -491,6 +508,13 @@ public final class PeerNode implements AutoCloseable {
     }
     throw new SendException(
         SendException.Reason.UNKNOWN_PEER, "no peer called " + target + " is online");
+  }
+
+  /** The ways to name one of several peers that share a nickname. */
+  private static String names(Peer peer) {
+    return peer.id() == null
+        ? peer.qualifiedName()
+        : peer.nickname() + "#" + peer.id().shortForm() + " (" + peer.qualifiedName() + ")";
   }
 
   /**

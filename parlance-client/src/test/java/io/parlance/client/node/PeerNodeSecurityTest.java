@@ -235,6 +235,22 @@ class PeerNodeSecurityTest {
   }
 
   @Test
+  void peersSharingANicknameCanBeNamedByTheStartOfTheirId() throws Exception {
+    String bob = nodes.nick("bob");
+    Started alice = nodes.start(nodes.nick("alice"));
+    Started bob1 = nodes.start(bob);
+    Started bob2 = nodes.start(bob);
+    await().atMost(WAIT).until(() -> alice.node().peers().size() == 2);
+    String short2 = bob2.node().identity().id().shortForm();
+
+    assertThatThrownBy(() -> alice.node().resolve(bob))
+        .hasMessageContaining(bob + "#" + bob1.node().identity().id().shortForm())
+        .hasMessageContaining(bob + "#" + short2);
+    assertThat(alice.node().resolve(bob + "#" + short2.toLowerCase(java.util.Locale.ROOT)).id())
+        .isEqualTo(bob2.node().identity().id());
+  }
+
+  @Test
   void aPlainPeerStillExchangesMessagesAndIsShownUnverified() throws Exception {
     Started bob = nodes.start(nodes.nick("bob"));
     try (Socket rust = new Socket("127.0.0.1", bob.node().tcpPort())) {
