@@ -27,6 +27,9 @@ public final class BootstrapProtocol {
   /** Longest request id, in characters. */
   public static final int MAX_ID_CHARS = 64;
 
+  /** Random bytes in a {@code challenge} nonce. */
+  public static final int NONCE_BYTES = 32;
+
   /** Longest cursor, in characters. */
   public static final int MAX_CURSOR_CHARS = 256;
 
