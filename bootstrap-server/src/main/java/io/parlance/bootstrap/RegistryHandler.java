@@ -193,10 +193,12 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
       reply(ctx, registered);
       return;
     }
+    // Subscribe before the page is read from the registry: a change that misses the page is then
+    // in a later event (the fan-out writes on this loop, so after the page), never in neither.
+    state.broadcaster.subscribe(ctx.channel());
     ctx.write(registered);
     ctx.writeAndFlush(page(null, BootstrapProtocol.DEFAULT_PAGE, null));
     state.metrics.framesOut.increment(2);
-    state.broadcaster.subscribe(ctx.channel());
   }
 
   private void lookup(ChannelHandlerContext ctx, ClientFrame.Lookup lookup) {
