@@ -11,11 +11,13 @@ import io.parlance.client.discovery.NetworkInterfaces;
 import io.parlance.client.internet.BootstrapClient;
 import io.parlance.client.internet.BootstrapClientOptions;
 import io.parlance.client.internet.BootstrapListener;
+import io.parlance.client.internet.RemotePeer;
 import io.parlance.client.messaging.ConnectionPool;
 import io.parlance.client.messaging.DeliveryException;
 import io.parlance.client.messaging.MessageServer;
 import io.parlance.client.peer.Peer;
 import io.parlance.client.peer.PeerDirectory;
+import io.parlance.client.security.Identity;
 import io.parlance.protocol.Nickname;
 import io.parlance.protocol.Protocol;
 import io.parlance.protocol.ProtocolException;
@@ -72,6 +74,7 @@ public final class PeerNode implements AutoCloseable {
   private volatile BootstrapClient bootstrap;
   private NetworkInterface networkInterface;
   private volatile int tcpPort;
+  private Identity identity;
 
   /**
    * Creates a node with its own, empty peer directory.
@@ -146,6 +149,10 @@ public final class PeerNode implements AutoCloseable {
       }
       InetAddress groupAddress;
       try {
+        identity =
+            options.dataDir() == null
+                ? Identity.generate()
+                : Identity.loadOrCreate(options.dataDir());
         groupAddress = ipLiteral(options.multicastGroup());
         if (options.lanDiscovery()) {
           networkInterface = NetworkInterfaces.resolve(options.interfaceName(), groupAddress);
@@ -279,7 +286,10 @@ public final class PeerNode implements AutoCloseable {
   /** Registers with the bootstrap server and feeds the peers it reports into the directory. */
   private BootstrapClient startBootstrap(String name) {
     BootstrapClientOptions internetOptions =
-        BootstrapClientOptions.builder(options.bootstrapServer(), name, tcpPort).build();
+        BootstrapClientOptions.builder(options.bootstrapServer(), name, tcpPort)
+            .identity(identity)
+            .caps(List.of("tls", "ack"))
+            .build();
     try {
       return BootstrapClient.start(
           internetOptions,
@@ -300,9 +310,12 @@ public final class PeerNode implements AutoCloseable {
             }
 
             @Override
-            public void onPeerJoined(String peerName, InetSocketAddress address) {
+            public void onPeerJoined(RemotePeer peer) {
+              String peerName = peer.nickname();
+              InetSocketAddress address = peer.address();
               if (!peerName.equals(nickname) || address.getPort() != tcpPort) {
-                directory.upsert(peerName, address, Peer.INTERNET);
+                directory.upsert(
+                    new Peer(peerName, address, Peer.INTERNET, peer.id(), peer.caps()));
               }
             }
 
