@@ -103,6 +103,12 @@ final class PeerEventBroadcaster implements RegistryListener {
     add(entry, false);
   }
 
+  /** A takeover is the same peer at its new connection: others see it joined in its new state. */
+  @Override
+  public void onReplaced(PeerEntry previous, PeerEntry entry) {
+    add(entry, true);
+  }
+
   private void add(PeerEntry entry, boolean joined) {
     Change change = new Change(entry.toPeerInfo(), joined);
     synchronized (lock) {

@@ -30,17 +30,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bootstrap protocol for one connection: registers its nickname, answers lookups and pages,
- * subscribes it to join/leave events, enforces its frame rate, and closes it with 1008 after too
- * many bad frames. When the connection closes, its registration ends at once.
+ * The bootstrap protocol for one connection: challenges it, registers its nickname (checking the
+ * identity it claims), answers lookups and pages, subscribes it to join/leave events, enforces its
+ * frame rate, and closes it with 1008 after too many bad frames. When the connection closes, its
+ * registration ends at once; when a newer connection of the same identity takes its nickname over,
+ * it is told {@code replaced} and closed.
  */
 final class RegistryHandler extends ChannelInboundHandlerAdapter {
+
+  /**
+   * Fired on a connection whose registration a newer one of the same identity replaced.
+   *
+   * @param previous the registration that was replaced
+   */
+  record Replaced(PeerEntry previous) {}
 
   private static final Logger LOG = LoggerFactory.getLogger(RegistryHandler.class);
 
   private final ServerState state;
   private final TokenBucket frames;
   private PeerEntry registration;
+  private String nonce;
   private int strikes;
   private boolean closing;
 
@@ -56,7 +66,15 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
       state.channels.add(ctx.channel());
       if (state.stopping) {
         close(ctx, BootstrapProtocol.CLOSE_GOING_AWAY, "server shutting down");
+        return;
       }
+      ServerFrame.Challenge challenge = ServerFrame.Challenge.random(state.random);
+      nonce = challenge.nonce();
+      reply(ctx, challenge);
+      return;
+    }
+    if (evt instanceof Replaced replaced) {
+      replaced(ctx, replaced.previous());
       return;
     }
     super.userEventTriggered(ctx, evt);
@@ -108,32 +126,66 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
       strike(ctx, ErrorCode.RATE_LIMITED, "too many registrations from your address", null);
       return;
     }
+    if (register.claimsIdentity()) {
+      Optional<String> problem = register.identityProblem(nonce);
+      if (problem.isPresent()) {
+        state.metrics.registrationsBadSignature.increment();
+        strike(
+            ctx,
+            ErrorCode.BAD_SIGNATURE,
+            "cannot register '" + register.nickname() + "' with this identity: " + problem.get(),
+            null);
+        return;
+      }
+    }
     InetAddress clientIp = ctx.channel().attr(ServerState.CLIENT_IP).get();
     if (clientIp == null) {
       clientIp = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
     }
+    boolean identified = register.claimsIdentity();
     PeerEntry entry =
         new PeerEntry(
             register.nickname(),
             new InetSocketAddress(clientIp, register.tcpPort()),
             register.addresses(),
-            ctx.channel().id().asLongText());
-    if (state.registry.register(entry) == Registry.Outcome.TAKEN) {
+            ctx.channel().id().asLongText(),
+            register.id(),
+            register.key(),
+            register.caps(),
+            identified ? nonce : null,
+            register.sig());
+    // Known as a holder before it holds, so a takeover racing with this registration finds it.
+    state.holders.put(entry.owner(), ctx.channel());
+    Registry.Outcome outcome = state.registry.register(entry);
+    if (outcome == Registry.Outcome.TAKEN) {
+      state.holders.remove(entry.owner(), ctx.channel());
       state.metrics.registrationsTaken.increment();
       error(
           ctx,
           ErrorCode.NICKNAME_TAKEN,
-          "the nickname '" + register.nickname() + "' is held by another online peer",
+          "the nickname '"
+              + register.nickname()
+              + "' is held by another online peer"
+              + (identified ? " (with another key, or none)" : ""),
           null);
       return;
     }
     registration = entry;
-    state.metrics.registered.increment();
+    if (outcome == Registry.Outcome.REPLACED) {
+      state.metrics.registrationsReplaced.increment();
+      LOG.info(
+          "[id: 0x{}] '{}' reconnected: took its nickname over from its older connection",
+          ctx.channel().id().asShortText(),
+          entry.nickname());
+    } else {
+      state.metrics.registered.increment();
+    }
     LOG.debug(
-        "[id: 0x{}] Registered '{}' at {}",
+        "[id: 0x{}] Registered '{}' at {}{}",
         ctx.channel().id().asShortText(),
         entry.nickname(),
-        entry.address());
+        entry.address(),
+        identified ? " as " + entry.id() : "");
     ServerFrame.Registered registered =
         new ServerFrame.Registered(
             entry.nickname(), entry.toPeerInfo().address(), state.registry.size());
@@ -141,10 +193,12 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
       reply(ctx, registered);
       return;
     }
+    // Subscribe before the page is read from the registry: a change that misses the page is then
+    // in a later event (the fan-out writes on this loop, so after the page), never in neither.
+    state.broadcaster.subscribe(ctx.channel());
     ctx.write(registered);
     ctx.writeAndFlush(page(null, BootstrapProtocol.DEFAULT_PAGE, null));
     state.metrics.framesOut.increment(2);
-    state.broadcaster.subscribe(ctx.channel());
   }
 
   private void lookup(ChannelHandlerContext ctx, ClientFrame.Lookup lookup) {
@@ -199,8 +253,27 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
     return true;
   }
 
+  /** A newer connection of the same identity holds our nickname now: tell the client, close. */
+  private void replaced(ChannelHandlerContext ctx, PeerEntry previous) {
+    if (registration == null || !registration.equals(previous)) {
+      return;
+    }
+    state.holders.remove(registration.owner(), ctx.channel());
+    state.broadcaster.unsubscribe(ctx.channel());
+    registration = null;
+    error(
+        ctx,
+        ErrorCode.REPLACED,
+        "a newer connection registered '"
+            + previous.nickname()
+            + "' with the same key; this one is closed",
+        null);
+    close(ctx, BootstrapProtocol.CLOSE_NORMAL, "replaced by a newer connection");
+  }
+
   private void endRegistration(ChannelHandlerContext ctx) {
     if (registration != null) {
+      state.holders.remove(registration.owner(), ctx.channel());
       state.broadcaster.unsubscribe(ctx.channel());
       state.registry.unregister(registration);
       LOG.debug(

@@ -23,6 +23,8 @@ final class ServerMetrics {
   final Counter registered;
   final Counter registrationsTaken;
   final Counter registrationsRejected;
+  final Counter registrationsReplaced;
+  final Counter registrationsBadSignature;
   final Counter lookupsFound;
   final Counter lookupsNotFound;
   final Counter lists;
@@ -45,6 +47,8 @@ final class ServerMetrics {
     registered = registrations("registered");
     registrationsTaken = registrations("nickname_taken");
     registrationsRejected = registrations("rejected");
+    registrationsReplaced = registrations("replaced");
+    registrationsBadSignature = registrations("bad_signature");
     lookupsFound = lookups("found");
     lookupsNotFound = lookups("not_found");
     lists = Counter.builder("bootstrap.lists").description("Peer pages served").register(meters);

@@ -1,14 +1,21 @@
 package io.parlance.bootstrap;
 
+import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.parlance.bootstrap.registry.PeerEntry;
 import io.parlance.bootstrap.registry.Registry;
+import io.parlance.bootstrap.registry.RegistryListener;
 import java.net.InetAddress;
+import java.security.SecureRandom;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** What the handlers of one server share: settings, registry, metrics, per-IP state. */
+/**
+ * What the handlers of one server share: settings, registry, metrics, per-IP state, and the
+ * connections that hold registrations (so a takeover can close the connection it replaced).
+ */
 final class ServerState {
 
   /** The client's IP, as the connection limiter determined it. */
@@ -26,6 +33,13 @@ final class ServerState {
   final PeerEventBroadcaster broadcaster;
   final ChannelGroup channels = new DefaultChannelGroup("bootstrap", GlobalEventExecutor.INSTANCE);
   final ConcurrentHashMap<InetAddress, IpState> ips = new ConcurrentHashMap<>();
+
+  /** The connections that hold a registration, by its {@link PeerEntry#owner() owner}. */
+  final ConcurrentHashMap<String, Channel> holders = new ConcurrentHashMap<>();
+
+  /** Makes the challenge nonces. */
+  final SecureRandom random = new SecureRandom();
+
   final long startNanos = System.nanoTime();
   volatile boolean stopping;
 
@@ -35,6 +49,23 @@ final class ServerState {
     this.metrics = new ServerMetrics(registry);
     this.broadcaster = new PeerEventBroadcaster(metrics);
     registry.addListener(broadcaster);
+    registry.addListener(
+        new RegistryListener() {
+          @Override
+          public void onJoined(PeerEntry entry) {}
+
+          @Override
+          public void onLeft(PeerEntry entry) {}
+
+          @Override
+          public void onReplaced(PeerEntry previous, PeerEntry entry) {
+            // Tell the replaced connection, on its own event loop, that it lost its nickname.
+            Channel holder = holders.get(previous.owner());
+            if (holder != null) {
+              holder.pipeline().fireUserEventTriggered(new RegistryHandler.Replaced(previous));
+            }
+          }
+        });
   }
 
   /** Connections and registration budget of one client IP; lives while it has connections. */

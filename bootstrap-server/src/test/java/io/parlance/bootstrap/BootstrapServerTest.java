@@ -204,6 +204,44 @@ class BootstrapServerTest {
   }
 
   @Test
+  void everyConnectionIsChallengedBeforeAnythingElse() throws Exception {
+    startServer(b -> {});
+    WsTestClient c = client();
+    assertThat(c.await(ServerFrame.class)).isInstanceOf(ServerFrame.Challenge.class);
+    assertThat(c.register("alice", 1000).address()).isEqualTo("127.0.0.1:1000");
+  }
+
+  @Test
+  void aKeyReconnectingTakesItsNicknameBackAtOnceAndOthersCanCheckItsIdentity() throws Exception {
+    startServer(b -> {});
+    TestKeys keys = TestKeys.generate();
+    WsTestClient watcher = registered("watcher", 900);
+    WsTestClient before = client();
+    before.send(keys.register("alice", 1000, before.await(ServerFrame.Challenge.class).nonce()));
+    before.await(ServerFrame.Registered.class);
+
+    WsTestClient after = client();
+    String nonce = after.await(ServerFrame.Challenge.class).nonce();
+    after.send(keys.register("alice", 1001, nonce));
+    assertThat(after.await(ServerFrame.Registered.class).address()).isEqualTo("127.0.0.1:1001");
+    assertThat(before.await(ServerFrame.Error.class).code()).isEqualTo(ErrorCode.REPLACED);
+    assertThat(before.closeCode()).isEqualTo(BootstrapProtocol.CLOSE_NORMAL);
+
+    PeerInfo alice = null;
+    while (alice == null || !alice.address().equals("127.0.0.1:1001")) {
+      alice =
+          watcher.await(ServerFrame.PeersChanged.class).joined().stream()
+              .filter(p -> p.nickname().equals("alice"))
+              .findFirst()
+              .orElse(alice);
+    }
+    assertThat(alice.id()).isEqualTo(keys.id());
+    assertThat(alice.nonce()).isEqualTo(nonce);
+    assertThat(alice.identityProblem()).isEmpty();
+    assertThat(server.registry().size()).isEqualTo(2);
+  }
+
+  @Test
   void requestsBeforeRegistrationAreRefused() throws Exception {
     startServer(b -> {});
     WsTestClient c = client();

@@ -29,6 +29,11 @@ class InMemoryRegistryTest {
           public void onLeft(PeerEntry entry) {
             events.add("-" + entry.nickname());
           }
+
+          @Override
+          public void onReplaced(PeerEntry previous, PeerEntry entry) {
+            events.add(previous.owner() + ">" + entry.owner());
+          }
         });
   }
 
@@ -44,6 +49,46 @@ class InMemoryRegistryTest {
     assertThat(registry.lookup("alice")).contains(first);
     assertThat(registry.size()).isEqualTo(1);
     assertThat(events).containsExactly("+alice");
+  }
+
+  private static PeerEntry keyed(String nickname, String owner, String id) {
+    return new PeerEntry(
+        nickname,
+        new InetSocketAddress("127.0.0.1", 1000),
+        null,
+        owner,
+        id,
+        "a2V5",
+        null,
+        "bm9uY2U=",
+        "c2ln");
+  }
+
+  @Test
+  void theSameIdentityTakesItsNicknameOverFromItsOlderRegistration() {
+    PeerEntry before = keyed("alice", "c1", "ID-A");
+    PeerEntry after = keyed("alice", "c2", "ID-A");
+    registry.register(before);
+    assertThat(registry.register(after)).isEqualTo(Registry.Outcome.REPLACED);
+    assertThat(registry.lookup("alice")).contains(after);
+    assertThat(registry.size()).isEqualTo(1);
+    assertThat(events).containsExactly("+alice", "c1>c2");
+    // The older registration's late end changes nothing.
+    assertThat(registry.unregister(before)).isFalse();
+    assertThat(registry.lookup("alice")).contains(after);
+  }
+
+  @Test
+  void noRegistrationTakesANicknameFromAnotherIdentityOrFromNone() {
+    registry.register(keyed("alice", "c1", "ID-A"));
+    assertThat(registry.register(keyed("alice", "c2", "ID-M"))).isEqualTo(Registry.Outcome.TAKEN);
+    assertThat(registry.register(entry("alice", "c3"))).isEqualTo(Registry.Outcome.TAKEN);
+    registry.register(entry("bob", "c4"));
+    assertThat(registry.register(keyed("bob", "c5", "ID-B"))).isEqualTo(Registry.Outcome.TAKEN);
+    assertThat(registry.register(entry("bob", "c6"))).isEqualTo(Registry.Outcome.TAKEN);
+    assertThat(registry.lookup("alice").orElseThrow().owner()).isEqualTo("c1");
+    assertThat(registry.lookup("bob").orElseThrow().owner()).isEqualTo("c4");
+    assertThat(events).containsExactly("+alice", "+bob");
   }
 
   @Test

@@ -23,14 +23,26 @@ public final class InMemoryRegistry implements Registry {
   @Override
   public Outcome register(PeerEntry entry) {
     Objects.requireNonNull(entry, "entry");
-    if (entries.putIfAbsent(entry.nickname(), entry) != null) {
-      return Outcome.TAKEN;
+    while (true) {
+      PeerEntry held = entries.putIfAbsent(entry.nickname(), entry);
+      if (held == null) {
+        size.incrementAndGet();
+        for (RegistryListener listener : listeners) {
+          listener.onJoined(entry);
+        }
+        return Outcome.REGISTERED;
+      }
+      if (entry.id() == null || !entry.id().equals(held.id())) {
+        return Outcome.TAKEN;
+      }
+      if (entries.replace(entry.nickname(), held, entry)) {
+        for (RegistryListener listener : listeners) {
+          listener.onReplaced(held, entry);
+        }
+        return Outcome.REPLACED;
+      }
+      // The holder left or changed meanwhile: look again.
     }
-    size.incrementAndGet();
-    for (RegistryListener listener : listeners) {
-      listener.onJoined(entry);
-    }
-    return Outcome.REGISTERED;
   }
 
   @Override

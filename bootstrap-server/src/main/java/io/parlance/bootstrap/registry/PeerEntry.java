@@ -9,13 +9,30 @@ import java.util.Objects;
 /**
  * One live registration.
  *
+ * <p>A registration made with an identity carries the identity fields as the peer sent them, and
+ * the nonce its signature covers, so that other peers can check the signature themselves. The
+ * server verified them before registering; the registry trusts {@code id}.
+ *
  * @param nickname the nickname it holds
  * @param address the connection's source IP with the registered TCP port
  * @param addresses other {@code ip:port} addresses the peer registered; may be null
  * @param owner an id of the connection that holds it, so a late close never removes a newer holder
+ * @param id the peer's verified identity fingerprint, or null for a plain registration
+ * @param key the peer's public key (base64 of its X.509 encoding), or null
+ * @param caps the extensions the peer registered, or null
+ * @param nonce the challenge nonce the registration signed, or null
+ * @param sig the registration's signature, or null
  */
 public record PeerEntry(
-    String nickname, InetSocketAddress address, List<String> addresses, String owner) {
+    String nickname,
+    InetSocketAddress address,
+    List<String> addresses,
+    String owner,
+    String id,
+    String key,
+    List<String> caps,
+    String nonce,
+    String sig) {
 
   /** Checks the required parts. */
   public PeerEntry {
@@ -23,6 +40,20 @@ public record PeerEntry(
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(owner, "owner");
     addresses = addresses == null ? null : List.copyOf(addresses);
+    caps = caps == null ? null : List.copyOf(caps);
+  }
+
+  /**
+   * Creates a plain registration, without an identity.
+   *
+   * @param nickname the nickname
+   * @param address the address
+   * @param addresses other addresses, or null
+   * @param owner an id of the holding connection
+   */
+  public PeerEntry(
+      String nickname, InetSocketAddress address, List<String> addresses, String owner) {
+    this(nickname, address, addresses, owner, null, null, null, null, null);
   }
 
   /**
@@ -31,6 +62,6 @@ public record PeerEntry(
    * @return the peer's wire description
    */
   public PeerInfo toPeerInfo() {
-    return new PeerInfo(nickname, HostPort.format(address), addresses);
+    return new PeerInfo(nickname, HostPort.format(address), addresses, id, key, caps, nonce, sig);
   }
 }

@@ -16,4 +16,16 @@ public interface RegistryListener {
    * @param entry the registration that ended
    */
   void onLeft(PeerEntry entry);
+
+  /**
+   * A registration took over a nickname from a live registration of the same identity. By default
+   * it is told as the old one leaving and the new one joining.
+   *
+   * @param previous the registration that ended
+   * @param entry the registration that holds the nickname now
+   */
+  default void onReplaced(PeerEntry previous, PeerEntry entry) {
+    onLeft(previous);
+    onJoined(entry);
+  }
 }

@@ -278,7 +278,10 @@ public final class LoadTool {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
       bytesIn.addAndGet(frame.content().readableBytes());
-      if (!counted && frame instanceof TextWebSocketFrame text) {
+      if (!counted
+          && frame instanceof TextWebSocketFrame text
+          // The challenge comes first; a plain registration does not need it.
+          && !text.text().startsWith("{\"type\":\"challenge\"")) {
         counted = true;
         if (text.text().startsWith("{\"type\":\"registered\"")) {
           registered.incrementAndGet();

@@ -18,6 +18,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.parlance.protocol.Nickname;
 import io.parlance.protocol.bootstrap.BootstrapProtocol;
 import io.parlance.protocol.bootstrap.HostPort;
+import io.parlance.protocol.bootstrap.PeerInfo;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -38,12 +39,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps this peer registered with a bootstrap server and reports who is online there.
  *
- * <p>It connects over {@code ws://} or {@code wss://}, registers the nickname and TCP port, follows
- * the server's pages of online peers and its join/leave events, and reports them to a {@link
- * BootstrapListener}. When the server is down or restarts it says so once, keeps the peers it
- * knows, reconnects with exponential backoff and jitter, and registers again. A nickname held by
- * someone else at the first registration is fatal unless {@link
- * BootstrapClientOptions#retryWhenNicknameTaken()} says otherwise.
+ * <p>It connects over {@code ws://} or {@code wss://}, registers the nickname and TCP port (with an
+ * {@link BootstrapClientOptions#identity() identity}, signing the server's challenge on every
+ * connection), follows the server's pages of online peers and its join/leave events, checks each
+ * peer's identity itself, and reports them to a {@link BootstrapListener}. When the server is down
+ * or restarts it says so once, keeps the peers it knows, reconnects with exponential backoff and
+ * jitter, and registers again. A nickname held by someone else at the first registration is fatal
+ * unless {@link BootstrapClientOptions#retryWhenNicknameTaken()} says otherwise.
  *
  * <p>All its work runs on one event-loop thread of its own, so listener calls never overlap.
  */
@@ -65,7 +67,7 @@ public final class BootstrapClient implements AutoCloseable {
   private final Backoff backoff;
 
   /** Known peers; written only on {@link #loop}. */
-  private final Map<String, InetSocketAddress> known = new HashMap<>();
+  private final Map<String, RemotePeer> known = new HashMap<>();
 
   private volatile Map<String, InetSocketAddress> snapshot = Map.of();
   private volatile Channel channel;
@@ -216,23 +218,30 @@ public final class BootstrapClient implements AutoCloseable {
     listener.onRegistered(self);
   }
 
-  void peerOnline(String nickname, InetSocketAddress address) {
-    if (nickname.equals(options.nickname())) {
+  void peerOnline(PeerInfo info) {
+    if (info.nickname().equals(options.nickname())) {
       return;
     }
-    InetSocketAddress old = known.put(nickname, address);
-    if (!address.equals(old)) {
-      snapshot = Map.copyOf(known);
-      listener.onPeerJoined(nickname, address);
+    RemotePeer peer = RemotePeer.of(info);
+    RemotePeer old = known.put(peer.nickname(), peer);
+    if (!peer.equals(old)) {
+      updateSnapshot();
+      listener.onPeerJoined(peer);
     }
   }
 
   void peerOffline(String nickname) {
-    InetSocketAddress old = known.remove(nickname);
+    RemotePeer old = known.remove(nickname);
     if (old != null) {
-      snapshot = Map.copyOf(known);
-      listener.onPeerLeft(nickname, old);
+      updateSnapshot();
+      listener.onPeerLeft(nickname, old.address());
     }
+  }
+
+  private void updateSnapshot() {
+    Map<String, InetSocketAddress> addresses = new HashMap<>();
+    known.forEach((nickname, peer) -> addresses.put(nickname, peer.address()));
+    snapshot = Map.copyOf(addresses);
   }
 
   /** After a full listing: peers known from before that are not online any more have left. */
@@ -264,6 +273,12 @@ public final class BootstrapClient implements AutoCloseable {
     if (!retry) {
       stopped = true;
     }
+  }
+
+  /** The server refused our identity, or a newer connection of it took our nickname: give up. */
+  void onIdentityRefused(String code, String message) {
+    stopped = true;
+    listener.onError(code, message);
   }
 
   private void connectionLost(String reason, String code) {

@@ -9,6 +9,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.Cli
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.parlance.client.security.Identity;
 import io.parlance.protocol.ProtocolException;
 import io.parlance.protocol.bootstrap.BootstrapProtocol;
 import io.parlance.protocol.bootstrap.ClientFrame;
@@ -17,8 +19,10 @@ import io.parlance.protocol.bootstrap.PeerInfo;
 import io.parlance.protocol.bootstrap.ServerFrame;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -28,9 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One connection's side of the bootstrap protocol: registers once the handshake is done, pages
- * through the online peers, applies join/leave events, answers lookups, pings a quiet server and
- * drops a silent one, and remembers why the connection ended.
+ * One connection's side of the bootstrap protocol: registers once the handshake is done (with an
+ * identity, once the server's challenge is in, signing it), pages through the online peers, applies
+ * join/leave events, answers lookups, pings a quiet server and drops a silent one, and remembers
+ * why the connection ended.
  */
 final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
 
@@ -46,6 +51,8 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
 
   private ChannelHandlerContext ctx;
   private boolean handshakeDone;
+  private boolean registerSent;
+  private ScheduledFuture<?> challengeTimeout;
   private boolean registered;
   private long nextId;
   private String closeReason;
@@ -94,10 +101,18 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
     if (evt == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
       handshakeDone = true;
       client.onConnected();
-      BootstrapClientOptions o = client.options();
-      ctx.writeAndFlush(
-          new ClientFrame.Register(
-              o.nickname(), o.tcpPort(), o.addresses().isEmpty() ? null : o.addresses()));
+      if (client.options().identity() == null) {
+        register(null);
+      } else {
+        // The server's challenge follows the handshake; a server without challenges gets a plain
+        // registration once the connect timeout has passed.
+        challengeTimeout =
+            ctx.executor()
+                .schedule(
+                    this::registerWithoutChallenge,
+                    client.options().connectTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+      }
     } else if (evt == ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
       closeWith(
           "the bootstrap server "
@@ -121,6 +136,47 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  private void registerWithoutChallenge() {
+    if (!registerSent && ctx.channel().isActive()) {
+      LOG.warn(
+          "The bootstrap server {} sent no challenge: registering '{}' without an identity, so the"
+              + " nickname is not bound to this peer's key there",
+          client.options().server(),
+          client.options().nickname());
+      register(null);
+    }
+  }
+
+  /** Sends the registration: signed for the challenge's nonce, or plain when it is null. */
+  private void register(String nonce) {
+    if (registerSent) {
+      return;
+    }
+    registerSent = true;
+    if (challengeTimeout != null) {
+      challengeTimeout.cancel(false);
+    }
+    BootstrapClientOptions o = client.options();
+    List<String> addresses = o.addresses().isEmpty() ? null : o.addresses();
+    Identity identity = o.identity();
+    if (identity == null || nonce == null) {
+      ctx.writeAndFlush(new ClientFrame.Register(o.nickname(), o.tcpPort(), addresses));
+      return;
+    }
+    ClientFrame.Register unsigned =
+        new ClientFrame.Register(
+            o.nickname(),
+            o.tcpPort(),
+            addresses,
+            null,
+            identity.id().value(),
+            identity.encodedPublicKey(),
+            o.caps().isEmpty() ? null : o.caps(),
+            null);
+    String sig = Base64.getEncoder().encodeToString(identity.sign(unsigned.signedPayload(nonce)));
+    ctx.writeAndFlush(unsigned.withSig(sig));
+  }
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof CloseWebSocketFrame close) {
@@ -138,7 +194,11 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
-    if (frame instanceof ServerFrame.Registered r) {
+    if (frame instanceof ServerFrame.Challenge challenge) {
+      if (client.options().identity() != null) {
+        register(challenge.nonce());
+      }
+    } else if (frame instanceof ServerFrame.Registered r) {
       registered = true;
       listing = new HashSet<>();
       client.onRegistered(parse(r.address()));
@@ -193,7 +253,7 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
     if (listing != null) {
       listing.add(peer.nickname());
     }
-    client.peerOnline(peer.nickname(), peer.socketAddress());
+    client.peerOnline(peer);
   }
 
   private void onError(ServerFrame.Error error) {
@@ -207,6 +267,25 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
     if (id != null && id.startsWith(PAGE_ID + ":") && ErrorCode.RATE_LIMITED.equals(error.code())) {
       String cursor = id.substring(PAGE_ID.length() + 1);
       ctx.executor().schedule(() -> requestPage(cursor), 1, TimeUnit.SECONDS);
+      return;
+    }
+    if (ErrorCode.REPLACED.equals(error.code())
+        || ErrorCode.BAD_SIGNATURE.equals(error.code()) && !registered) {
+      // Retrying would only repeat it: another copy of our identity is online (and would be
+      // replaced in turn), or the server does not accept our identity.
+      String message =
+          ErrorCode.REPLACED.equals(error.code())
+              ? "another peer with this identity registered '"
+                  + client.options().nickname()
+                  + "' on "
+                  + client.options().server()
+                  + "; is this profile running elsewhere? Not reconnecting"
+              : "the bootstrap server "
+                  + client.options().server()
+                  + " refused our identity: "
+                  + error.message();
+      client.onIdentityRefused(error.code(), message);
+      closeWith(message, null);
       return;
     }
     if (ErrorCode.NICKNAME_TAKEN.equals(error.code()) && !registered) {
@@ -241,6 +320,9 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    if (challengeTimeout != null) {
+      challengeTimeout.cancel(false);
+    }
     for (CompletableFuture<Optional<InetSocketAddress>> f : lookups.values()) {
       f.completeExceptionally(
           new BootstrapException(

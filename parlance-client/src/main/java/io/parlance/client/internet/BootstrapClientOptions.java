@@ -2,8 +2,10 @@ package io.parlance.client.internet;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.parlance.client.security.Identity;
 import io.parlance.protocol.Nickname;
 import io.parlance.protocol.Protocol;
+import io.parlance.protocol.bootstrap.BootstrapProtocol;
 import java.io.File;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -30,6 +32,10 @@ import javax.net.ssl.SSLException;
  * @param deadAfter how long without anything from the server before the connection is dropped
  * @param connectTimeout how long a TCP connect and WebSocket handshake may take
  * @param requestTimeout how long a lookup may take
+ * @param identity the identity to register with, signing the server's challenge; null to register
+ *     plain (no id, key, capabilities)
+ * @param caps the extensions to advertise with the identity (e.g. {@code tls}, {@code ack}); sent
+ *     only with an identity, which signs them
  */
 public record BootstrapClientOptions(
     URI server,
@@ -43,7 +49,9 @@ public record BootstrapClientOptions(
     Duration pingInterval,
     Duration deadAfter,
     Duration connectTimeout,
-    Duration requestTimeout) {
+    Duration requestTimeout,
+    Identity identity,
+    List<String> caps) {
 
   /** Checks the settings. */
   public BootstrapClientOptions {
@@ -57,6 +65,7 @@ public record BootstrapClientOptions(
     Objects.requireNonNull(deadAfter, "deadAfter");
     Objects.requireNonNull(connectTimeout, "connectTimeout");
     Objects.requireNonNull(requestTimeout, "requestTimeout");
+    caps = List.copyOf(BootstrapProtocol.requireValidCaps(Objects.requireNonNull(caps, "caps")));
   }
 
   /**
@@ -144,6 +153,8 @@ public record BootstrapClientOptions(
     private Duration deadAfter = Duration.ofSeconds(45);
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration requestTimeout = Duration.ofSeconds(10);
+    private Identity identity;
+    private List<String> caps = List.of();
 
     private Builder(URI server, String nickname, int tcpPort) {
       this.server = server;
@@ -246,6 +257,29 @@ public record BootstrapClientOptions(
     }
 
     /**
+     * Registers with this identity (default none: a plain registration). The client signs each
+     * connection's challenge with it, which binds the nickname to the key while it is online.
+     *
+     * @param identity the identity, or null to register plain
+     * @return this builder
+     */
+    public Builder identity(Identity identity) {
+      this.identity = identity;
+      return this;
+    }
+
+    /**
+     * Advertises these extensions with the identity (default none).
+     *
+     * @param caps capability names, e.g. {@code tls} and {@code ack}
+     * @return this builder
+     */
+    public Builder caps(List<String> caps) {
+      this.caps = caps;
+      return this;
+    }
+
+    /**
      * Builds the options.
      *
      * @return the options
@@ -263,7 +297,9 @@ public record BootstrapClientOptions(
           pingInterval,
           deadAfter,
           connectTimeout,
-          requestTimeout);
+          requestTimeout,
+          identity,
+          caps);
     }
   }
 }

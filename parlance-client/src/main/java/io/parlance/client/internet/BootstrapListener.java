@@ -24,12 +24,12 @@ public interface BootstrapListener {
   default void onRegistered(InetSocketAddress address) {}
 
   /**
-   * A peer is online (from the initial pages or a later join), or moved to a new address.
+   * A peer is online (from the initial pages or a later join), or changed: a new address, or a new
+   * registration with other capabilities.
    *
-   * @param nickname its nickname
-   * @param address where to reach it over TCP
+   * @param peer the peer, with its identity if it verified here
    */
-  default void onPeerJoined(String nickname, InetSocketAddress address) {}
+  default void onPeerJoined(RemotePeer peer) {}
 
   /**
    * A peer went offline.
@@ -51,8 +51,8 @@ public interface BootstrapListener {
   /**
    * The server reported an error, or the connector gave up for a reason a person must fix.
    *
-   * @param code a wire error code such as {@code nickname_taken}, or {@code bad_url}, {@code
-   *     unreachable}, {@code handshake_failed}
+   * @param code a wire error code such as {@code nickname_taken}, {@code bad_signature} or {@code
+   *     replaced}, or {@code bad_url}, {@code unreachable}, {@code handshake_failed}
    * @param message what happened, in words
    */
   default void onError(String code, String message) {}

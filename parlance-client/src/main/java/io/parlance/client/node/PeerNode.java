@@ -11,6 +11,7 @@ import io.parlance.client.discovery.NetworkInterfaces;
 import io.parlance.client.internet.BootstrapClient;
 import io.parlance.client.internet.BootstrapClientOptions;
 import io.parlance.client.internet.BootstrapListener;
+import io.parlance.client.internet.RemotePeer;
 import io.parlance.client.messaging.ConnectionPool;
 import io.parlance.client.messaging.DeliveryException;
 import io.parlance.client.messaging.MessageServer;
@@ -308,7 +309,10 @@ public final class PeerNode implements AutoCloseable {
   /** Registers with the bootstrap server and feeds the peers it reports into the directory. */
   private BootstrapClient startBootstrap(String name) {
     BootstrapClientOptions internetOptions =
-        BootstrapClientOptions.builder(options.bootstrapServer(), name, tcpPort).build();
+        BootstrapClientOptions.builder(options.bootstrapServer(), name, tcpPort)
+            .identity(identity)
+            .caps(CAPABILITIES)
+            .build();
     try {
       return BootstrapClient.start(
           internetOptions,
@@ -329,9 +333,12 @@ public final class PeerNode implements AutoCloseable {
             }
 
             @Override
-            public void onPeerJoined(String peerName, InetSocketAddress address) {
+            public void onPeerJoined(RemotePeer peer) {
+              String peerName = peer.nickname();
+              InetSocketAddress address = peer.address();
               if (!peerName.equals(nickname) || address.getPort() != tcpPort) {
-                directory.upsert(peerName, address, Peer.INTERNET);
+                directory.upsert(
+                    new Peer(peerName, address, Peer.INTERNET, peer.id(), peer.caps()));
               }
             }
 

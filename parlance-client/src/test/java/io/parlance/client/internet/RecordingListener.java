@@ -13,6 +13,7 @@ final class RecordingListener implements BootstrapListener {
   final List<URI> connected = new CopyOnWriteArrayList<>();
   final List<InetSocketAddress> registered = new CopyOnWriteArrayList<>();
   final Map<String, InetSocketAddress> online = new ConcurrentHashMap<>();
+  final Map<String, RemotePeer> peers = new ConcurrentHashMap<>();
   final List<String> left = new CopyOnWriteArrayList<>();
   final List<String> disconnected = new CopyOnWriteArrayList<>();
   final List<String> errors = new CopyOnWriteArrayList<>();
@@ -28,13 +29,15 @@ final class RecordingListener implements BootstrapListener {
   }
 
   @Override
-  public void onPeerJoined(String nickname, InetSocketAddress address) {
-    online.put(nickname, address);
+  public void onPeerJoined(RemotePeer peer) {
+    peers.put(peer.nickname(), peer);
+    online.put(peer.nickname(), peer.address());
   }
 
   @Override
   public void onPeerLeft(String nickname, InetSocketAddress address) {
     online.remove(nickname);
+    peers.remove(nickname);
     left.add(nickname);
   }
 

@@ -6,11 +6,14 @@ import static org.awaitility.Awaitility.await;
 import io.parlance.bootstrap.BootstrapServer;
 import io.parlance.bootstrap.BootstrapServerConfig;
 import io.parlance.client.peer.Peer;
+import io.parlance.client.security.Identity;
 import io.parlance.client.testing.TestNodes;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Internet mode: peers found through a real bootstrap server on loopback, no multicast. */
 class PeerNodeInternetTest {
@@ -38,14 +41,16 @@ class PeerNodeInternetTest {
                 .build());
   }
 
+  private NodeOptions.Builder internetOptions(String nickname) {
+    return nodes
+        .options(nickname)
+        .bindHost("127.0.0.1")
+        .lanDiscovery(false)
+        .bootstrapServer("ws://127.0.0.1:" + server.port());
+  }
+
   private TestNodes.Started internetPeer(String nickname, boolean lan) throws Exception {
-    return nodes.start(
-        nodes
-            .options(nickname)
-            .bindHost("127.0.0.1")
-            .lanDiscovery(lan)
-            .bootstrapServer("ws://127.0.0.1:" + server.port())
-            .build());
+    return nodes.start(internetOptions(nickname).lanDiscovery(lan).build());
   }
 
   @Test
@@ -75,6 +80,35 @@ class PeerNodeInternetTest {
 
     bob.node().stop();
     await().atMost(WAIT).until(() -> !alice.sees(bobName));
+  }
+
+  @Test
+  void nodesSeeEachOtherWithTheIdsTheirKeysProveAndTheirCaps(@TempDir Path dir) throws Exception {
+    startServer(0);
+    String aliceName = nodes.nick("alice");
+    String bobName = nodes.nick("bob");
+    // The nodes load these identities from their data directories.
+    Identity aliceIdentity = Identity.loadOrCreate(dir.resolve("alice"));
+    Identity bobIdentity = Identity.loadOrCreate(dir.resolve("bob"));
+    TestNodes.Started alice =
+        nodes.start(internetOptions(aliceName).dataDir(dir.resolve("alice")).build());
+    TestNodes.Started bob =
+        nodes.start(internetOptions(bobName).dataDir(dir.resolve("bob")).build());
+
+    await().atMost(WAIT).until(() -> alice.sees(bobName) && bob.sees(aliceName));
+    assertThat(alice.node().peers())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.id()).isEqualTo(bobIdentity.id());
+              assertThat(p.caps()).containsExactlyInAnyOrder("tls", "ack");
+              assertThat(p.source()).isEqualTo(Peer.INTERNET);
+            });
+    assertThat(bob.node().peers())
+        .singleElement()
+        .satisfies(p -> assertThat(p.id()).isEqualTo(aliceIdentity.id()));
+    assertThat(server.registry().lookup(aliceName).orElseThrow().id())
+        .isEqualTo(aliceIdentity.id().value());
   }
 
   @Test
@@ -119,6 +153,7 @@ class PeerNodeInternetTest {
     startServer(0);
     String name = nodes.nick("carol");
     internetPeer(name, false);
+    await().atMost(WAIT).until(() -> server.registry().lookup(name).isPresent());
     TestNodes.Started second = internetPeer(name, false);
     await()
         .atMost(WAIT)

@@ -2,6 +2,7 @@ package io.parlance.protocol.bootstrap;
 
 import io.parlance.protocol.ProtocolError;
 import io.parlance.protocol.ProtocolException;
+import java.util.List;
 
 /** Limits and WebSocket close codes of the bootstrap protocol that client and server share. */
 public final class BootstrapProtocol {
@@ -27,6 +28,9 @@ public final class BootstrapProtocol {
   /** Longest request id, in characters. */
   public static final int MAX_ID_CHARS = 64;
 
+  /** Random bytes in a {@code challenge} nonce. */
+  public static final int NONCE_BYTES = 32;
+
   /** Longest cursor, in characters. */
   public static final int MAX_CURSOR_CHARS = 256;
 
@@ -46,6 +50,18 @@ public final class BootstrapProtocol {
   public static final int CLOSE_TRY_AGAIN_LATER = 1013;
 
   private BootstrapProtocol() {}
+
+  /**
+   * Checks a list of capabilities as a registration carries them: at most 16 names of 1–32 visible
+   * ASCII characters without commas.
+   *
+   * @param caps the list, possibly null
+   * @return an unmodifiable copy, or null
+   * @throws ProtocolException saying what is wrong
+   */
+  public static List<String> requireValidCaps(List<String> caps) {
+    return IdentityFields.requireValidCaps(caps);
+  }
 
   /**
    * Checks an optional request id.

@@ -32,6 +32,20 @@ public final class ErrorCode {
   /** Another live connection holds the nickname. */
   public static final String NICKNAME_TAKEN = "nickname_taken";
 
+  /**
+   * A registration's identity is not proven: its {@code key} is not an Ed25519 key, its {@code id}
+   * is not the key's fingerprint, or its {@code sig} is not the key's signature of this
+   * connection's challenge (forged, or replayed from another connection).
+   */
+  public static final String BAD_SIGNATURE = "bad_signature";
+
+  /**
+   * A newer connection registered this connection's nickname with the same key and took it over;
+   * this connection's registration has ended and the server closes it. A peer must not reconnect to
+   * take it back: another copy of its identity is online.
+   */
+  public static final String REPLACED = "replaced";
+
   /** This connection has registered already; unregister first. */
   public static final String ALREADY_REGISTERED = "already_registered";
 

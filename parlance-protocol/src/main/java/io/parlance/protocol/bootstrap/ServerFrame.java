@@ -9,12 +9,15 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.parlance.protocol.Nickname;
 import io.parlance.protocol.ProtocolError;
 import io.parlance.protocol.ProtocolException;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 
 /** A frame the bootstrap server sends to a peer; its {@code type} field says which. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
 @JsonSubTypes({
+  @JsonSubTypes.Type(value = ServerFrame.Challenge.class, name = ServerFrame.Challenge.TYPE),
   @JsonSubTypes.Type(value = ServerFrame.Registered.class, name = ServerFrame.Registered.TYPE),
   @JsonSubTypes.Type(value = ServerFrame.Peers.class, name = ServerFrame.Peers.TYPE),
   @JsonSubTypes.Type(value = ServerFrame.PeersChanged.class, name = ServerFrame.PeersChanged.TYPE),
@@ -23,12 +26,54 @@ import java.util.Objects;
   @JsonSubTypes.Type(value = ServerFrame.Error.class, name = ServerFrame.Error.TYPE)
 })
 public sealed interface ServerFrame extends BootstrapFrame
-    permits ServerFrame.Registered,
+    permits ServerFrame.Challenge,
+        ServerFrame.Registered,
         ServerFrame.Peers,
         ServerFrame.PeersChanged,
         ServerFrame.LookupResult,
         ServerFrame.Unregistered,
         ServerFrame.Error {
+
+  /**
+   * {@code {"type":"challenge","nonce":"q3R0...="}}: sent once on every connection, right after the
+   * WebSocket handshake and before anything else. A peer that registers with an identity signs the
+   * nonce with its registration (see {@link ClientFrame.Register#signedPayload(String)}), which
+   * proves it holds the key now, on this connection; a signature made for another connection's
+   * nonce is refused. Plain peers ignore it.
+   *
+   * @param nonce base64 of {@link BootstrapProtocol#NONCE_BYTES} random bytes
+   */
+  @JsonPropertyOrder({"nonce"})
+  record Challenge(@JsonProperty(value = "nonce", required = true) String nonce)
+      implements ServerFrame {
+
+    /** The value of the {@code type} field. */
+    public static final String TYPE = "challenge";
+
+    /**
+     * Validates the nonce.
+     *
+     * @throws ProtocolException if it is not base64 of {@link BootstrapProtocol#NONCE_BYTES} bytes
+     */
+    public Challenge {
+      if (nonce == null) {
+        throw new ProtocolException(ProtocolError.MISSING_FIELD, "field 'nonce' is null");
+      }
+      IdentityFields.requireValidNonce(nonce);
+    }
+
+    /**
+     * Makes a challenge with a fresh nonce.
+     *
+     * @param random a cryptographically strong source
+     * @return the challenge
+     */
+    public static Challenge random(SecureRandom random) {
+      byte[] nonce = new byte[BootstrapProtocol.NONCE_BYTES];
+      random.nextBytes(nonce);
+      return new Challenge(Base64.getEncoder().encodeToString(nonce));
+    }
+  }
 
   /**
    * {@code {"type":"registered","nickname":"alice","address":"203.0.113.7:36091",

@@ -4,21 +4,31 @@ import io.parlance.protocol.ProtocolError;
 import io.parlance.protocol.ProtocolException;
 import java.util.List;
 
-/** Bounds on the optional extension fields our peers add to plain messages. */
-final class Extensions {
+/**
+ * Bounds on the optional extension fields our peers add to plain messages (here and in the
+ * bootstrap protocol).
+ */
+public final class Extensions {
 
   /** Longest extension string field (ids, keys, signatures), in characters. */
-  static final int MAX_FIELD_LENGTH = 256;
+  public static final int MAX_FIELD_LENGTH = 256;
 
   /** Most capabilities an announce may list. */
-  static final int MAX_CAPS = 16;
+  public static final int MAX_CAPS = 16;
 
   /** Longest capability name. */
-  static final int MAX_CAP_LENGTH = 32;
+  public static final int MAX_CAP_LENGTH = 32;
 
   private Extensions() {}
 
-  static void requireBounded(String field, String value) {
+  /**
+   * Checks the length of an optional extension string field.
+   *
+   * @param field the wire field, for the error message
+   * @param value the value, possibly null
+   * @throws ProtocolException of kind {@link ProtocolError#LIMIT_EXCEEDED} if it is too long
+   */
+  public static void requireBounded(String field, String value) {
     if (value != null && value.length() > MAX_FIELD_LENGTH) {
       throw new ProtocolException(
           ProtocolError.LIMIT_EXCEEDED,
@@ -26,7 +36,14 @@ final class Extensions {
     }
   }
 
-  static List<String> requireBoundedCaps(List<String> caps) {
+  /**
+   * Checks an optional list of capabilities.
+   *
+   * @param caps the list, possibly null
+   * @return an unmodifiable copy, or null if it was null
+   * @throws ProtocolException if it has too many entries, or an empty or too long one
+   */
+  public static List<String> requireBoundedCaps(List<String> caps) {
     if (caps == null) {
       return null;
     }

@@ -47,6 +47,7 @@ class BootstrapCodecTest {
     PeerInfo bob = new PeerInfo("bob", "203.0.113.7:36091", null);
     PeerInfo carol = new PeerInfo("carol", "[2001:db8::2]:4000", List.of("10.0.0.9:4000"));
     return Stream.of(
+        new ServerFrame.Challenge("q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA="),
         new ServerFrame.Registered("alice", "203.0.113.5:36091", 3),
         new ServerFrame.Peers(List.of(bob, carol), "carol", "1"),
         new ServerFrame.Peers(List.of(), null, null),
@@ -94,8 +95,8 @@ class BootstrapCodecTest {
   void ignoresUnknownFields() {
     server.writeInbound(
         text(
-            "{\"caps\":[\"tls\"],\"type\":\"register\",\"nickname\":\"a\",\"tcp_port\":1,"
-                + "\"id\":{\"x\":1}}"));
+            "{\"rooms\":[\"x\"],\"type\":\"register\",\"nickname\":\"a\",\"tcp_port\":1,"
+                + "\"relay\":{\"x\":1}}"));
     assertThat((ClientFrame) server.readInbound())
         .isEqualTo(new ClientFrame.Register("a", 1, null));
   }
