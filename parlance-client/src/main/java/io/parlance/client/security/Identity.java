@@ -1,5 +1,6 @@
 package io.parlance.client.security;
 
+import io.parlance.protocol.identity.Signatures;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -11,14 +12,12 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
-import java.security.InvalidKeyException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
-import java.security.SignatureException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -28,7 +27,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Date;
 import java.util.EnumSet;
-import java.util.Objects;
 import java.util.Set;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
@@ -299,13 +297,7 @@ public final class Identity {
    * @throws IllegalArgumentException if it is not one
    */
   public static PublicKey decodePublicKey(String base64) {
-    Objects.requireNonNull(base64, "base64");
-    try {
-      return KeyFactory.getInstance(ALGORITHM)
-          .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));
-    } catch (GeneralSecurityException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("not a base64 Ed25519 public key", e);
-    }
+    return Signatures.decodePublicKey(base64);
   }
 
   /**
@@ -317,15 +309,6 @@ public final class Identity {
    * @return true if it is valid
    */
   public static boolean verify(PublicKey key, byte[] data, byte[] signature) {
-    try {
-      Signature verifier = Signature.getInstance(ALGORITHM);
-      verifier.initVerify(key);
-      verifier.update(data);
-      return verifier.verify(signature);
-    } catch (InvalidKeyException | SignatureException e) {
-      return false;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot verify Ed25519 signatures", e);
-    }
+    return Signatures.verify(key, data, signature);
   }
 }

@@ -41,7 +41,8 @@ public final class Extensions {
    *
    * @param caps the list, possibly null
    * @return an unmodifiable copy, or null if it was null
-   * @throws ProtocolException if it has too many entries, or an empty or too long one
+   * @throws ProtocolException if it has too many entries, or an empty, too long or malformed one
+   *     (names are visible ASCII without commas)
    */
   public static List<String> requireBoundedCaps(List<String> caps) {
     if (caps == null) {
@@ -56,6 +57,12 @@ public final class Extensions {
         throw new ProtocolException(
             ProtocolError.WRONG_FIELD_TYPE,
             "field 'caps' must hold non-empty names of at most " + MAX_CAP_LENGTH + " characters");
+      }
+      // Signed payloads join the names with commas, which must stay unambiguous.
+      if (!cap.chars().allMatch(c -> c > ' ' && c < 0x7f && c != ',')) {
+        throw new ProtocolException(
+            ProtocolError.WRONG_FIELD_TYPE,
+            "field 'caps' must hold names of visible ASCII characters without commas");
       }
     }
     return List.copyOf(caps);

@@ -127,6 +127,11 @@ class ExtensionCodecTest {
         .hasMessageContaining("more than 16 entries");
     assertThatThrownBy(() -> new Announce("a", 1, null, null, List.of(""), null))
         .hasMessageContaining("non-empty names");
+    // Signed payloads join caps with commas: a name holding one could be read two ways.
+    assertThatThrownBy(() -> new Announce("a", 1, null, null, List.of("tls,ack"), null))
+        .hasMessageContaining("without commas");
+    assertThatThrownBy(() -> new Announce("a", 1, null, null, List.of("t ls"), null))
+        .hasMessageContaining("visible ASCII");
     assertRejected(
         () ->
             datagrams.writeInbound(
