@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * ones, closed when idle, and reopened transparently when the peer closed them.
  *
  * <p>Lines sent to one address from one thread leave in order. A send completes when its line has
- * been written to the socket, which is all the plain protocol can tell.
+ * been written to the socket, which is all the plain protocol can tell; peers that acknowledge
+ * write their acks back on the same connection, and the pool hands them to its {@link AckListener}.
  */
 public final class ConnectionPool {
 
@@ -37,7 +38,7 @@ public final class ConnectionPool {
   private volatile boolean closed;
 
   /**
-   * Creates the pool.
+   * Creates the pool, ignoring anything peers write back.
    *
    * @param group the event loops to run on (not owned)
    * @param connectTimeout how long a connect may take
@@ -46,14 +47,33 @@ public final class ConnectionPool {
    */
   public ConnectionPool(
       EventLoopGroup group, Duration connectTimeout, Duration writeTimeout, Duration idleTimeout) {
+    this(group, connectTimeout, writeTimeout, idleTimeout, AckListener.NONE);
+  }
+
+  /**
+   * Creates the pool.
+   *
+   * @param group the event loops to run on (not owned)
+   * @param connectTimeout how long a connect may take
+   * @param writeTimeout how long a write may wait for the peer to read
+   * @param idleTimeout how long an unused connection stays open
+   * @param acks where the acknowledgements peers write back on our connections go
+   */
+  public ConnectionPool(
+      EventLoopGroup group,
+      Duration connectTimeout,
+      Duration writeTimeout,
+      Duration idleTimeout,
+      AckListener acks) {
     Objects.requireNonNull(group, "group");
+    Objects.requireNonNull(acks, "acks");
     this.bootstrap =
         new Bootstrap()
             .group(group)
             .channel(NioSocketChannel.class)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
             .option(ChannelOption.TCP_NODELAY, true)
-            .handler(new OutboundInitializer(writeTimeout, idleTimeout));
+            .handler(new OutboundInitializer(writeTimeout, idleTimeout, acks));
   }
 
   /**
@@ -65,10 +85,24 @@ public final class ConnectionPool {
    * @return completes when the line is written; fails with a {@link DeliveryException}
    */
   public CompletableFuture<Void> send(InetSocketAddress address, ChatLine line) {
+    return send(address, line, true);
+  }
+
+  /**
+   * Sends a chat line to an address over the pooled connection, opening one if needed.
+   *
+   * @param address the peer's message address
+   * @param line the line
+   * @param mayRetry true to open a new connection and try once more if the pooled one turns out
+   *     closed; false to fail instead, for a sender that must re-send from its oldest
+   *     unacknowledged line to keep the order
+   * @return completes when the line is written; fails with a {@link DeliveryException}
+   */
+  public CompletableFuture<Void> send(InetSocketAddress address, ChatLine line, boolean mayRetry) {
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(line, "line");
     CompletableFuture<Void> result = new CompletableFuture<>();
-    attempt(address, line, result, true);
+    attempt(address, line, result, mayRetry);
     return result;
   }
 
