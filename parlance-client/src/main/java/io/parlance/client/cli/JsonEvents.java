@@ -3,9 +3,11 @@ package io.parlance.client.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parlance.client.delivery.Outgoing;
 import io.parlance.client.node.NodeEvent;
 import io.parlance.client.node.SendException;
 import io.parlance.client.peer.Peer;
+import io.parlance.client.store.DeliveryState;
 import java.util.List;
 import java.util.Locale;
 
@@ -58,6 +60,21 @@ final class JsonEvents {
     return node;
   }
 
+  /**
+   * The answer to a send: {@code sent} when it was written, {@code queued} (with why) when it waits
+   * in the outbox.
+   */
+  static ObjectNode outcome(Outgoing outgoing) {
+    if (outgoing.state() == DeliveryState.SENT && outgoing.peer() != null) {
+      return toJson(new NodeEvent.MessageSent(outgoing.peer(), outgoing.content(), outgoing.id()));
+    }
+    ObjectNode node = event("queued").put("to", outgoing.to()).put("id", outgoing.id());
+    if (outgoing.note() != null) {
+      node.put("reason", outgoing.note());
+    }
+    return node;
+  }
+
   static String toLine(ObjectNode node) {
     return node.toString();
   }
@@ -96,7 +113,17 @@ final class JsonEvents {
           .put("address", e.address());
     }
     if (event instanceof NodeEvent.MessageSent e) {
-      return event("sent").put("to", e.to().nickname()).put("address", e.to().addressText());
+      return event("sent")
+          .put("to", e.to().nickname())
+          .put("address", e.to().addressText())
+          .put("id", e.id());
+    }
+    if (event instanceof NodeEvent.Delivery e) {
+      return event("delivery")
+          .put("id", e.id())
+          .put("to", e.to())
+          .put("peer", e.peerKey())
+          .put("state", e.state().name().toLowerCase(Locale.ROOT));
     }
     if (event instanceof NodeEvent.SendFailed e) {
       SendException error = e.error();

@@ -85,24 +85,48 @@ public final class ConnectionPool {
    * @return completes when the line is written; fails with a {@link DeliveryException}
    */
   public CompletableFuture<Void> send(InetSocketAddress address, ChatLine line) {
-    return send(address, line, true);
-  }
-
-  /**
-   * Sends a chat line to an address over the pooled connection, opening one if needed.
-   *
-   * @param address the peer's message address
-   * @param line the line
-   * @param mayRetry true to open a new connection and try once more if the pooled one turns out
-   *     closed; false to fail instead, for a sender that must re-send from its oldest
-   *     unacknowledged line to keep the order
-   * @return completes when the line is written; fails with a {@link DeliveryException}
-   */
-  public CompletableFuture<Void> send(InetSocketAddress address, ChatLine line, boolean mayRetry) {
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(line, "line");
     CompletableFuture<Void> result = new CompletableFuture<>();
-    attempt(address, line, result, mayRetry);
+    attempt(address, line, result, true);
+    return result;
+  }
+
+  /**
+   * Returns the pooled connection to an address, opening one if needed, for a sender that writes on
+   * it directly: one that must know when its connection changes, because lines written on a
+   * connection that broke may be lost and must go again, in order, before any later line.
+   *
+   * @param address the peer's message address
+   * @return completes with the open connection; fails with a {@link DeliveryException}
+   */
+  public CompletableFuture<Channel> connection(InetSocketAddress address) {
+    Objects.requireNonNull(address, "address");
+    CompletableFuture<Channel> result = new CompletableFuture<>();
+    if (closed) {
+      result.completeExceptionally(
+          new DeliveryException(
+              DeliveryException.Reason.CLOSED, address, "the node is shutting down", null));
+      return result;
+    }
+    ChannelFuture connection = connectionTo(address);
+    connection.addListener(
+        connected -> {
+          if (!connected.isSuccess()) {
+            connections.remove(address, connection);
+            result.completeExceptionally(translate(address, connected.cause()));
+          } else if (!connection.channel().isActive()) {
+            connections.remove(address, connection);
+            result.completeExceptionally(
+                new DeliveryException(
+                    DeliveryException.Reason.CONNECTION_LOST,
+                    address,
+                    "the connection to " + Peer.format(address) + " was closed",
+                    null));
+          } else {
+            result.complete(connection.channel());
+          }
+        });
     return result;
   }
 

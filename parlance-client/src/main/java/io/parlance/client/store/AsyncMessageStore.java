@@ -7,6 +7,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,8 +100,34 @@ public final class AsyncMessageStore implements AutoCloseable {
    *     closed or its queue is full)
    */
   public <T> CompletableFuture<T> submit(Function<MessageStore, T> work) {
+    return submit(work, null);
+  }
+
+  /**
+   * Runs a function with the store on the store's thread, then a callback with its outcome on the
+   * same thread right after the commit. Callbacks run in the order the calls were made, which a
+   * continuation attached to the returned future does not promise (it runs on the caller's thread
+   * when the work finished first).
+   *
+   * @param work what to do
+   * @param whenDone called with the result or the failure; must be short and must not block
+   * @param <T> the result type
+   * @return the result, once committed; or the failure
+   */
+  public <T> CompletableFuture<T> submit(
+      Function<MessageStore, T> work, BiConsumer<? super T, ? super Throwable> whenDone) {
     Objects.requireNonNull(work, "work");
     CompletableFuture<T> future = new CompletableFuture<>();
+    if (whenDone != null) {
+      future.whenComplete(
+          (result, error) -> {
+            try {
+              whenDone.accept(result, error);
+            } catch (RuntimeException e) {
+              LOG.warn("A store callback failed", e);
+            }
+          });
+    }
     synchronized (admission) {
       if (closed) {
         future.completeExceptionally(new StoreException("the message store is closed"));

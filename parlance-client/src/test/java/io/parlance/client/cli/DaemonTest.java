@@ -172,7 +172,16 @@ class DaemonTest {
   @Test
   void aFollowerThatDoesNotReadIsDroppedWhileTheNodeAndOtherFollowersGoOn() throws Exception {
     Daemon alice = daemon("alice", new ControlServer.Limits(4, 64 * 1024, 64, 256_000));
-    Started bob = peerSeenBy(alice, "bob");
+    // Bob keeps few messages unacknowledged, so Alice stores and shows them in bursts (one per
+    // store transaction) much smaller than a client's queue.
+    Started bob = nodes.start(nodes.options(nodes.nick("bob")).deliveryWindow(16).build());
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                bob.sees(alice.node().nickname())
+                    && alice.node().peers().stream()
+                        .anyMatch(p -> p.nickname().equals(bob.node().nickname())));
     ControlClient good = client(alice);
     good.send("/follow");
     assertThat(next(good).path("event").asText()).isEqualTo("following");
@@ -182,23 +191,24 @@ class DaemonTest {
       stuck.write(ByteBuffer.wrap("/follow\n".getBytes(StandardCharsets.UTF_8)));
       await().atMost(WAIT).until(() -> alice.control().connectionCount() == 2);
 
-      // About 800 kB of events: more than the stuck client's socket buffer and queue hold.
+      // About 1.6 MB of events: more than the stuck client's socket buffer and queue hold.
       String padding = "p".repeat(2000);
       List<CompletableFuture<?>> sends = new ArrayList<>();
-      for (int i = 0; i < 400; i++) {
+      for (int i = 0; i < 800; i++) {
         sends.add(bob.node().send(alice.node().nickname(), i + " " + padding));
       }
-      CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
 
+      // Read while they arrive: a send completes when written, which waits for the window.
       int received = 0;
-      while (received < 400) {
+      while (received < 800) {
         JsonNode e = until(good, "message");
         assertThat(e.path("content").asText()).startsWith(received + " ");
         received++;
       }
+      CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
       await().atMost(WAIT).until(() -> alice.control().droppedConnections() == 1);
       await().atMost(WAIT).until(() -> alice.control().connectionCount() == 1);
-      assertThat(alice.json().inbox().size()).isEqualTo(400);
+      assertThat(alice.json().inbox().size()).isEqualTo(800);
       good.send("/peers");
       assertThat(until(good, "peers").path("peers").size()).isEqualTo(1);
     }
