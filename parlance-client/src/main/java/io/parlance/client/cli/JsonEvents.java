@@ -8,6 +8,8 @@ import io.parlance.client.node.NodeEvent;
 import io.parlance.client.node.SendException;
 import io.parlance.client.peer.Peer;
 import io.parlance.client.store.DeliveryState;
+import io.parlance.client.store.Direction;
+import io.parlance.client.store.StoredMessage;
 import java.util.List;
 import java.util.Locale;
 
@@ -72,6 +74,35 @@ final class JsonEvents {
     if (outgoing.note() != null) {
       node.put("reason", outgoing.note());
     }
+    return node;
+  }
+
+  /** A stored message, as {@code history} and {@code search} list them. */
+  static ObjectNode stored(StoredMessage m) {
+    return MAPPER
+        .createObjectNode()
+        .put("id", m.id())
+        .put("direction", m.direction() == Direction.OUT ? "out" : "in")
+        .put("peer", m.peer())
+        .put("nickname", m.nickname())
+        .put("content", m.content())
+        .put("timestamp", m.timestamp())
+        .put("state", m.state().name().toLowerCase(Locale.ROOT));
+  }
+
+  /** The answer to {@code /history}: the conversation, oldest first. */
+  static ObjectNode history(String peer, List<StoredMessage> messages) {
+    ObjectNode node = event("history").put("peer", peer);
+    ArrayNode list = node.putArray("messages");
+    messages.forEach(m -> list.add(stored(m)));
+    return node;
+  }
+
+  /** The answer to {@code /search}: the matches, most recent first. */
+  static ObjectNode search(String query, List<StoredMessage> messages) {
+    ObjectNode node = event("search").put("query", query);
+    ArrayNode list = node.putArray("messages");
+    messages.forEach(m -> list.add(stored(m)));
     return node;
   }
 

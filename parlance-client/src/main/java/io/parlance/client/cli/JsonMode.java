@@ -163,6 +163,18 @@ final class JsonMode {
         broadcast(b.text());
       } else if (command instanceof Command.Nick n) {
         nick(n.nickname());
+      } else if (command instanceof Command.History h) {
+        started();
+        node.history(h.peer(), h.limit())
+            .whenComplete(
+                (messages, error) ->
+                    answer(error, () -> emit(JsonEvents.history(h.peer(), messages))));
+      } else if (command instanceof Command.Search q) {
+        started();
+        node.search(q.text(), Command.MAX_HISTORY)
+            .whenComplete(
+                (messages, error) ->
+                    answer(error, () -> emit(JsonEvents.search(q.text(), messages))));
       } else if (command instanceof Command.Help) {
         emit(JsonEvents.help());
       } else if (command instanceof Command.Inbox) {
@@ -233,6 +245,23 @@ final class JsonMode {
               cause instanceof SendException e
                   ? JsonEvents.toJson(new NodeEvent.SendFailed(target, e))
                   : JsonEvents.error(ExecutionExceptionHandler.reason(cause)));
+        }
+      } finally {
+        finished();
+      }
+    }
+
+    /** Emits a query's answer, or its error, and counts the command as answered. */
+    private void answer(Throwable error, Runnable emitAnswer) {
+      try {
+        if (error == null) {
+          emitAnswer.run();
+        } else {
+          Throwable cause =
+              error instanceof CompletionException && error.getCause() != null
+                  ? error.getCause()
+                  : error;
+          emit(JsonEvents.error(ExecutionExceptionHandler.reason(cause)));
         }
       } finally {
         finished();

@@ -265,4 +265,57 @@ class DaemonTest {
     assertThat(StreamSupport.stream(List.of(again.control().socketFile()).spliterator(), false))
         .containsExactly(socket);
   }
+
+  @Test
+  void historyAndSearchAreAnsweredFromTheStoreAndASendToAPeerAwayIsQueued() throws Exception {
+    Daemon alice = daemon("alice", ControlServer.Limits.DEFAULTS);
+    Started bob = peerSeenBy(alice, "bob");
+    String bobName = bob.node().nickname();
+    ControlClient c = client(alice);
+
+    c.send("/send " + bobName + " hello bob, about the café");
+    JsonNode sent = next(c);
+    assertThat(sent.path("event").asText()).isEqualTo("sent");
+    String id = sent.path("id").asText();
+    await().atMost(WAIT).until(() -> bob.received().size() == 1);
+    bob.node().send(alice.node().nickname(), "hi alice").get(5, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> alice.json().inbox().size() == 1);
+
+    bob.node().stop();
+    await().atMost(WAIT).until(() -> alice.node().peers().isEmpty());
+    c.send("/send " + bobName + " are you back?");
+    JsonNode queued = next(c);
+    assertThat(queued.path("event").asText()).isEqualTo("queued");
+    assertThat(queued.path("to").asText()).isEqualTo(bobName);
+    assertThat(queued.path("reason").asText()).contains("not online");
+
+    c.send("/history " + bobName + " 10");
+    JsonNode history = next(c);
+    assertThat(history.path("event").asText()).isEqualTo("history");
+    assertThat(history.path("messages").findValuesAsText("content"))
+        .containsExactly("hello bob, about the café", "hi alice", "are you back?");
+    JsonNode first = history.path("messages").get(0);
+    assertThat(first.path("id").asText()).isEqualTo(id);
+    assertThat(first.path("direction").asText()).isEqualTo("out");
+    assertThat(first.path("state").asText()).isEqualTo("delivered");
+    assertThat(history.path("messages").get(2).path("state").asText()).isEqualTo("queued");
+
+    c.send("/search café");
+    JsonNode found = next(c);
+    assertThat(found.path("event").asText()).isEqualTo("search");
+    assertThat(found.path("messages").findValuesAsText("id")).containsExactly(id);
+
+    // The same store read from the shell while the daemon runs.
+    java.io.StringWriter out = new java.io.StringWriter();
+    ParlanceCommand command = new ParlanceCommand();
+    command.environment = Map.of();
+    picocli.CommandLine cmd = Main.commandLine(command);
+    cmd.setOut(new java.io.PrintWriter(out));
+    assertThat(
+            cmd.execute(
+                "history", "--data-dir", dir.resolve("alice").toString(), "--json", bobName))
+        .isZero();
+    assertThat(out.toString().lines().map(l -> l.contains("are you back?")).toList())
+        .containsExactly(false, false, true);
+  }
 }
