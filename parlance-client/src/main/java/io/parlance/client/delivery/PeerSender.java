@@ -134,10 +134,11 @@ final class PeerSender {
       settleAll("the node stopped; it is sent at the next start");
     } else if (peer == null) {
       settleAll(nickname + " is not online; it is sent when " + nickname + " is back");
-    } else if (retryTimer != null) {
-      settleAll("cannot reach " + nickname + " now (" + lastProblem + "); it stays queued");
     } else {
-      more();
+      if (retryTimer != null) {
+        settleAll("cannot reach " + nickname + " now (" + lastProblem + "); it stays queued");
+      }
+      more(); // read it from the store when its turn comes
     }
   }
 
@@ -358,14 +359,15 @@ final class PeerSender {
       return;
     }
     channel = null;
-    if (!inFlight.isEmpty()) {
-      LOG.debug(
-          "The connection to {} closed with {} message(s) unacknowledged; sending them again",
-          nickname,
-          inFlight.size());
-      goBack();
+    if (inFlight.isEmpty()) {
+      pump();
+      return;
     }
-    pump();
+    // Sent again on a new connection after a pause that grows while no ack comes, so a peer
+    // that keeps closing (it cannot store, say) is not hammered.
+    failed(
+        new IllegalStateException(
+            "the connection closed with " + inFlight.size() + " message(s) unacknowledged"));
   }
 
   /** Forgets the connection of this generation, closing it, so the next write opens a new one. */
@@ -438,8 +440,8 @@ final class PeerSender {
       return;
     }
     f.writtenAt = System.nanoTime();
-    failures = 0;
     if (!acks) {
+      failures = 0; // written is all a plain peer can tell; an ack resets it for the others
       inFlight.remove(id);
       finishPlain(f.message, to);
       pump();

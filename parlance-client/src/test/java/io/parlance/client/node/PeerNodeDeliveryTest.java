@@ -160,6 +160,34 @@ class PeerNodeDeliveryTest {
   }
 
   @Test
+  void anOutboxLongerThanMemoryHoldsIsReadInPagesAndDeliveredInOrder() throws Exception {
+    Started alice = nodes.start(options("alice").build());
+    Started bob = nodes.start(options("bob").build());
+    await().atMost(WAIT).until(() -> alice.sees(nodes.nick("bob")));
+    alice.node().send(nodes.nick("bob"), "hello").get(5, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> bob.received().size() == 1);
+    bob.node().stop();
+    await().atMost(WAIT).until(() -> !alice.sees(nodes.nick("bob")));
+
+    int count = 2_500; // more than two pages of 1,024
+    List<java.util.concurrent.CompletableFuture<Outgoing>> sends = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      sends.add(alice.node().send(nodes.nick("bob"), "q" + i));
+    }
+    for (var f : sends) {
+      assertThat(f.get(10, TimeUnit.SECONDS).state()).isEqualTo(DeliveryState.QUEUED);
+    }
+    Started bob2 = nodes.start(options("bob").build());
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> bob2.received().size() == count);
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      expected.add("q" + i);
+    }
+    assertThat(bob2.received()).containsExactlyElementsOf(expected);
+  }
+
+  @Test
   void aNicknameNeverSeenIsAnErrorAndNothingIsStored() throws Exception {
     Started alice = nodes.start(options("alice").build());
     assertThatThrownBy(() -> alice.node().send("stranger", "hi").get(5, TimeUnit.SECONDS))
