@@ -195,7 +195,7 @@ final class PeerSender {
       if (peer != null) {
         outbox.listener().sent(m, peer);
       }
-      settle(id, null);
+      settle(id, peer);
     }
     StoredMessage delivered = m;
     outbox
