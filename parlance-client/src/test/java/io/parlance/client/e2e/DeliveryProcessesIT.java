@@ -157,12 +157,13 @@ class DeliveryProcessesIT {
     feeder.setDaemon(true);
     feeder.start();
 
-    // Three kills at random points of the flow, each as soon as the receiver has stored that many.
+    // Three kills at random points of the flow, one in each third, each as soon as the receiver
+    // has stored that many.
     List<Integer> killAt = new ArrayList<>();
+    int third = (total - 1000) / 3;
     for (int k = 0; k < 3; k++) {
-      killAt.add(500 + random.nextInt(total - 1500));
+      killAt.add(500 + k * third + random.nextInt(third));
     }
-    killAt.sort(null);
     List<String> kills = new ArrayList<>();
     for (int at : killAt) {
       await()
