@@ -83,6 +83,9 @@ final class PeerSender {
   private ScheduledFuture<?> paceTimer;
   private Channel channel;
   private boolean connecting;
+  private final List<String> sentToRecord = new ArrayList<>();
+  private final List<StoredMessage> deliveredToRecord = new ArrayList<>();
+  private boolean recordScheduled;
   private long paceWindowStart = System.nanoTime();
   private int paceCount;
   private boolean closed;
@@ -197,24 +200,8 @@ final class PeerSender {
       }
       settle(id, peer);
     }
-    StoredMessage delivered = m;
-    outbox
-        .store()
-        .submit(
-            s -> s.markDelivered(key, id),
-            (changed, error) -> {
-              if (error != null) {
-                outbox
-                    .listener()
-                    .problem(
-                        "cannot record that "
-                            + nickname
-                            + " has a message: "
-                            + cause(error).getMessage());
-              } else {
-                outbox.listener().delivered(delivered);
-              }
-            });
+    deliveredToRecord.add(m);
+    scheduleRecord();
     if (inFlight.isEmpty() && ackTimer != null) {
       ackTimer.cancel(false);
       ackTimer = null;
@@ -451,7 +438,8 @@ final class PeerSender {
     if (first) {
       f.message = sentVersion(f.message);
     }
-    outbox.store().submit(s -> markSent(s, id), this::reportStoreProblem);
+    sentToRecord.add(id);
+    scheduleRecord();
     if (first) {
       outbox.listener().sent(f.message, to);
     }
@@ -459,9 +447,50 @@ final class PeerSender {
     armAckTimer();
   }
 
-  private Void markSent(io.parlance.client.store.MessageStore store, String id) {
-    store.markSent(key, id);
-    return null;
+  /**
+   * Records the writes and acks of this loop turn in one store call once the tasks already queued
+   * on the loop (the other completions of a burst) have run.
+   */
+  private void scheduleRecord() {
+    if (!recordScheduled) {
+      recordScheduled = true;
+      if (!run(this::record)) {
+        record();
+      }
+    }
+  }
+
+  private void record() {
+    recordScheduled = false;
+    if (sentToRecord.isEmpty() && deliveredToRecord.isEmpty()) {
+      return;
+    }
+    List<String> sent = List.copyOf(sentToRecord);
+    List<StoredMessage> delivered = List.copyOf(deliveredToRecord);
+    sentToRecord.clear();
+    deliveredToRecord.clear();
+    List<String> deliveredIds = delivered.stream().map(StoredMessage::id).toList();
+    outbox
+        .store()
+        .submit(
+            s -> {
+              s.markSent(key, sent);
+              s.markDelivered(key, deliveredIds);
+              return null;
+            },
+            (ignored, error) -> {
+              if (error != null) {
+                outbox
+                    .listener()
+                    .problem(
+                        "cannot record the state of messages to "
+                            + nickname
+                            + " (they stay in the outbox): "
+                            + cause(error).getMessage());
+              } else {
+                delivered.forEach(outbox.listener()::delivered);
+              }
+            });
   }
 
   private void finishPlain(StoredMessage m, Peer to) {
@@ -565,6 +594,7 @@ final class PeerSender {
   }
 
   private void forgetMemory() {
+    record();
     generation++;
     epoch++;
     for (ScheduledFuture<?> t : new ScheduledFuture<?>[] {retryTimer, ackTimer, paceTimer}) {

@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -409,6 +410,52 @@ public final class MessageStore implements AutoCloseable {
             peer,
             id)
         > 0;
+  }
+
+  /**
+   * Records several outgoing messages to one peer as written once more, in one statement batch.
+   *
+   * @param peer the recipient's key
+   * @param ids the message ids
+   */
+  public void markSent(String peer, Collection<String> ids) {
+    updateAll(
+        "UPDATE messages SET state = 'sent', attempts = attempts + 1, updated_ms = ?"
+            + " WHERE direction = 'out' AND peer = ? AND id = ? AND state != 'delivered'",
+        peer,
+        ids);
+  }
+
+  /**
+   * Records that a peer acknowledged several outgoing messages, in one statement batch.
+   *
+   * @param peer the recipient's key
+   * @param ids the message ids
+   */
+  public void markDelivered(String peer, Collection<String> ids) {
+    updateAll(
+        "UPDATE messages SET state = 'delivered', pending = 0, updated_ms = ?"
+            + " WHERE direction = 'out' AND peer = ? AND id = ? AND state != 'delivered'",
+        peer,
+        ids);
+  }
+
+  private void updateAll(String sql, String peer, Collection<String> ids) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      long now = clock.getAsLong();
+      for (String id : ids) {
+        ps.setLong(1, now);
+        ps.setString(2, peer);
+        ps.setString(3, id);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
   }
 
   private int update(String sql, String peer, String id) {
