@@ -13,6 +13,8 @@ sealed interface Command {
           "/peers",
           "/send",
           "/broadcast",
+          "/history",
+          "/search",
           "/nick",
           "/verify",
           "/trust",
@@ -20,12 +22,20 @@ sealed interface Command {
           "/help",
           "/quit");
 
+  /** How many messages {@code /history} shows when not told. */
+  int DEFAULT_HISTORY = 20;
+
+  /** The most messages one {@code /history} or {@code /search} answers with. */
+  int MAX_HISTORY = 1000;
+
   /** The help text, one command per line. */
   List<String> HELP =
       List.of(
           "/peers                       list the peers online",
           "/send <nickname> <message>   send a message to one peer (nickname@ip:port if two share it)",
           "/broadcast <message>         send a message to every peer",
+          "/history <peer> [n]          the last n (20) messages with a peer (nickname or id)",
+          "/search <words>              search every message kept (each word must appear)",
           "/nick <new>                  change your nickname",
           "/verify <peer>               show your id and the peer's, to compare out of band",
           "/trust <peer>                accept the key a peer presents now, after a change",
@@ -80,6 +90,21 @@ sealed interface Command {
    * @param target the peer
    */
   record Trust(String target) implements Command {}
+
+  /**
+   * Show the last messages of a conversation.
+   *
+   * @param peer a nickname, a peer id, or {@code nickname@ip:port}
+   * @param limit how many, 1 to {@link #MAX_HISTORY}
+   */
+  record History(String peer, int limit) implements Command {}
+
+  /**
+   * Search every stored message.
+   *
+   * @param text the words
+   */
+  record Search(String text) implements Command {}
 
   /** List the messages received since the start. */
   record Inbox() implements Command {}
@@ -137,8 +162,8 @@ sealed interface Command {
       case "/broadcast", "/all" ->
           rest.isEmpty() ? new Invalid("usage: /broadcast <message>") : new Broadcast(rest);
       case "/nick" -> rest.isEmpty() ? new Invalid("usage: /nick <new nickname>") : new Nick(rest);
-      case "/verify" -> rest.isEmpty() ? new Invalid("usage: /verify <peer>") : new Verify(rest);
-      case "/trust" -> rest.isEmpty() ? new Invalid("usage: /trust <peer>") : new Trust(rest);
+      case "/history" -> parseHistory(rest, knownNames);
+      case "/search" -> rest.isEmpty() ? new Invalid("usage: /search <words>") : new Search(rest);
       case "/inbox" -> rest.isEmpty() ? new Inbox() : new Invalid("usage: /inbox");
       case "/follow" ->
           switch (rest.toLowerCase(Locale.ROOT)) {
@@ -151,6 +176,34 @@ sealed interface Command {
       case "/quit", "/exit", "/q" -> new Quit();
       default -> new Invalid("unknown command " + name + "; /help lists the commands");
     };
+  }
+
+  private static Command parseHistory(String rest, Collection<String> knownNames) {
+    String usage = "usage: /history <peer> [n], n from 1 to " + MAX_HISTORY;
+    if (rest.isEmpty()) {
+      return new Invalid(usage);
+    }
+    if (knownNames.contains(rest)) {
+      return new History(rest, DEFAULT_HISTORY); // a nickname with spaces, or ending in a number
+    }
+    int space = rest.lastIndexOf(' ');
+    if (space < 0) {
+      return new History(rest, DEFAULT_HISTORY);
+    }
+    String last = rest.substring(space + 1);
+    if (!last.chars().allMatch(Character::isDigit)) {
+      return new History(rest, DEFAULT_HISTORY);
+    }
+    int limit;
+    try {
+      limit = Integer.parseInt(last);
+    } catch (NumberFormatException e) {
+      return new Invalid(usage);
+    }
+    if (limit < 1 || limit > MAX_HISTORY) {
+      return new Invalid(usage);
+    }
+    return new History(rest.substring(0, space).strip(), limit);
   }
 
   private static Command parseSend(String rest, Collection<String> knownNames) {

@@ -4,6 +4,7 @@ import io.parlance.client.node.NodeEvent;
 import io.parlance.client.node.PeerNode;
 import io.parlance.client.node.SendException;
 import io.parlance.client.peer.Peer;
+import io.parlance.client.store.DeliveryState;
 import io.parlance.protocol.ProtocolException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -95,7 +96,43 @@ final class InteractiveMode {
         }
       }
     } else if (command instanceof Command.Send s) {
-      node.send(s.target(), s.text());
+      node.send(s.target(), s.text())
+          .thenAccept(
+              out -> {
+                if (out.state() == DeliveryState.QUEUED) {
+                  print(
+                      line(LocalTime.now().format(CLOCK))
+                          .append("⋯ ")
+                          .append(name(out.to()))
+                          .append(": " + out.content() + "  (queued: " + out.note() + ")")
+                          .toAttributedString());
+                }
+              });
+    } else if (command instanceof Command.History h) {
+      node.history(h.peer(), h.limit())
+          .whenComplete(
+              (messages, error) -> {
+                if (error != null) {
+                  problem(ExecutionExceptionHandler.reason(unwrap(error)));
+                } else if (messages.isEmpty()) {
+                  note("No messages with " + h.peer() + " are kept.");
+                } else {
+                  messages.forEach(m -> note(StoredLines.line(m, ZoneId.systemDefault())));
+                }
+              });
+    } else if (command instanceof Command.Search q) {
+      node.search(q.text(), Command.MAX_HISTORY)
+          .whenComplete(
+              (messages, error) -> {
+                if (error != null) {
+                  problem(ExecutionExceptionHandler.reason(unwrap(error)));
+                } else if (messages.isEmpty()) {
+                  note("No message contains " + q.text() + ".");
+                } else {
+                  note(messages.size() + " found, most recent first:");
+                  messages.forEach(m -> note(StoredLines.line(m, ZoneId.systemDefault())));
+                }
+              });
     } else if (command instanceof Command.Broadcast b) {
       node.broadcast(b.text());
     } else if (command instanceof Command.Nick n) {
@@ -208,6 +245,9 @@ final class InteractiveMode {
               .append(name(e.to().nickname()))
               .append(": " + e.content())
               .toAttributedString());
+    } else if (event instanceof NodeEvent.Delivery e && e.state() == DeliveryState.DELIVERED) {
+      String text = e.content().length() > 40 ? e.content().substring(0, 40) + "…" : e.content();
+      note("[" + now + "] ✓ delivered to " + e.to() + ": " + text);
     } else if (event instanceof NodeEvent.SendFailed e) {
       problem(e.error().getMessage());
     } else if (event instanceof NodeEvent.NicknameChanged e) {
@@ -230,6 +270,12 @@ final class InteractiveMode {
       case "changed" -> "KEY CHANGED, refused until /trust";
       default -> p.has("tls") ? "encrypted, id " + p.id().shortForm() : "signed, not encrypted";
     };
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
   }
 
   private AttributedStringBuilder line(String time) {

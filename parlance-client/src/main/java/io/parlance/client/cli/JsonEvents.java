@@ -3,10 +3,14 @@ package io.parlance.client.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parlance.client.delivery.Outgoing;
 import io.parlance.client.node.NodeEvent;
 import io.parlance.client.node.PeerNode;
 import io.parlance.client.node.SendException;
 import io.parlance.client.peer.Peer;
+import io.parlance.client.store.DeliveryState;
+import io.parlance.client.store.Direction;
+import io.parlance.client.store.StoredMessage;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -89,6 +93,50 @@ final class JsonEvents {
     return node;
   }
 
+  /**
+   * The answer to a send: {@code sent} when it was written, {@code queued} (with why) when it waits
+   * in the outbox.
+   */
+  static ObjectNode outcome(Outgoing outgoing) {
+    if (outgoing.state() == DeliveryState.SENT && outgoing.peer() != null) {
+      return toJson(new NodeEvent.MessageSent(outgoing.peer(), outgoing.content(), outgoing.id()));
+    }
+    ObjectNode node = event("queued").put("to", outgoing.to()).put("id", outgoing.id());
+    if (outgoing.note() != null) {
+      node.put("reason", outgoing.note());
+    }
+    return node;
+  }
+
+  /** A stored message, as {@code history} and {@code search} list them. */
+  static ObjectNode stored(StoredMessage m) {
+    return MAPPER
+        .createObjectNode()
+        .put("id", m.id())
+        .put("direction", m.direction() == Direction.OUT ? "out" : "in")
+        .put("peer", m.peer())
+        .put("nickname", m.nickname())
+        .put("content", m.content())
+        .put("timestamp", m.timestamp())
+        .put("state", m.state().name().toLowerCase(Locale.ROOT));
+  }
+
+  /** The answer to {@code /history}: the conversation, oldest first. */
+  static ObjectNode history(String peer, List<StoredMessage> messages) {
+    ObjectNode node = event("history").put("peer", peer);
+    ArrayNode list = node.putArray("messages");
+    messages.forEach(m -> list.add(stored(m)));
+    return node;
+  }
+
+  /** The answer to {@code /search}: the matches, most recent first. */
+  static ObjectNode search(String query, List<StoredMessage> messages) {
+    ObjectNode node = event("search").put("query", query);
+    ArrayNode list = node.putArray("messages");
+    messages.forEach(m -> list.add(stored(m)));
+    return node;
+  }
+
   static String toLine(ObjectNode node) {
     return node.toString();
   }
@@ -139,7 +187,17 @@ final class JsonEvents {
           e.peer());
     }
     if (event instanceof NodeEvent.MessageSent e) {
-      return event("sent").put("to", e.to().nickname()).put("address", e.to().addressText());
+      return event("sent")
+          .put("to", e.to().nickname())
+          .put("address", e.to().addressText())
+          .put("id", e.id());
+    }
+    if (event instanceof NodeEvent.Delivery e) {
+      return event("delivery")
+          .put("id", e.id())
+          .put("to", e.to())
+          .put("peer", e.peerKey())
+          .put("state", e.state().name().toLowerCase(Locale.ROOT));
     }
     if (event instanceof NodeEvent.SendFailed e) {
       SendException error = e.error();

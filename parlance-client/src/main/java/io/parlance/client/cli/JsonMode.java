@@ -3,6 +3,7 @@ package io.parlance.client.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parlance.client.control.ControlSession;
 import io.parlance.client.control.Inbox;
+import io.parlance.client.delivery.Outgoing;
 import io.parlance.client.node.NodeEvent;
 import io.parlance.client.node.PeerNode;
 import io.parlance.client.node.SendException;
@@ -26,9 +27,9 @@ import java.util.function.Consumer;
  *
  * <p>One instance per node keeps the {@link Inbox} and fans node events out; each client is a
  * {@link Session} with its own output. The answers to a session's commands go to that session only
- * ({@code /send} answers with a {@code sent} or an {@code error} event, {@code /peers} with {@code
- * peers}, ...). A following session (stdin always; a control connection after {@code /follow}) gets
- * every node event instead, its own sends' outcomes included.
+ * ({@code /send} answers with a {@code sent}, {@code queued} or {@code error} event, {@code /peers}
+ * with {@code peers}, ...). A following session (stdin always; a control connection after {@code
+ * /follow}) gets every node event instead, its own sends' outcomes included.
  */
 final class JsonMode {
 
@@ -178,6 +179,18 @@ final class JsonMode {
         } catch (SendException e) {
           emit(JsonEvents.error(e.getMessage()));
         }
+      } else if (command instanceof Command.History h) {
+        started();
+        node.history(h.peer(), h.limit())
+            .whenComplete(
+                (messages, error) ->
+                    answer(error, () -> emit(JsonEvents.history(h.peer(), messages))));
+      } else if (command instanceof Command.Search q) {
+        started();
+        node.search(q.text(), Command.MAX_HISTORY)
+            .whenComplete(
+                (messages, error) ->
+                    answer(error, () -> emit(JsonEvents.search(q.text(), messages))));
       } else if (command instanceof Command.Help) {
         emit(JsonEvents.help());
       } else if (command instanceof Command.Inbox) {
@@ -214,30 +227,31 @@ final class JsonMode {
         return;
       }
       started();
-      node.send(target, text).whenComplete((peer, error) -> answer(target, text, peer, error));
+      node.send(target, text).whenComplete((outgoing, error) -> answer(target, outgoing, error));
     }
 
     private void broadcast(String text) {
       List<Peer> peers = node.peers();
       if (following || peers.isEmpty()) {
         // With no peer, the node answers with an error event at once.
-        CompletableFuture<List<Peer>> all = node.broadcast(text);
+        CompletableFuture<List<Outgoing>> all = node.broadcast(text);
         if (!following) {
           started();
-          all.whenComplete((sent, error) -> answer("everyone", text, null, error));
+          all.whenComplete((sent, error) -> answer("everyone", null, error));
         }
         return;
       }
       for (Peer p : peers) {
         started();
-        node.send(p, text).whenComplete((peer, error) -> answer(p.qualifiedName(), text, p, error));
+        node.send(p, text)
+            .whenComplete((outgoing, error) -> answer(p.qualifiedName(), outgoing, error));
       }
     }
 
-    private void answer(String target, String text, Peer peer, Throwable error) {
+    private void answer(String target, Outgoing outgoing, Throwable error) {
       try {
         if (error == null) {
-          emit(JsonEvents.toJson(new NodeEvent.MessageSent(peer, text)));
+          emit(JsonEvents.outcome(outgoing));
         } else {
           Throwable cause =
               error instanceof CompletionException && error.getCause() != null
@@ -247,6 +261,23 @@ final class JsonMode {
               cause instanceof SendException e
                   ? JsonEvents.toJson(new NodeEvent.SendFailed(target, e))
                   : JsonEvents.error(ExecutionExceptionHandler.reason(cause)));
+        }
+      } finally {
+        finished();
+      }
+    }
+
+    /** Emits a query's answer, or its error, and counts the command as answered. */
+    private void answer(Throwable error, Runnable emitAnswer) {
+      try {
+        if (error == null) {
+          emitAnswer.run();
+        } else {
+          Throwable cause =
+              error instanceof CompletionException && error.getCause() != null
+                  ? error.getCause()
+                  : error;
+          emit(JsonEvents.error(ExecutionExceptionHandler.reason(cause)));
         }
       } finally {
         finished();

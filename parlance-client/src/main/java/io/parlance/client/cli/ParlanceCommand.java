@@ -36,16 +36,19 @@ import picocli.CommandLine.Spec;
       "Decentralized peer-to-peer chat: find peers on your LAN and message them directly.",
       "",
       "Commands in the chat: /peers, /send <nickname> <message>, /broadcast <message>,"
-          + " /nick <new>, /clear, /help, /quit.",
+          + " /history <peer> [n], /search <words>, /nick <new>, /clear, /help, /quit.",
       "",
       "Headless: 'parlance daemon' runs a peer with no terminal; 'parlance send', 'parlance"
-          + " peers' and 'parlance inbox' talk to it. Options of a command go after its name."
+          + " peers' and 'parlance inbox' talk to it. 'parlance history' and 'parlance search'"
+          + " read the profile's message store. Options of a command go after its name."
     },
     subcommands = {
       DaemonCommand.class,
       SendCommand.class,
       PeersCommand.class,
       InboxCommand.class,
+      HistoryCommand.class,
+      SearchCommand.class,
       IdCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

@@ -17,12 +17,14 @@ import picocli.CommandLine.Parameters;
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = {
-      "Send a message through the running daemon; exits 0 once it is written to the peer.",
+      "Send a message through the running daemon; exits 0 once it is written to the peer, or"
+          + " queued in the daemon's outbox because the peer is not online now (a nickname seen"
+          + " before; it goes out when the peer is back, and 'queued: why' is printed to stderr).",
       "NICKNAME may be nickname@ip:port when two peers share a nickname."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "0:sent",
+      "0:sent, or queued for a peer seen before",
       "1:not sent, or no daemon runs (the reason is printed)",
       "2:usage error"
     })
@@ -38,7 +40,7 @@ final class SendCommand extends DaemonClientCommand {
       description = "The message; several words are joined with spaces.")
   List<String> words;
 
-  @Option(names = "--json", description = "Print the daemon's sent or error event as JSON.")
+  @Option(names = "--json", description = "Print the daemon's sent, queued or error event as JSON.")
   boolean json;
 
   @Override
@@ -52,13 +54,17 @@ final class SendCommand extends DaemonClientCommand {
       client.send("/send " + target + " " + text);
       for (JsonNode event; (event = next(client)) != null; ) {
         String name = event.path("event").asText();
-        if (name.equals("sent") || name.equals("error")) {
+        if (name.equals("sent") || name.equals("queued") || name.equals("error")) {
           if (json) {
             out.println(event);
             out.flush();
           }
           if (name.equals("error")) {
             throw failure(event);
+          }
+          if (name.equals("queued") && !json) {
+            spec.commandLine().getErr().println("queued: " + event.path("reason").asText());
+            spec.commandLine().getErr().flush();
           }
           return 0;
         }

@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * ones, closed when idle, and reopened transparently when the peer closed them.
  *
  * <p>Lines sent to one address from one thread leave in order. A send completes when its line has
- * been written to the socket, which is all the plain protocol can tell.
+ * been written to the socket, which is all the plain protocol can tell; peers that acknowledge
+ * write their acks back on the same connection, and the pool hands them to its {@link AckListener}.
  */
 public final class ConnectionPool {
 
@@ -42,7 +43,7 @@ public final class ConnectionPool {
   private volatile boolean closed;
 
   /**
-   * Creates the pool.
+   * Creates the pool, ignoring anything peers write back.
    *
    * @param group the event loops to run on (not owned)
    * @param connectTimeout how long a connect may take
@@ -51,7 +52,7 @@ public final class ConnectionPool {
    */
   public ConnectionPool(
       EventLoopGroup group, Duration connectTimeout, Duration writeTimeout, Duration idleTimeout) {
-    this(group, connectTimeout, writeTimeout, idleTimeout, null);
+    this(group, connectTimeout, writeTimeout, idleTimeout, null, AckListener.NONE);
   }
 
   /**
@@ -62,21 +63,24 @@ public final class ConnectionPool {
    * @param writeTimeout how long a write may wait for the peer to read
    * @param idleTimeout how long an unused connection stays open
    * @param tls the TLS client context, or null to open plain connections only
+   * @param acks where the acknowledgements peers write back on our connections go
    */
   public ConnectionPool(
       EventLoopGroup group,
       Duration connectTimeout,
       Duration writeTimeout,
       Duration idleTimeout,
-      SslContext tls) {
+      SslContext tls,
+      AckListener acks) {
     Objects.requireNonNull(group, "group");
+    Objects.requireNonNull(acks, "acks");
     this.bootstrap =
         new Bootstrap()
             .group(group)
             .channel(NioSocketChannel.class)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
             .option(ChannelOption.TCP_NODELAY, true)
-            .handler(new OutboundInitializer(writeTimeout, idleTimeout, tls));
+            .handler(new OutboundInitializer(writeTimeout, idleTimeout, tls, acks));
     this.tls = tls != null;
   }
 
@@ -116,6 +120,47 @@ public final class ConnectionPool {
   /** Where a line goes: an address, and the id that must answer there when over TLS. */
   private record Target(InetSocketAddress address, PeerId peerId) {}
 
+  /**
+   * Returns the pooled connection to an address, opening one if needed, for a sender that writes on
+   * it directly: one that must know when its connection changes, because lines written on a
+   * connection that broke may be lost and must go again, in order, before any later line. Over TLS
+   * it completes only once the handshake has proven the peer's id.
+   *
+   * @param address the peer's message address
+   * @param peerId the id the peer announced, for a TLS connection; null for a plain one
+   * @return completes with the open connection; fails with a {@link DeliveryException}
+   */
+  public CompletableFuture<Channel> connection(InetSocketAddress address, PeerId peerId) {
+    Objects.requireNonNull(address, "address");
+    CompletableFuture<Channel> result = new CompletableFuture<>();
+    if (closed) {
+      result.completeExceptionally(
+          new DeliveryException(
+              DeliveryException.Reason.CLOSED, address, "the node is shutting down", null));
+      return result;
+    }
+    Target target = new Target(address, peerId);
+    ChannelFuture connection = connectionTo(target);
+    connection.addListener(
+        connected -> {
+          if (!connected.isSuccess()) {
+            connections.remove(address, connection);
+            result.completeExceptionally(translate(address, connected.cause()));
+          } else if (!connection.channel().isActive()) {
+            connections.remove(address, connection);
+            result.completeExceptionally(
+                new DeliveryException(
+                    DeliveryException.Reason.CONNECTION_LOST,
+                    address,
+                    "the connection to " + Peer.format(address) + " was closed",
+                    null));
+          } else {
+            whenVerified(target, connection, result);
+          }
+        });
+    return result;
+  }
+
   private void attempt(
       Target target, ChatLine line, CompletableFuture<Void> result, boolean mayRetry) {
     InetSocketAddress address = target.address();
@@ -139,49 +184,70 @@ public final class ConnectionPool {
             retryOrFail(target, line, result, mayRetry, null);
             return;
           }
-          SslHandler ssl = ch.pipeline().get(SslHandler.class);
-          if (ssl == null) {
-            write(target, connection, line, result, mayRetry);
-            return;
-          }
-          ssl.handshakeFuture()
-              .addListener(
-                  handshake -> {
-                    if (!handshake.isSuccess()) {
-                      connections.remove(address, connection);
-                      ch.close();
-                      result.completeExceptionally(
-                          new DeliveryException(
-                              DeliveryException.Reason.FAILED,
-                              address,
-                              "the TLS handshake with "
-                                  + Peer.format(address)
-                                  + " failed: "
-                                  + handshake.cause().getMessage(),
-                              handshake.cause()));
-                      return;
-                    }
-                    Optional<PeerId> proven = PeerTls.provenPeer(ch);
-                    if (proven.isEmpty() || !proven.get().equals(target.peerId())) {
-                      connections.remove(address, connection);
-                      ch.close();
-                      result.completeExceptionally(
-                          new DeliveryException(
-                              DeliveryException.Reason.IDENTITY_MISMATCH,
-                              address,
-                              "refused "
-                                  + Peer.format(address)
-                                  + ": it proved the key of "
-                                  + proven.map(PeerId::toString).orElse("no id")
-                                  + ", not the announced "
-                                  + target.peerId()
-                                  + " (someone may be intercepting the connection)",
-                              null));
-                      return;
-                    }
-                    write(target, connection, line, result, mayRetry);
-                  });
+          CompletableFuture<Channel> verified = new CompletableFuture<>();
+          whenVerified(target, connection, verified);
+          verified.whenComplete(
+              (ready, error) -> {
+                if (error != null) {
+                  result.completeExceptionally(error);
+                } else {
+                  write(target, connection, line, result, mayRetry);
+                }
+              });
         });
+  }
+
+  /**
+   * Completes with the channel once it may carry lines: at once for a plain connection; for TLS,
+   * once the handshake proved the id the peer announced. Otherwise closes it and fails, so no line
+   * ever reaches another key.
+   */
+  private void whenVerified(
+      Target target, ChannelFuture connection, CompletableFuture<Channel> result) {
+    InetSocketAddress address = target.address();
+    Channel ch = connection.channel();
+    SslHandler ssl = ch.pipeline().get(SslHandler.class);
+    if (ssl == null) {
+      result.complete(ch);
+      return;
+    }
+    ssl.handshakeFuture()
+        .addListener(
+            handshake -> {
+              if (!handshake.isSuccess()) {
+                connections.remove(address, connection);
+                ch.close();
+                result.completeExceptionally(
+                    new DeliveryException(
+                        DeliveryException.Reason.FAILED,
+                        address,
+                        "the TLS handshake with "
+                            + Peer.format(address)
+                            + " failed: "
+                            + handshake.cause().getMessage(),
+                        handshake.cause()));
+                return;
+              }
+              Optional<PeerId> proven = PeerTls.provenPeer(ch);
+              if (proven.isEmpty() || !proven.get().equals(target.peerId())) {
+                connections.remove(address, connection);
+                ch.close();
+                result.completeExceptionally(
+                    new DeliveryException(
+                        DeliveryException.Reason.IDENTITY_MISMATCH,
+                        address,
+                        "refused "
+                            + Peer.format(address)
+                            + ": it proved the key of "
+                            + proven.map(PeerId::toString).orElse("no id")
+                            + ", not the announced "
+                            + target.peerId()
+                            + " (someone may be intercepting the connection)",
+                        null));
+                return;
+              }
+              result.complete(ch);
+            });
   }
 
   private void write(

@@ -5,6 +5,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.parlance.protocol.codec.ChatLineDecoder;
 import io.parlance.protocol.codec.LineFrameDecoder;
+import io.parlance.protocol.codec.PeerLineEncoder;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -44,6 +45,7 @@ final class MessageServerInitializer extends ChannelInitializer<SocketChannel> {
         .addLast(MessagingPipeline.LINE_FRAMER, new LineFrameDecoder(maxLineBytes))
         .addLast(MessagingPipeline.FLOOD_GUARD, new FloodGuard(maxLinesPerSecond))
         .addLast(MessagingPipeline.CHAT_LINE_DECODER, ChatLineDecoder.INSTANCE)
+        .addLast(MessagingPipeline.ACK_ENCODER, PeerLineEncoder.INSTANCE)
         .addLast(
             MessagingPipeline.IDLE,
             new IdleStateHandler(idleTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS))

@@ -6,12 +6,16 @@ package io.parlance.client.messaging;
  * <pre>
  * inbound (accepted connection):
  *   connectionLimit → tlsDetector (replaced by tls, or removed for a plain peer) → lineFramer
- *     → floodGuard → chatLineDecoder → idle → idleCloser → inboundHandler
+ *     → floodGuard → chatLineDecoder → ackEncoder → idle → idleCloser → inboundHandler
  *
  * outbound (pooled connection to a peer):
- *   [tls, to peers that speak it] → chatLineEncoder → writeTimeout → idle → idleCloser
- *     → outboundHandler
+ *   [tls, to peers that speak it] → chatLineEncoder → replyFramer → replyDecoder → writeTimeout
+ *     → idle → idleCloser → ackHandler → outboundHandler
  * </pre>
+ *
+ * <p>Acknowledgements travel back on the connection the message came on: the receiver writes them
+ * through {@link #ACK_ENCODER}, the sender reads them through {@link #REPLY_FRAMER}, {@link
+ * #REPLY_DECODER} and {@link #ACK_HANDLER}.
  */
 public final class MessagingPipeline {
 
@@ -36,6 +40,18 @@ public final class MessagingPipeline {
   /** Encodes a chat line as one line of JSON. */
   public static final String CHAT_LINE_ENCODER = "chatLineEncoder";
 
+  /** Encodes the acknowledgements the receiver writes back, one line of JSON each. */
+  public static final String ACK_ENCODER = "ackEncoder";
+
+  /** Splits what a peer writes back on our connection into short lines. */
+  public static final String REPLY_FRAMER = "replyFramer";
+
+  /** Decodes one line a peer wrote back (an acknowledgement). */
+  public static final String REPLY_DECODER = "replyDecoder";
+
+  /** Hands acknowledgements to the delivery; closes a connection that sends too many bad ones. */
+  public static final String ACK_HANDLER = "ackHandler";
+
   /** Fails a write that does not complete in time. */
   public static final String WRITE_TIMEOUT = "writeTimeout";
 
@@ -48,8 +64,13 @@ public final class MessagingPipeline {
   /** Hands received chat lines to the node, closes bad connections. */
   public static final String INBOUND_HANDLER = "inboundHandler";
 
-  /** Discards anything a peer sends back; logs how a pooled connection failed. */
+  /** Logs how a pooled connection failed, and closes it. */
   public static final String OUTBOUND_HANDLER = "outboundHandler";
+
+  /**
+   * The longest line a peer may write back on our connection: an acknowledgement is about 60 bytes.
+   */
+  public static final int MAX_REPLY_LINE_BYTES = 1024;
 
   private MessagingPipeline() {}
 }

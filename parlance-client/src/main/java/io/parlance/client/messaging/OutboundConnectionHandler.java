@@ -4,12 +4,14 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import io.parlance.protocol.ProtocolException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a pooled outgoing connection tidy: discards anything the peer sends back, closes the
- * connection when it has been idle, and logs errors (ordinary disconnects at debug).
+ * Keeps a pooled outgoing connection tidy: discards anything that reaches it (what the peer writes
+ * back is consumed by the {@link AckHandler} before), and logs errors (ordinary disconnects at
+ * debug; bad lines from the peer with their reason) before closing the connection.
  */
 @Sharable
 final class OutboundConnectionHandler extends ChannelInboundHandlerAdapter {
@@ -27,7 +29,14 @@ final class OutboundConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (Disconnects.isOrdinary(cause)) {
+    if (cause instanceof ProtocolException p) {
+      LOG.warn(
+          "[{}] Closed the connection to {}: it wrote back {} ({})",
+          ctx.channel().id().asShortText(),
+          ctx.channel().remoteAddress(),
+          p.getMessage(),
+          p.kind());
+    } else if (Disconnects.isOrdinary(cause)) {
       LOG.debug(
           "[{}] Connection to {} ended: {}",
           ctx.channel().id().asShortText(),

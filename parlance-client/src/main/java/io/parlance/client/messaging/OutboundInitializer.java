@@ -5,6 +5,8 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.WriteTimeoutHandler;
+import io.parlance.protocol.codec.LineFrameDecoder;
+import io.parlance.protocol.codec.PeerLineDecoder;
 import io.parlance.protocol.codec.PeerLineEncoder;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -18,11 +20,14 @@ final class OutboundInitializer extends ChannelInitializer<SocketChannel> {
   private final Duration writeTimeout;
   private final Duration idleTimeout;
   private final SslContext tls;
+  private final AckListener acks;
 
-  OutboundInitializer(Duration writeTimeout, Duration idleTimeout, SslContext tls) {
+  OutboundInitializer(
+      Duration writeTimeout, Duration idleTimeout, SslContext tls, AckListener acks) {
     this.tls = tls;
     this.writeTimeout = writeTimeout;
     this.idleTimeout = idleTimeout;
+    this.acks = acks;
   }
 
   @Override
@@ -33,12 +38,17 @@ final class OutboundInitializer extends ChannelInitializer<SocketChannel> {
     ch.pipeline()
         .addLast(MessagingPipeline.CHAT_LINE_ENCODER, PeerLineEncoder.INSTANCE)
         .addLast(
+            MessagingPipeline.REPLY_FRAMER,
+            new LineFrameDecoder(MessagingPipeline.MAX_REPLY_LINE_BYTES))
+        .addLast(MessagingPipeline.REPLY_DECODER, PeerLineDecoder.INSTANCE)
+        .addLast(
             MessagingPipeline.WRITE_TIMEOUT,
             new WriteTimeoutHandler(writeTimeout.toMillis(), TimeUnit.MILLISECONDS))
         .addLast(
             MessagingPipeline.IDLE,
             new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
         .addLast(MessagingPipeline.IDLE_CLOSER, IdleCloser.INSTANCE)
+        .addLast(MessagingPipeline.ACK_HANDLER, new AckHandler(acks))
         .addLast(MessagingPipeline.OUTBOUND_HANDLER, OutboundConnectionHandler.INSTANCE);
   }
 }

@@ -3,6 +3,7 @@ package io.parlance.client.node;
 import io.parlance.client.peer.Peer;
 import io.parlance.client.peer.PeerDirectory.LeaveReason;
 import io.parlance.client.security.PeerId;
+import io.parlance.client.store.DeliveryState;
 
 /** Something that happened in a {@link PeerNode}, delivered to its listeners in order. */
 public sealed interface NodeEvent {
@@ -82,12 +83,29 @@ public sealed interface NodeEvent {
   record TrustWarning(Peer peer, String warning) implements NodeEvent {}
 
   /**
-   * A message was written to a peer's connection.
+   * A message was written to a peer's connection for the first time.
    *
    * @param to the peer
    * @param content the text
+   * @param id the message id
    */
-  record MessageSent(Peer to, String content) implements NodeEvent {}
+  record MessageSent(Peer to, String content, String id) implements NodeEvent {}
+
+  /**
+   * One of our messages changed state: {@link DeliveryState#QUEUED} once it is in the outbox,
+   * {@link DeliveryState#SENT} when it is first written to the peer (final for a plain peer, which
+   * cannot acknowledge), {@link DeliveryState#DELIVERED} when the peer acknowledged that it stored
+   * it. Each state is told once per message, in this order, except that a message acknowledged
+   * before its write completed goes from queued to sent and delivered at once.
+   *
+   * @param id the message id
+   * @param to the recipient's nickname
+   * @param peerKey the conversation's key: the peer's id, or its nickname for a plain peer
+   * @param state the new state
+   * @param content the text
+   */
+  record Delivery(String id, String to, String peerKey, DeliveryState state, String content)
+      implements NodeEvent {}
 
   /**
    * A message could not be sent.

@@ -35,6 +35,9 @@ public final class NodeOptions {
   private final String bootstrapServer;
   private final Path dataDir;
   private final boolean requireEncryption;
+  private final int deliveryWindow;
+  private final Duration ackTimeout;
+  private final Duration maxRetryDelay;
 
   private NodeOptions(Builder b) {
     this.nickname = Nickname.requireValid(b.nickname);
@@ -58,6 +61,9 @@ public final class NodeOptions {
     this.bootstrapServer = b.bootstrapServer;
     this.dataDir = b.dataDir;
     this.requireEncryption = b.requireEncryption;
+    this.deliveryWindow = atLeastOne("deliveryWindow", b.deliveryWindow);
+    this.ackTimeout = positive("ackTimeout", b.ackTimeout);
+    this.maxRetryDelay = positive("maxRetryDelay", b.maxRetryDelay);
     if (!lanDiscovery && bootstrapServer == null) {
       throw new IllegalArgumentException(
           "no discovery: enable LAN discovery or give a bootstrap server, or both");
@@ -129,7 +135,38 @@ public final class NodeOptions {
         .lanDiscovery(lanDiscovery)
         .bootstrapServer(bootstrapServer)
         .dataDir(dataDir)
-        .requireEncryption(requireEncryption);
+        .requireEncryption(requireEncryption)
+        .deliveryWindow(deliveryWindow)
+        .ackTimeout(ackTimeout)
+        .maxRetryDelay(maxRetryDelay);
+  }
+
+  /**
+   * The most messages on the wire to one peer that it has not acknowledged yet.
+   *
+   * @return the window
+   */
+  public int deliveryWindow() {
+    return deliveryWindow;
+  }
+
+  /**
+   * How long to wait for an acknowledgement before sending the unacknowledged messages again; it
+   * doubles after each timeout in a row, up to {@link #maxRetryDelay()}.
+   *
+   * @return the timeout
+   */
+  public Duration ackTimeout() {
+    return ackTimeout;
+  }
+
+  /**
+   * The longest wait between two attempts at a peer's messages.
+   *
+   * @return the delay
+   */
+  public Duration maxRetryDelay() {
+    return maxRetryDelay;
   }
 
   /**
@@ -296,7 +333,9 @@ public final class NodeOptions {
   }
 
   /**
-   * The most lines one inbound connection may send per second before it is closed.
+   * The most lines one inbound connection may send per second before it is closed. Our senders
+   * write at most half of it per second to one peer, so two nodes with the same setting never trip
+   * each other's guard.
    *
    * @return the limit
    */
@@ -338,13 +377,16 @@ public final class NodeOptions {
     private Duration outboundIdleTimeout = Duration.ofSeconds(60);
     private Duration inboundIdleTimeout = Duration.ofMinutes(5);
     private int maxInboundConnections = 256;
-    private int maxLinesPerSecond = 1000;
+    private int maxLinesPerSecond = 5000;
     private int eventQueueCapacity = 10_000;
     private int ioThreads = 2;
     private boolean lanDiscovery = true;
     private String bootstrapServer;
     private Path dataDir;
     private boolean requireEncryption;
+    private int deliveryWindow = 128;
+    private Duration ackTimeout = Duration.ofSeconds(5);
+    private Duration maxRetryDelay = Duration.ofSeconds(60);
 
     private Builder(String nickname) {
       this.nickname = nickname;
@@ -578,6 +620,39 @@ public final class NodeOptions {
      */
     public Builder requireEncryption(boolean required) {
       this.requireEncryption = required;
+      return this;
+    }
+
+    /**
+     * Sets how many messages to one peer may be on the wire unacknowledged (default 128).
+     *
+     * @param window the window
+     * @return this builder
+     */
+    public Builder deliveryWindow(int window) {
+      this.deliveryWindow = window;
+      return this;
+    }
+
+    /**
+     * Sets how long to wait for an acknowledgement before sending again (default 5 s).
+     *
+     * @param timeout the timeout
+     * @return this builder
+     */
+    public Builder ackTimeout(Duration timeout) {
+      this.ackTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Sets the longest wait between two attempts at a peer's messages (default 60 s).
+     *
+     * @param delay the delay
+     * @return this builder
+     */
+    public Builder maxRetryDelay(Duration delay) {
+      this.maxRetryDelay = delay;
       return this;
     }
 

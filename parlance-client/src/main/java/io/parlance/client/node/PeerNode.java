@@ -5,6 +5,11 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.parlance.client.delivery.DeliveryListener;
+import io.parlance.client.delivery.Outbox;
+import io.parlance.client.delivery.Outgoing;
+import io.parlance.client.delivery.PeerConnections;
+import io.parlance.client.delivery.Receiver;
 import io.parlance.client.discovery.DiscoveryConfig;
 import io.parlance.client.discovery.DiscoveryServer;
 import io.parlance.client.discovery.NetworkInterfaces;
@@ -13,7 +18,6 @@ import io.parlance.client.internet.BootstrapClientOptions;
 import io.parlance.client.internet.BootstrapListener;
 import io.parlance.client.internet.RemotePeer;
 import io.parlance.client.messaging.ConnectionPool;
-import io.parlance.client.messaging.DeliveryException;
 import io.parlance.client.messaging.MessageServer;
 import io.parlance.client.messaging.PeerTls;
 import io.parlance.client.peer.Peer;
@@ -23,6 +27,11 @@ import io.parlance.client.security.PeerId;
 import io.parlance.client.security.SignedDiscovery;
 import io.parlance.client.security.TlsContexts;
 import io.parlance.client.security.TrustStore;
+import io.parlance.client.store.AsyncMessageStore;
+import io.parlance.client.store.DeliveryState;
+import io.parlance.client.store.MessageStore;
+import io.parlance.client.store.StoreException;
+import io.parlance.client.store.StoredMessage;
 import io.parlance.protocol.Nickname;
 import io.parlance.protocol.Protocol;
 import io.parlance.protocol.ProtocolException;
@@ -41,6 +50,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -50,14 +60,28 @@ import org.slf4j.LoggerFactory;
  * One Parlance peer: discovers others on the LAN, listens for their messages and sends ours.
  *
  * <p>The small API — {@link #start()}, {@link #stop()}, {@link #peers()}, {@link #send}, {@link
- * #broadcast}, {@link #changeNickname} and the {@link NodeEvent events} — is all the command line,
- * the JSON mode and the tests use. The node prints nothing; it tells its {@link NodeListener
- * listeners}.
+ * #broadcast}, {@link #history}, {@link #search}, {@link #changeNickname} and the {@link NodeEvent
+ * events} — is all the command line, the JSON mode and the tests use. The node prints nothing; it
+ * tells its {@link NodeListener listeners}.
+ *
+ * <p>Nothing a user sends is lost: each message goes to the on-disk outbox of the profile's message
+ * store first ({@link NodeOptions#dataDir()}; a node without one keeps its store in memory), and
+ * leaves it when the peer acknowledged it, or, for a plain peer that cannot, once it is written.
+ * Received messages are stored before they are acknowledged and shown.
  */
 public final class PeerNode implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(PeerNode.class);
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
+  private static final long PROBLEM_GAP_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  /** The most messages {@link #history} and {@link #search} return. */
+  public static final int MAX_HISTORY = 100_000;
+
+  /** The longest message text a send accepts, checked on the wire form with id. */
+  private static final String WORST_ID = "00000000-0000-0000-0000-000000000000";
+
+  private static final String WORST_NICKNAME = "x".repeat(Nickname.MAX_BYTES);
 
   /** The extensions our peers speak, advertised in announces and registrations. */
   static final List<String> CAPABILITIES = List.of("tls", "ack");
@@ -84,6 +108,10 @@ public final class PeerNode implements AutoCloseable {
   private volatile int tcpPort;
   private Identity identity;
   private TrustStore trust;
+  private AsyncMessageStore store;
+  private volatile Outbox outbox;
+  private Receiver receiver;
+  private final AtomicLong lastProblemNanos = new AtomicLong(System.nanoTime() - PROBLEM_GAP_NANOS);
 
   /**
    * Creates a node with its own, empty peer directory.
@@ -111,16 +139,31 @@ public final class PeerNode implements AutoCloseable {
           public void joined(Peer peer) {
             events.publish(new NodeEvent.PeerJoined(peer));
             checkTrust(peer);
+            Outbox out = outbox;
+            if (out != null) {
+              out.peerPresent(peer);
+            }
           }
 
           @Override
           public void renamed(Peer before, Peer after) {
             events.publish(new NodeEvent.PeerRenamed(before, after));
+            Outbox out = outbox;
+            if (out != null) {
+              if (!Outbox.keyOf(before).equals(Outbox.keyOf(after))) {
+                out.peerAbsent(before); // a plain peer's conversation is its nickname
+              }
+              out.peerPresent(after);
+            }
           }
 
           @Override
           public void left(Peer peer, PeerDirectory.LeaveReason reason) {
             events.publish(new NodeEvent.PeerLeft(peer, reason));
+            Outbox out = outbox;
+            if (out != null) {
+              out.peerAbsent(peer);
+            }
           }
         });
   }
@@ -178,8 +221,50 @@ public final class PeerNode implements AutoCloseable {
         state = State.STOPPED;
         throw e;
       }
+      try {
+        store =
+            new AsyncMessageStore(
+                options.dataDir() == null
+                    ? MessageStore.inMemory()
+                    : MessageStore.open(options.dataDir().resolve(MessageStore.FILE)));
+      } catch (StoreException e) {
+        state = State.STOPPED;
+        throw e;
+      }
       group = new NioEventLoopGroup(options.ioThreads(), new DefaultThreadFactory("parlance-io"));
       try {
+        receiver = new Receiver(store, this::senderKey, this::show, this::problem);
+        Outbox delivery =
+            new Outbox(
+                store,
+                new PeerConnections() {
+                  @Override
+                  public CompletableFuture<Channel> connection(Peer peer) {
+                    try {
+                      return pool.connection(peer.address(), securityFor(peer));
+                    } catch (SendException e) {
+                      return CompletableFuture.failedFuture(e);
+                    }
+                  }
+
+                  @Override
+                  public CompletableFuture<Void> write(Peer peer, ChatLine line) {
+                    try {
+                      return pool.send(peer.address(), securityFor(peer), line);
+                    } catch (SendException e) {
+                      return CompletableFuture.failedFuture(e);
+                    }
+                  }
+                },
+                group,
+                new Outbox.Settings(
+                    options.deliveryWindow(),
+                    Math.max(1024, options.deliveryWindow() * 4),
+                    options.ackTimeout(),
+                    options.maxRetryDelay(),
+                    Math.max(1, options.maxLinesPerSecond() / 2)),
+                () -> nickname,
+                new DeliveryEvents());
         server =
             new MessageServer(
                 new InetSocketAddress(ipLiteral(options.bindHost()), options.tcpPort()),
@@ -204,7 +289,10 @@ public final class PeerNode implements AutoCloseable {
                 options.connectTimeout(),
                 options.writeTimeout(),
                 options.outboundIdleTimeout(),
-                TlsContexts.client(identity));
+                TlsContexts.client(identity),
+                delivery);
+        outbox = delivery;
+        directory.peers().forEach(delivery::peerPresent);
         if (options.lanDiscovery()) {
           discovery =
               new DiscoveryServer(
@@ -282,6 +370,11 @@ public final class PeerNode implements AutoCloseable {
 
   private void shutdownQuietly() {
     try {
+      Outbox delivery = outbox;
+      outbox = null;
+      if (delivery != null) {
+        delivery.close();
+      }
       BootstrapClient internet = bootstrap;
       if (internet != null) {
         internet.close();
@@ -302,6 +395,9 @@ public final class PeerNode implements AutoCloseable {
         group
             .shutdownGracefully(0, CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)
             .awaitUninterruptibly(CLOSE_WAIT.toMillis() * 2);
+      }
+      if (store != null) {
+        store.close(); // last: finishes the writes queued by the loops above
       }
     }
   }
@@ -525,20 +621,28 @@ public final class PeerNode implements AutoCloseable {
   }
 
   /**
-   * Sends a message to the peer a user names (see {@link #resolve}).
+   * Sends a message to the peer a user names (see {@link #resolve}). The message is stored in the
+   * outbox first and leaves it when the peer acknowledged it (a plain peer: once written). A peer
+   * that is not online now but was seen before (a conversation with that nickname is in the store)
+   * gets it when it is back; a nickname never seen is an error.
    *
    * @param target a nickname, {@code nickname@ip:port} or {@code ip:port}
    * @param text the message
-   * @return completes with the peer when the message is written; fails with a {@link
-   *     SendException}. Also published as a {@link NodeEvent.MessageSent} or {@link
-   *     NodeEvent.SendFailed} event.
+   * @return completes once the first attempt settled: written ({@link DeliveryState#SENT}), or kept
+   *     in the outbox ({@link DeliveryState#QUEUED}, with why); fails with a {@link SendException}
+   *     if it was not stored. Also published as events: {@link NodeEvent.Delivery} for each state,
+   *     {@link NodeEvent.MessageSent} when written, {@link NodeEvent.SendFailed} on failure.
    */
-  public CompletableFuture<Peer> send(String target, String text) {
+  public CompletableFuture<Outgoing> send(String target, String text) {
     Peer peer;
     try {
       requireRunning();
+      chatLine(text);
       peer = resolve(target);
     } catch (SendException e) {
+      if (e.reason() == SendException.Reason.UNKNOWN_PEER && isPlainNickname(target)) {
+        return sendToKnown(target, text);
+      }
       events.publish(new NodeEvent.SendFailed(target, e));
       return CompletableFuture.failedFuture(e);
     }
@@ -546,62 +650,103 @@ public final class PeerNode implements AutoCloseable {
   }
 
   /**
-   * Sends a message to a known peer.
+   * Sends a message to a known peer (see {@link #send(String, String)}).
    *
    * @param peer the peer
    * @param text the message
-   * @return completes with the peer when the message is written; fails with a {@link SendException}
+   * @return completes once the first attempt settled; fails with a {@link SendException}
    */
-  public CompletableFuture<Peer> send(Peer peer, String text) {
+  public CompletableFuture<Outgoing> send(Peer peer, String text) {
     return send(peer, peer.nickname(), text);
   }
 
-  private CompletableFuture<Peer> send(Peer peer, String target, String text) {
-    ChatLine line;
+  private CompletableFuture<Outgoing> send(Peer peer, String target, String text) {
+    return submit(Outbox.keyOf(peer), peer.nickname(), peer, target, text);
+  }
+
+  /** A nickname not online now: queued if a conversation with it is stored, else an error. */
+  private CompletableFuture<Outgoing> sendToKnown(String nick, String text) {
+    return store
+        .submit(s -> s.keyForNickname(nick))
+        .exceptionally(error -> Optional.empty())
+        .thenCompose(
+            key -> {
+              if (key.isEmpty()) {
+                SendException e =
+                    new SendException(
+                        SendException.Reason.UNKNOWN_PEER,
+                        "no peer called " + nick + " is online or known from earlier messages");
+                events.publish(new NodeEvent.SendFailed(nick, e));
+                return CompletableFuture.failedFuture(e);
+              }
+              return submit(key.get(), nick, null, nick, text);
+            });
+  }
+
+  private CompletableFuture<Outgoing> submit(
+      String key, String nick, Peer peer, String target, String text) {
+    Outbox delivery = outbox;
     try {
       requireRunning();
-      line = chatLine(text);
+      chatLine(text);
+      if (delivery == null) {
+        throw new SendException(SendException.Reason.NOT_RUNNING, "the node is not running");
+      }
     } catch (SendException e) {
       events.publish(new NodeEvent.SendFailed(target, e));
       return CompletableFuture.failedFuture(e);
     }
-    PeerId tlsPeer;
-    try {
-      tlsPeer = securityFor(peer);
-    } catch (SendException e) {
-      LOG.warn("Not sending to {}: {}", peer.qualifiedName(), e.getMessage());
-      events.publish(new NodeEvent.SendFailed(target, e));
-      return CompletableFuture.failedFuture(e);
+    if (peer != null) {
+      try {
+        securityFor(peer);
+      } catch (SendException e) {
+        LOG.warn("Not sending to {}: {}", peer.qualifiedName(), e.getMessage());
+        events.publish(new NodeEvent.SendFailed(target, e));
+        return CompletableFuture.failedFuture(e);
+      }
     }
-    return pool.send(peer.address(), tlsPeer, line)
+    return delivery
+        .submit(key, nick, peer, text, System.currentTimeMillis() / 1000)
         .handle(
-            (ok, error) -> {
+            (outgoing, error) -> {
               if (error == null) {
-                events.publish(new NodeEvent.MessageSent(peer, text));
-                return peer;
+                if (outgoing.state() == DeliveryState.QUEUED) {
+                  LOG.info("Queued a message to {}: {}", nick, outgoing.note());
+                }
+                return outgoing;
               }
-              SendException e = toSendException(peer, unwrap(error));
-              LOG.info("Cannot send to {}: {}", peer.qualifiedName(), e.getMessage());
+              Throwable cause = unwrap(error);
+              SendException e =
+                  new SendException(
+                      SendException.Reason.FAILED,
+                      "cannot keep the message to " + nick + ": " + cause.getMessage(),
+                      List.of(),
+                      cause);
+              LOG.warn("Cannot send to {}: {}", nick, e.getMessage());
               events.publish(new NodeEvent.SendFailed(target, e));
               throw new CompletionException(e);
             });
+  }
+
+  private static boolean isPlainNickname(String target) {
+    return target.indexOf('@') < 0 && parseAddress(target).isEmpty();
   }
 
   /**
    * Sends a message to every known peer.
    *
    * @param text the message
-   * @return completes with the peers it was written to, once every send has finished; fails with a
-   *     {@link SendException} if there is no peer. Each send is also published as an event.
+   * @return completes with the outcome for each peer, once every first attempt settled; fails with
+   *     a {@link SendException} if there is no peer. Each send is also published as events.
    */
-  public CompletableFuture<List<Peer>> broadcast(String text) {
+  public CompletableFuture<List<Outgoing>> broadcast(String text) {
     List<Peer> peers = directory.peers();
     if (peers.isEmpty()) {
       SendException e = new SendException(SendException.Reason.NO_PEERS, "no peer is online");
       events.publish(new NodeEvent.SendFailed("everyone", e));
       return CompletableFuture.failedFuture(e);
     }
-    List<CompletableFuture<Peer>> sends = new ArrayList<>();
+    List<CompletableFuture<Outgoing>> sends = new ArrayList<>();
     for (Peer peer : peers) {
       sends.add(send(peer, peer.qualifiedName(), text));
     }
@@ -609,6 +754,53 @@ public final class PeerNode implements AutoCloseable {
             sends.stream().map(f -> f.exceptionally(e -> null)).toArray(CompletableFuture[]::new))
         .thenApply(
             ignored -> sends.stream().map(f -> f.getNow(null)).filter(Objects::nonNull).toList());
+  }
+
+  /**
+   * Returns the last messages of a conversation, oldest first, from the message store.
+   *
+   * @param peer a nickname (every conversation under it), a peer id, or {@code nickname@ip:port} of
+   *     a peer online now
+   * @param limit how many of the most recent, 1 to {@value #MAX_HISTORY}
+   * @return the messages
+   */
+  public CompletableFuture<List<StoredMessage>> history(String peer, int limit) {
+    Objects.requireNonNull(peer, "peer");
+    String key = peer;
+    if (!isPlainNickname(peer)) {
+      try {
+        key = Outbox.keyOf(resolve(peer));
+      } catch (SendException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+    String conversation = key;
+    return storeOrFail().thenCompose(s -> s.history(conversation, bound(limit)));
+  }
+
+  /**
+   * Searches the text of every stored message (full-text: each word must appear).
+   *
+   * @param text the words
+   * @param limit the most to return, 1 to {@value #MAX_HISTORY}
+   * @return the matches, most recent first
+   */
+  public CompletableFuture<List<StoredMessage>> search(String text, int limit) {
+    Objects.requireNonNull(text, "text");
+    return storeOrFail().thenCompose(s -> s.search(text, bound(limit)));
+  }
+
+  private CompletableFuture<AsyncMessageStore> storeOrFail() {
+    AsyncMessageStore s = store;
+    if (s == null || state != State.RUNNING) {
+      return CompletableFuture.failedFuture(
+          new SendException(SendException.Reason.NOT_RUNNING, "the node is not running"));
+    }
+    return CompletableFuture.completedFuture(s);
+  }
+
+  private static int bound(int limit) {
+    return Math.max(1, Math.min(limit, MAX_HISTORY));
   }
 
   /**
@@ -639,17 +831,55 @@ public final class PeerNode implements AutoCloseable {
   }
 
   private void received(ChatLine line, Channel channel) {
-    SocketAddress from = channel.remoteAddress();
-    String address = String.valueOf(from);
     Optional<PeerId> proven = PeerTls.provenPeer(channel);
     if (proven.isPresent()) {
+      // Refused before it is stored or acknowledged: a sender whose key changed keeps it in its
+      // outbox, and it arrives once the user trusts the new key.
       String refusal = refusal(line.from(), proven.get());
       if (refusal != null) {
-        LOG.warn("[{}] Refused a message from {}: {}", channel.id().asShortText(), from, refusal);
-        events.publish(new NodeEvent.MessageRejected(line.from(), address, refusal));
+        LOG.warn(
+            "[{}] Refused a message from {}: {}",
+            channel.id().asShortText(),
+            channel.remoteAddress(),
+            refusal);
+        events.publish(
+            new NodeEvent.MessageRejected(
+                line.from(), String.valueOf(channel.remoteAddress()), refusal));
         return;
       }
     }
+    Receiver r = receiver;
+    if (r != null) {
+      r.received(line, channel);
+    }
+  }
+
+  /**
+   * Returns the conversation key of a line's sender when we know who it is: the id it proved over
+   * TLS, else the one peer of that nickname at that IP in the directory; else null.
+   */
+  private String senderKey(ChatLine line, Channel channel) {
+    Optional<PeerId> proven = PeerTls.provenPeer(channel);
+    if (proven.isPresent()) {
+      return proven.get().value();
+    }
+    if (channel.remoteAddress() instanceof InetSocketAddress remote) {
+      List<Peer> candidates =
+          directory.byNickname(line.from()).stream()
+              .filter(p -> p.address().getAddress().equals(remote.getAddress()))
+              .toList();
+      if (candidates.size() == 1) {
+        return Outbox.keyOf(candidates.get(0));
+      }
+    }
+    return null;
+  }
+
+  /** Publishes a new message, once it is stored. */
+  private void show(ChatLine line, Channel channel) {
+    SocketAddress from = channel.remoteAddress();
+    String address = String.valueOf(from);
+    Optional<PeerId> proven = PeerTls.provenPeer(channel);
     if (from instanceof InetSocketAddress remote) {
       address = Peer.format(remote);
       List<Peer> candidates =
@@ -785,17 +1015,58 @@ public final class PeerNode implements AutoCloseable {
         : "verified";
   }
 
+  /** Logs a background problem, and tells listeners of it at most once per 10 s. */
+  private void problem(String message) {
+    LOG.warn("{}", message);
+    long now = System.nanoTime();
+    long last = lastProblemNanos.get();
+    if (now - last >= PROBLEM_GAP_NANOS && lastProblemNanos.compareAndSet(last, now)) {
+      events.publish(new NodeEvent.Error(message));
+    }
+  }
+
+  /** Turns the outbox's reports into node events. */
+  private final class DeliveryEvents implements DeliveryListener {
+    @Override
+    public void queued(StoredMessage m) {
+      events.publish(
+          new NodeEvent.Delivery(
+              m.id(), m.nickname(), m.peer(), DeliveryState.QUEUED, m.content()));
+    }
+
+    @Override
+    public void sent(StoredMessage m, Peer peer) {
+      events.publish(new NodeEvent.MessageSent(peer, m.content(), m.id()));
+      events.publish(
+          new NodeEvent.Delivery(
+              m.id(), peer.nickname(), m.peer(), DeliveryState.SENT, m.content()));
+    }
+
+    @Override
+    public void delivered(StoredMessage m) {
+      events.publish(
+          new NodeEvent.Delivery(
+              m.id(), m.nickname(), m.peer(), DeliveryState.DELIVERED, m.content()));
+    }
+
+    @Override
+    public void problem(String message) {
+      PeerNode.this.problem(message);
+    }
+  }
+
   private void requireRunning() throws SendException {
     if (state != State.RUNNING) {
       throw new SendException(SendException.Reason.NOT_RUNNING, "the node is not running");
     }
   }
 
-  private ChatLine chatLine(String text) throws SendException {
+  /** Checks that a text can go on the wire, with the longest nickname and an id. */
+  private static ChatLine chatLine(String text) throws SendException {
     Objects.requireNonNull(text, "text");
     ChatLine line;
     try {
-      line = ChatLine.now(nickname, text);
+      line = ChatLine.now(WORST_NICKNAME, text).withId(WORST_ID);
     } catch (ProtocolException e) {
       throw new SendException(
           SendException.Reason.INVALID_MESSAGE, "the message " + e.getMessage(), List.of(), e);
@@ -816,31 +1087,6 @@ public final class PeerNode implements AutoCloseable {
     return error instanceof CompletionException && error.getCause() != null
         ? error.getCause()
         : error;
-  }
-
-  private static SendException toSendException(Peer peer, Throwable error) {
-    if (error instanceof SendException s) {
-      return s;
-    }
-    if (error instanceof DeliveryException d) {
-      SendException.Reason reason =
-          switch (d.reason()) {
-            case REFUSED -> SendException.Reason.REFUSED;
-            case TIMED_OUT -> SendException.Reason.TIMED_OUT;
-            case UNREACHABLE -> SendException.Reason.UNREACHABLE;
-            case CONNECTION_LOST -> SendException.Reason.CONNECTION_LOST;
-            case IDENTITY_MISMATCH -> SendException.Reason.IDENTITY_MISMATCH;
-            case CLOSED -> SendException.Reason.NOT_RUNNING;
-            case FAILED -> SendException.Reason.FAILED;
-          };
-      return new SendException(
-          reason, "cannot send to " + peer.nickname() + ": " + d.getMessage(), List.of(), d);
-    }
-    return new SendException(
-        SendException.Reason.FAILED,
-        "cannot send to " + peer.nickname() + ": " + error,
-        List.of(),
-        error);
   }
 
   /**

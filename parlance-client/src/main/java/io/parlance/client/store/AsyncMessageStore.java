@@ -1,47 +1,143 @@
 package io.parlance.client.store;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link MessageStore} confined to one thread of its own, so no disk work ever runs on a Netty
  * event loop or the terminal thread. Every call returns at once with a future; calls run in the
  * order they were made.
+ *
+ * <p><b>Group commit.</b> The thread takes every call waiting in its queue (up to {@value
+ * #MAX_BATCH}) and runs them in one transaction, each in a savepoint of its own (a failing call
+ * undoes only its own writes), then commits once and completes the futures in order. A future
+ * completes only after the commit, so a completed write is on disk; a burst of messages costs one
+ * disk flush instead of one each.
+ *
+ * <p>The queue is bounded: a call beyond {@link #capacity()} waiting ones fails at once with a
+ * {@link StoreException} rather than growing the heap. Continuations attached to the futures
+ * without an executor run on the store thread: keep them short, or hand off.
  */
 public final class AsyncMessageStore implements AutoCloseable {
 
+  /** The default number of calls that may wait. */
+  public static final int DEFAULT_CAPACITY = 65_536;
+
+  /** The most calls run in one transaction. */
+  static final int MAX_BATCH = 1024;
+
+  private static final Logger LOG = LoggerFactory.getLogger(AsyncMessageStore.class);
+  private static final long CLOSE_WAIT_SECONDS = 10;
+
   private final MessageStore store;
-  private final ExecutorService thread;
+  private final BlockingQueue<Task<?>> queue;
+  private final int capacity;
+  private final Thread thread;
+  private final Object admission = new Object();
+  private boolean closed; // guarded by admission
+  private volatile boolean stopping;
+
+  private record Task<T>(Function<MessageStore, T> work, CompletableFuture<T> future) {
+    void run(MessageStore store, List<Runnable> completions) {
+      T result = store.savepoint(work);
+      completions.add(() -> future.complete(result));
+    }
+  }
+
+  /**
+   * Wraps a store with the default queue capacity; the store is used only from the new thread from
+   * now on.
+   *
+   * @param store the store
+   */
+  public AsyncMessageStore(MessageStore store) {
+    this(store, DEFAULT_CAPACITY);
+  }
 
   /**
    * Wraps a store; the store is used only from the new thread from now on.
    *
    * @param store the store
+   * @param capacity how many calls may wait before new ones are refused
    */
-  public AsyncMessageStore(MessageStore store) {
-    this.store = store;
-    this.thread =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "parlance-store");
-              t.setDaemon(true);
-              return t;
-            });
+  public AsyncMessageStore(MessageStore store, int capacity) {
+    this.store = Objects.requireNonNull(store, "store");
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
+    }
+    this.capacity = capacity;
+    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.thread = new Thread(this::loop, "parlance-store");
+    thread.setDaemon(true);
+    thread.start();
   }
 
   /**
-   * Runs a function with the store on the store's thread.
+   * Returns how many calls may wait before new ones are refused.
+   *
+   * @return the capacity
+   */
+  public int capacity() {
+    return capacity;
+  }
+
+  /**
+   * Runs a function with the store on the store's thread, in a transaction shared with the calls
+   * queued with it.
    *
    * @param work what to do
    * @param <T> the result type
-   * @return the result, or the failure
+   * @return the result, once committed; or the failure (a {@link StoreException} when the store is
+   *     closed or its queue is full)
    */
   public <T> CompletableFuture<T> submit(Function<MessageStore, T> work) {
-    return CompletableFuture.supplyAsync(() -> work.apply(store), thread);
+    return submit(work, null);
+  }
+
+  /**
+   * Runs a function with the store on the store's thread, then a callback with its outcome on the
+   * same thread right after the commit. Callbacks run in the order the calls were made, which a
+   * continuation attached to the returned future does not promise (it runs on the caller's thread
+   * when the work finished first).
+   *
+   * @param work what to do
+   * @param whenDone called with the result or the failure; must be short and must not block
+   * @param <T> the result type
+   * @return the result, once committed; or the failure
+   */
+  public <T> CompletableFuture<T> submit(
+      Function<MessageStore, T> work, BiConsumer<? super T, ? super Throwable> whenDone) {
+    Objects.requireNonNull(work, "work");
+    CompletableFuture<T> future = new CompletableFuture<>();
+    if (whenDone != null) {
+      future.whenComplete(
+          (result, error) -> {
+            try {
+              whenDone.accept(result, error);
+            } catch (RuntimeException e) {
+              LOG.warn("A store callback failed", e);
+            }
+          });
+    }
+    synchronized (admission) {
+      if (closed) {
+        future.completeExceptionally(new StoreException("the message store is closed"));
+      } else if (!queue.offer(new Task<>(work, future))) {
+        future.completeExceptionally(
+            new StoreException(
+                "the message store is overloaded: " + capacity + " operations are waiting"));
+      }
+    }
+    return future;
   }
 
   /**
@@ -80,18 +176,80 @@ public final class AsyncMessageStore implements AutoCloseable {
     return submit(s -> s.search(text, limit));
   }
 
-  /** Finishes the queued work, then closes the database. */
-  @Override
-  public void close() {
-    thread.shutdown();
+  private void loop() {
+    List<Task<?>> batch = new ArrayList<>(MAX_BATCH);
     try {
-      if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
-        thread.shutdownNow();
+      while (true) {
+        Task<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          if (stopping && queue.isEmpty()) {
+            return;
+          }
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, MAX_BATCH - 1);
+        runBatch(batch);
+        batch.clear();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
       store.close();
+    }
+  }
+
+  private void runBatch(List<Task<?>> batch) {
+    List<Runnable> completions = new ArrayList<>(batch.size());
+    try {
+      store.begin();
+    } catch (RuntimeException e) {
+      batch.forEach(t -> t.future().completeExceptionally(e));
+      return;
+    }
+    try {
+      for (Task<?> task : batch) {
+        try {
+          task.run(store, completions);
+        } catch (RuntimeException e) {
+          completions.add(() -> task.future().completeExceptionally(e));
+        }
+      }
+      store.commit();
+    } catch (RuntimeException | Error e) {
+      store.rollbackQuietly();
+      LOG.warn("A transaction of {} store operation(s) failed: {}", batch.size(), e.toString());
+      batch.forEach(t -> t.future().completeExceptionally(e));
+      if (e instanceof Error error) {
+        throw error;
+      }
+      return;
+    }
+    completions.forEach(Runnable::run);
+  }
+
+  /** Refuses new calls, finishes the queued ones (waiting up to 10 s), then closes the database. */
+  @Override
+  public void close() {
+    synchronized (admission) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    stopping = true;
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(CLOSE_WAIT_SECONDS));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (thread.isAlive()) {
+      LOG.warn("The message store did not finish its work in {} s", CLOSE_WAIT_SECONDS);
+      thread.interrupt();
+    }
+    StoreException gone = new StoreException("the message store is closed");
+    for (Task<?> t; (t = queue.poll()) != null; ) {
+      t.future().completeExceptionally(gone);
     }
   }
 }

@@ -12,11 +12,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.LongSupplier;
+import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
@@ -25,23 +28,87 @@ import org.sqlite.SQLiteException;
  * Outgoing messages that are not yet delivered form the outbox.
  *
  * <p>Writes are durable when a method returns (WAL journal, {@code synchronous=FULL}), so a crash
- * loses nothing that was stored. The schema is versioned ({@code PRAGMA user_version}) and migrated
- * on open. Not thread-safe: one thread owns an instance ({@link AsyncMessageStore} gives it one),
- * which keeps disk work off the event loops.
+ * loses nothing that was stored; {@link AsyncMessageStore} groups the calls queued together into
+ * one transaction, so many writes share one disk flush. The schema is versioned ({@code PRAGMA
+ * user_version}) and migrated on open. Not thread-safe: one thread owns an instance ({@link
+ * AsyncMessageStore} gives it one), which keeps disk work off the event loops.
  */
 public final class MessageStore implements AutoCloseable {
 
+  /** The database's file name in a profile's data directory. */
+  public static final String FILE = "messages.db";
+
   /** The migrations, in order; the schema version is the number applied. */
-  private static final List<String> MIGRATIONS = List.of("V1__messages.sql");
+  private static final List<String> MIGRATIONS = List.of("V1__messages.sql", "V2__outbox_flag.sql");
+
+  private static final String MEMORY = ":memory:";
 
   private final Path file;
   private final Connection connection;
   private final LongSupplier clock;
+  private int savepoints;
 
   private MessageStore(Path file, Connection connection, LongSupplier clock) {
     this.file = file;
     this.connection = connection;
     this.clock = clock;
+  }
+
+  /**
+   * Opens a fresh database that lives in memory only, for a node that keeps nothing on disk.
+   *
+   * @return the open store
+   */
+  public static MessageStore inMemory() {
+    try {
+      Connection connection = DriverManager.getConnection("jdbc:sqlite::memory:");
+      MessageStore store = new MessageStore(Path.of(MEMORY), connection, System::currentTimeMillis);
+      store.configure(0);
+      store.migrate();
+      return store;
+    } catch (SQLException e) {
+      throw translate(Path.of(MEMORY), e);
+    }
+  }
+
+  /**
+   * Opens an existing database for reading only, as {@code parlance history} does while no peer
+   * runs on the profile: nothing is created, migrated or written.
+   *
+   * @param file the database file
+   * @return the open store
+   * @throws StoreException if it does not exist, cannot be read, is corrupt or too new
+   */
+  public static MessageStore openReadOnly(Path file) {
+    Objects.requireNonNull(file, "file");
+    if (!Files.isRegularFile(file)) {
+      throw new StoreException("there is no history database at " + file + " yet");
+    }
+    SQLiteConfig config = new SQLiteConfig();
+    config.setReadOnly(true);
+    config.setBusyTimeout(3000);
+    Connection connection = null;
+    try {
+      connection =
+          DriverManager.getConnection(
+              "jdbc:sqlite:" + file.toAbsolutePath(), config.toProperties());
+      MessageStore store = new MessageStore(file, connection, System::currentTimeMillis);
+      int version = store.schemaVersion();
+      if (version > MIGRATIONS.size()) {
+        throw tooNew(file, version);
+      }
+      try (Statement s = connection.createStatement();
+          ResultSet rs = s.executeQuery("SELECT count(*) FROM messages")) {
+        rs.next();
+      }
+      return store;
+    } catch (SQLException e) {
+      closeQuietly(connection);
+      throw translate(file, e);
+    } catch (RuntimeException e) {
+      closeQuietly(connection);
+      throw e;
+    }
   }
 
   /**
@@ -73,10 +140,25 @@ public final class MessageStore implements AutoCloseable {
       MessageStore store = new MessageStore(file, connection, clock);
       store.configure(busyTimeoutMillis);
       store.migrate();
+      store.probeWriteLock();
       return store;
     } catch (SQLException e) {
       closeQuietly(connection);
       throw translate(file, e);
+    } catch (RuntimeException e) {
+      closeQuietly(connection);
+      throw e;
+    }
+  }
+
+  /**
+   * Takes the write lock once and gives it back, so a database another program holds is reported at
+   * start rather than at the first message.
+   */
+  private void probeWriteLock() throws SQLException {
+    try (Statement s = connection.createStatement()) {
+      s.execute("BEGIN IMMEDIATE");
+      s.execute("ROLLBACK");
     }
   }
 
@@ -98,14 +180,7 @@ public final class MessageStore implements AutoCloseable {
       version = rs.next() ? rs.getInt(1) : 0;
     }
     if (version > MIGRATIONS.size()) {
-      throw new StoreException(
-          "the history database "
-              + file
-              + " has schema version "
-              + version
-              + ", newer than this Parlance understands ("
-              + MIGRATIONS.size()
-              + "): upgrade Parlance, or use another profile");
+      throw tooNew(file, version);
     }
     for (int v = version; v < MIGRATIONS.size(); v++) {
       String script = readMigration(MIGRATIONS.get(v));
@@ -123,6 +198,26 @@ public final class MessageStore implements AutoCloseable {
         connection.setAutoCommit(true);
       }
     }
+  }
+
+  private static StoreException tooNew(Path file, int version) {
+    return new StoreException(
+        "the history database "
+            + file
+            + " has schema version "
+            + version
+            + ", newer than this Parlance understands ("
+            + MIGRATIONS.size()
+            + "): upgrade Parlance, or use another profile");
+  }
+
+  /**
+   * Returns the schema version this code migrates to.
+   *
+   * @return the number of migrations
+   */
+  public static int latestSchemaVersion() {
+    return MIGRATIONS.size();
   }
 
   /** Splits a migration script into statements: they are separated by blank lines. */
@@ -184,7 +279,9 @@ public final class MessageStore implements AutoCloseable {
   }
 
   /**
-   * Stores a received message unless one with the same id from the same peer is already stored.
+   * Stores a received message unless it is a duplicate: a received message with the same id from
+   * the same peer, where the same peer means the same key or the same nickname (a sender heard
+   * before discovery told us its identity is keyed by nickname until then).
    *
    * @param id the message id
    * @param peer the key of the sender
@@ -194,7 +291,42 @@ public final class MessageStore implements AutoCloseable {
    * @return true if it was new, false if it was a duplicate
    */
   public boolean receive(String id, String peer, String nickname, String content, long timestamp) {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT 1 FROM messages WHERE direction = 'in' AND id = ? AND (peer = ? OR nickname = ?)"
+                + " LIMIT 1")) {
+      ps.setString(1, id);
+      ps.setString(2, peer);
+      ps.setString(3, nickname);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          return false;
+        }
+      }
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
     return insert(id, Direction.IN, peer, nickname, content, timestamp, DeliveryState.RECEIVED) > 0;
+  }
+
+  /**
+   * Returns the key of the most recent conversation with a nickname, so a peer seen before can be
+   * written to while it is away, and a sender not yet discovered is filed under the key it had.
+   *
+   * @param nickname the nickname
+   * @return the peer key, or empty if no message to or from that nickname is stored
+   */
+  public Optional<String> keyForNickname(String nickname) {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT peer FROM messages WHERE nickname = ? ORDER BY seq DESC LIMIT 1")) {
+      ps.setString(1, nickname);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
   }
 
   private long insert(
@@ -208,8 +340,8 @@ public final class MessageStore implements AutoCloseable {
     long now = clock.getAsLong();
     String sql =
         "INSERT OR IGNORE INTO messages"
-            + " (id, direction, peer, nickname, content, timestamp, state, created_ms, updated_ms)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " (id, direction, peer, nickname, content, timestamp, state, created_ms, updated_ms,"
+            + " pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     try (PreparedStatement ps = connection.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
       ps.setString(1, id);
       ps.setString(2, direction.column());
@@ -220,6 +352,7 @@ public final class MessageStore implements AutoCloseable {
       ps.setString(7, state.column());
       ps.setLong(8, now);
       ps.setLong(9, now);
+      ps.setInt(10, direction == Direction.OUT ? 1 : 0);
       if (ps.executeUpdate() == 0) {
         return -1;
       }
@@ -232,7 +365,8 @@ public final class MessageStore implements AutoCloseable {
   }
 
   /**
-   * Records that an outgoing message was written to the peer once more.
+   * Records that an outgoing message was written to the peer once more; it stays in the outbox
+   * until the peer acknowledges it.
    *
    * @param peer the recipient's key
    * @param id the message id
@@ -246,6 +380,23 @@ public final class MessageStore implements AutoCloseable {
   }
 
   /**
+   * Records that an outgoing message was written to a plain peer, which cannot acknowledge: sent is
+   * final, and the message leaves the outbox.
+   *
+   * @param peer the recipient's key
+   * @param id the message id
+   * @return true if the message was in the outbox
+   */
+  public boolean markSentFinal(String peer, String id) {
+    return update(
+            "UPDATE messages SET state = 'sent', attempts = attempts + 1, pending = 0,"
+                + " updated_ms = ? WHERE direction = 'out' AND peer = ? AND id = ? AND pending = 1",
+            peer,
+            id)
+        > 0;
+  }
+
+  /**
    * Records that the peer acknowledged an outgoing message: it leaves the outbox.
    *
    * @param peer the recipient's key
@@ -254,11 +405,57 @@ public final class MessageStore implements AutoCloseable {
    */
   public boolean markDelivered(String peer, String id) {
     return update(
-            "UPDATE messages SET state = 'delivered', updated_ms = ?"
+            "UPDATE messages SET state = 'delivered', pending = 0, updated_ms = ?"
                 + " WHERE direction = 'out' AND peer = ? AND id = ? AND state != 'delivered'",
             peer,
             id)
         > 0;
+  }
+
+  /**
+   * Records several outgoing messages to one peer as written once more, in one statement batch.
+   *
+   * @param peer the recipient's key
+   * @param ids the message ids
+   */
+  public void markSent(String peer, Collection<String> ids) {
+    updateAll(
+        "UPDATE messages SET state = 'sent', attempts = attempts + 1, updated_ms = ?"
+            + " WHERE direction = 'out' AND peer = ? AND id = ? AND state != 'delivered'",
+        peer,
+        ids);
+  }
+
+  /**
+   * Records that a peer acknowledged several outgoing messages, in one statement batch.
+   *
+   * @param peer the recipient's key
+   * @param ids the message ids
+   */
+  public void markDelivered(String peer, Collection<String> ids) {
+    updateAll(
+        "UPDATE messages SET state = 'delivered', pending = 0, updated_ms = ?"
+            + " WHERE direction = 'out' AND peer = ? AND id = ? AND state != 'delivered'",
+        peer,
+        ids);
+  }
+
+  private void updateAll(String sql, String peer, Collection<String> ids) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      long now = clock.getAsLong();
+      for (String id : ids) {
+        ps.setLong(1, now);
+        ps.setString(2, peer);
+        ps.setString(3, id);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
   }
 
   private int update(String sql, String peer, String id) {
@@ -280,11 +477,28 @@ public final class MessageStore implements AutoCloseable {
    * @return the outbox for that peer
    */
   public List<StoredMessage> outbox(String peer, int limit) {
-    return query(
-        "SELECT * FROM messages WHERE direction = 'out' AND state != 'delivered' AND peer = ?"
-            + " ORDER BY seq LIMIT ?",
-        peer,
-        limit);
+    return outbox(peer, 0, limit);
+  }
+
+  /**
+   * Returns the next page of a peer's outbox: the messages after a position, oldest first.
+   *
+   * @param peer the recipient's key
+   * @param afterSeq only messages with a larger {@link StoredMessage#seq()}
+   * @param limit the most to return
+   * @return the page
+   */
+  public List<StoredMessage> outbox(String peer, long afterSeq, int limit) {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT * FROM messages WHERE pending = 1 AND peer = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+      ps.setString(1, peer);
+      ps.setLong(2, afterSeq);
+      ps.setInt(3, Math.max(0, limit));
+      return read(ps);
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
   }
 
   /**
@@ -295,9 +509,7 @@ public final class MessageStore implements AutoCloseable {
   public List<String> outboxPeers() {
     List<String> peers = new ArrayList<>();
     try (PreparedStatement ps =
-            connection.prepareStatement(
-                "SELECT DISTINCT peer FROM messages"
-                    + " WHERE direction = 'out' AND state != 'delivered'");
+            connection.prepareStatement("SELECT DISTINCT peer FROM messages WHERE pending = 1");
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         peers.add(rs.getString(1));
@@ -363,23 +575,82 @@ public final class MessageStore implements AutoCloseable {
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
       ps.setString(1, key);
       ps.setInt(2, Math.max(0, limit));
-      try (ResultSet rs = ps.executeQuery()) {
-        List<StoredMessage> out = new ArrayList<>();
-        while (rs.next()) {
-          out.add(
-              new StoredMessage(
-                  rs.getLong("seq"),
-                  rs.getString("id"),
-                  Direction.fromColumn(rs.getString("direction")),
-                  rs.getString("peer"),
-                  rs.getString("nickname"),
-                  rs.getString("content"),
-                  rs.getLong("timestamp"),
-                  DeliveryState.fromColumn(rs.getString("state")),
-                  rs.getInt("attempts")));
-        }
-        return out;
+      return read(ps);
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
+  }
+
+  private static List<StoredMessage> read(PreparedStatement ps) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      List<StoredMessage> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(
+            new StoredMessage(
+                rs.getLong("seq"),
+                rs.getString("id"),
+                Direction.fromColumn(rs.getString("direction")),
+                rs.getString("peer"),
+                rs.getString("nickname"),
+                rs.getString("content"),
+                rs.getLong("timestamp"),
+                DeliveryState.fromColumn(rs.getString("state")),
+                rs.getInt("attempts")));
       }
+      return out;
+    }
+  }
+
+  /**
+   * Starts a transaction: the writes until {@link #commit()} become durable together, with one
+   * flush to disk.
+   */
+  void begin() {
+    execute("BEGIN");
+  }
+
+  /** Commits the transaction {@link #begin()} started. */
+  void commit() {
+    execute("COMMIT");
+  }
+
+  /** Undoes the transaction {@link #begin()} started, if it is still open. */
+  void rollbackQuietly() {
+    try (Statement s = connection.createStatement()) {
+      s.execute("ROLLBACK");
+    } catch (SQLException ignored) {
+      // SQLite may have rolled it back already (after an I/O error); nothing is left to undo.
+    }
+  }
+
+  /**
+   * Runs one unit of work inside the open transaction, undoing only its own writes if it fails.
+   *
+   * @param work what to do
+   * @param <T> the result type
+   * @return the result
+   */
+  <T> T savepoint(java.util.function.Function<MessageStore, T> work) {
+    String name = "unit" + (savepoints++ & 0xFFFF);
+    execute("SAVEPOINT " + name);
+    try {
+      T result = work.apply(this);
+      execute("RELEASE " + name);
+      return result;
+    } catch (RuntimeException e) {
+      try (Statement s = connection.createStatement()) {
+        s.execute("ROLLBACK TO " + name);
+        s.execute("RELEASE " + name);
+      } catch (SQLException ignored) {
+        // The whole transaction is gone (SQLite rolls back on some errors); commit reports it.
+      }
+      throw e;
+    }
+  }
+
+  private void execute(String sql) {
+    try (Statement s = connection.createStatement()) {
+      s.execute(sql);
     } catch (SQLException e) {
       throw translate(file, e);
     }

@@ -1,12 +1,20 @@
 package io.parlance.client.bench;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.parlance.client.messaging.ConnectionPool;
 import io.parlance.client.node.NodeEvent;
 import io.parlance.client.node.NodeOptions;
 import io.parlance.client.node.PeerNode;
 import io.parlance.client.peer.Peer;
+import io.parlance.client.store.DeliveryState;
+import io.parlance.protocol.wire.ChatLine;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,9 +23,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Measures, on loopback only, the time until two fresh peers list each other and the message rate
- * over one reused connection and with one connection per message. Not a test: run it by hand (see
- * the README's development notes). Stops by itself.
+ * Measures, on loopback only, the time until two fresh peers list each other, the message rate over
+ * one reused connection fire-and-forget, with acknowledgements, and with acknowledgements and the
+ * durable outbox, and the rate with one connection per message. Not a test: run it by hand (see
+ * docs/PERFORMANCE.md); {@code Measure delivery [count] [runs]} runs the delivery part only. Stops
+ * by itself.
  */
 public final class Measure {
 
@@ -32,9 +42,18 @@ public final class Measure {
    * @throws Exception if a measurement fails
    */
   public static void main(String[] args) throws Exception {
-    discovery(10);
-    reusedConnection(100_000);
-    connectionPerMessage(5_000);
+    boolean deliveryOnly = args.length > 0 && args[0].equals("delivery");
+    int count = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
+    int runs = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+    if (!deliveryOnly) {
+      discovery(10);
+    }
+    for (Mode mode : Mode.values()) {
+      delivery(mode, count, runs);
+    }
+    if (!deliveryOnly) {
+      connectionPerMessage(5_000);
+    }
   }
 
   private static NodeOptions.Builder options(String nick, int multicastPort) {
@@ -74,35 +93,111 @@ public final class Measure {
         runs);
   }
 
-  private static void reusedConnection(int count) throws Exception {
-    int port = BASE_PORT + 100;
-    AtomicLong received = new AtomicLong();
-    try (PeerNode a = new PeerNode(options("sender", port).build());
-        PeerNode b = new PeerNode(options("receiver", port).build())) {
-      b.addListener(
-          e -> {
-            if (e instanceof NodeEvent.MessageReceived) {
-              received.incrementAndGet();
+  /** How the sender writes in one run of {@link #delivery}. */
+  private enum Mode {
+    /** The connection pool alone: no ids, no outbox, no acknowledgements (the plain protocol). */
+    FIRE_AND_FORGET("fire-and-forget (pool writes, no outbox, no acks)"),
+    /** Through the outbox, with acks, both stores in memory: the protocol's cost alone. */
+    ACKED_IN_MEMORY("acknowledged, outbox and history in memory"),
+    /** Through the durable outbox with acks, both stores on disk: what a user gets. */
+    ACKED_ON_DISK("acknowledged, durable outbox and history on disk (WAL, synchronous=FULL)");
+
+    private final String label;
+
+    Mode(String label) {
+      this.label = label;
+    }
+  }
+
+  /**
+   * Sends {@code count} messages from one node to another over loopback and times them until the
+   * last one is received (fire-and-forget) or acknowledged (the other modes).
+   */
+  private static void delivery(Mode mode, int count, int runs) throws Exception {
+    List<Double> rates = new ArrayList<>();
+    for (int run = 0; run < runs; run++) {
+      int port = BASE_PORT + 200 + mode.ordinal() * 10 + run;
+      Path dir = Files.createTempDirectory("parlance-measure-");
+      boolean disk = mode == Mode.ACKED_ON_DISK;
+      AtomicLong received = new AtomicLong();
+      AtomicLong delivered = new AtomicLong();
+      try (PeerNode a =
+              new PeerNode(
+                  options("sender", port).dataDir(disk ? dir.resolve("a") : null).build());
+          PeerNode b =
+              new PeerNode(
+                  options("receiver", port).dataDir(disk ? dir.resolve("b") : null).build())) {
+        b.addListener(
+            e -> {
+              if (e instanceof NodeEvent.MessageReceived) {
+                received.incrementAndGet();
+              }
+            });
+        a.addListener(
+            e -> {
+              if (e instanceof NodeEvent.Delivery d && d.state() == DeliveryState.DELIVERED) {
+                delivered.incrementAndGet();
+              }
+            });
+        Files.createDirectories(dir.resolve("a"));
+        Files.createDirectories(dir.resolve("b"));
+        a.start();
+        b.start();
+        while (a.peers().isEmpty()) {
+          Thread.onSpinWait();
+        }
+        Peer peer = a.peers().get(0);
+        a.send(peer, "warm-up").get(5, TimeUnit.SECONDS);
+        waitFor(received, 1);
+        waitFor(delivered, 1);
+        received.set(0);
+        delivered.set(0);
+        long start = System.nanoTime();
+        if (mode == Mode.FIRE_AND_FORGET) {
+          EventLoopGroup group = new NioEventLoopGroup(1);
+          try {
+            ConnectionPool pool =
+                new ConnectionPool(
+                    group, Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(60));
+            CompletableFuture<Void> last = null;
+            for (int i = 0; i < count; i++) {
+              last = pool.send(peer.address(), new ChatLine("sender", "message number " + i, 1));
             }
-          });
-      a.start();
-      b.start();
-      while (a.peers().isEmpty()) {
-        Thread.onSpinWait();
+            last.get(60, TimeUnit.SECONDS);
+            waitFor(received, count);
+            pool.close(Duration.ofSeconds(2));
+          } finally {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+          }
+        } else {
+          for (int i = 0; i < count; i++) {
+            a.send(peer, "message number " + i);
+          }
+          waitFor(delivered, count);
+        }
+        double rate = count / ((System.nanoTime() - start) / 1e9);
+        rates.add(rate);
+        System.out.printf("  %s, run %d: %.0f messages/s%n", mode.label, run + 1, rate);
+      } finally {
+        deleteTree(dir);
       }
-      Peer peer = a.peers().get(0);
-      a.send(peer, "warm-up").get(5, TimeUnit.SECONDS);
-      waitFor(received, 1);
-      received.set(0);
-      long start = System.nanoTime();
-      CompletableFuture<Peer> last = null;
-      for (int i = 0; i < count; i++) {
-        last = a.send(peer, "message number " + i);
+    }
+    List<Double> sorted = rates.stream().sorted().toList();
+    System.out.printf(
+        "%s: %d messages, median %.0f messages/s (min %.0f, max %.0f, %d runs)%n",
+        mode.label,
+        count,
+        sorted.get(sorted.size() / 2),
+        sorted.get(0),
+        sorted.get(sorted.size() - 1),
+        runs);
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
       }
-      last.get(60, TimeUnit.SECONDS);
-      waitFor(received, count);
-      report(
-          "one reused connection", count, System.nanoTime() - start, a.outboundConnectionsOpened());
     }
   }
 

@@ -2,13 +2,11 @@ package io.parlance.client.bench;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.parlance.client.messaging.AckListener;
 import io.parlance.client.messaging.ConnectionPool;
 import io.parlance.client.messaging.MessageServer;
 import io.parlance.client.messaging.PeerTls;
-import io.parlance.client.node.NodeEvent;
 import io.parlance.client.node.NodeOptions;
-import io.parlance.client.node.PeerNode;
-import io.parlance.client.peer.Peer;
 import io.parlance.client.security.Identity;
 import io.parlance.client.security.PeerId;
 import io.parlance.client.security.TlsContexts;
@@ -23,10 +21,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Measures, on loopback only, what encryption costs: messages per second over one reused
- * connection, plain and TLS, and the time to set up a connection and write a first line, plain and
- * TLS (handshake and id check included). Not a test: run it by hand (see docs/PERFORMANCE.md).
- * Bounded in count; stops by itself.
+ * Measures, on loopback only, what encryption costs: messages per second over one reused connection
+ * (the connection layer alone, without acknowledgements), plain and TLS, and the time to set up a
+ * connection and write a first line, plain and TLS (handshake and id check included). Not a test:
+ * run it by hand (see docs/PERFORMANCE.md). Bounded in count; stops by itself.
  */
 public final class SecurityMeasure {
 
@@ -52,35 +50,37 @@ public final class SecurityMeasure {
   }
 
   private static void throughput(int count, boolean tls, int round) throws Exception {
-    int port = BASE_PORT + round * 2 + (tls ? 1 : 0);
+    Identity server = Identity.generate();
+    Identity client = Identity.generate();
+    EventLoopGroup group = new NioEventLoopGroup(2);
     AtomicLong received = new AtomicLong();
-    try (PeerNode a = new PeerNode(options("sender", port).build());
-        PeerNode b = new PeerNode(options("receiver", port).build())) {
-      b.addListener(
-          e -> {
-            if (e instanceof NodeEvent.MessageReceived) {
-              received.incrementAndGet();
-            }
-          });
-      a.start();
-      b.start();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (a.peers().isEmpty()) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("the peers did not find each other in 10 s");
-        }
-        Thread.sleep(1);
-      }
-      Peer signed = a.peers().get(0);
-      // The same receiver, seen as a plain peer: the node then talks the plain protocol to it.
-      Peer peer = tls ? signed : new Peer(signed.nickname(), signed.address(), signed.source());
-      a.send(peer, "warm-up").get(5, TimeUnit.SECONDS);
+    try {
+      MessageServer listener =
+          new MessageServer(
+              new InetSocketAddress("127.0.0.1", 0),
+              (line, channel) -> received.incrementAndGet(),
+              16,
+              65_536,
+              Integer.MAX_VALUE,
+              Duration.ofMinutes(1),
+              new PeerTls.Contexts(TlsContexts.server(server), TlsContexts.client(server), false));
+      InetSocketAddress at = listener.start(group);
+      ConnectionPool pool =
+          new ConnectionPool(
+              group,
+              Duration.ofSeconds(5),
+              Duration.ofSeconds(30),
+              Duration.ofSeconds(60),
+              TlsContexts.client(client),
+              AckListener.NONE);
+      PeerId expected = tls ? server.id() : null;
+      pool.send(at, expected, ChatLine.now("sender", "warm-up")).get(10, TimeUnit.SECONDS);
       waitFor(received, 1);
       received.set(0);
       long start = System.nanoTime();
-      CompletableFuture<Peer> last = null;
+      CompletableFuture<Void> last = null;
       for (int i = 0; i < count; i++) {
-        last = a.send(peer, "message number " + i);
+        last = pool.send(at, expected, ChatLine.now("sender", "message number " + i));
       }
       last.get(60, TimeUnit.SECONDS);
       waitFor(received, count);
@@ -88,6 +88,10 @@ public final class SecurityMeasure {
       System.out.printf(
           "  %-5s one reused connection: %d messages in %.0f ms = %.0f messages/s%n",
           tls ? "TLS" : "plain", count, nanos / 1e6, count / (nanos / 1e9));
+      pool.close(Duration.ofSeconds(1));
+      listener.close(Duration.ofSeconds(1));
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
   }
 
@@ -117,7 +121,8 @@ public final class SecurityMeasure {
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(60),
-                clientContext);
+                clientContext,
+                AckListener.NONE);
         long start = System.nanoTime();
         pool.send(at, expected, ChatLine.now("setup", "hello " + i)).get(10, TimeUnit.SECONDS);
         micros.add((System.nanoTime() - start) / 1000);

@@ -52,4 +52,24 @@ class CommandTest {
     assertThat(Command.parse("/inbox 3", List.of()))
         .isEqualTo(new Command.Invalid("usage: /inbox"));
   }
+
+  @Test
+  void parsesHistoryWithAnOptionalCountAndSearchWithAnyWords() {
+    assertThat(Command.parse("/history bob", List.of()))
+        .isEqualTo(new Command.History("bob", Command.DEFAULT_HISTORY));
+    assertThat(Command.parse("/history bob 5", List.of())).isEqualTo(new Command.History("bob", 5));
+    assertThat(Command.parse("/history Bob Smith 7", List.of("Bob Smith")))
+        .isEqualTo(new Command.History("Bob Smith", 7));
+    assertThat(Command.parse("/history agent 007", List.of("agent 007")))
+        .isEqualTo(new Command.History("agent 007", Command.DEFAULT_HISTORY));
+    assertThat(Command.parse("/history bob 0", List.of())).isInstanceOf(Command.Invalid.class);
+    assertThat(Command.parse("/history bob 1001", List.of())).isInstanceOf(Command.Invalid.class);
+    assertThat(Command.parse("/history bob 99999999999999", List.of()))
+        .isInstanceOf(Command.Invalid.class);
+    assertThat(Command.parse("/history", List.of())).isInstanceOf(Command.Invalid.class);
+    assertThat(Command.parse("/search  café  tomorrow ", List.of()))
+        .isEqualTo(new Command.Search("café  tomorrow"));
+    assertThat(Command.parse("/search", List.of()))
+        .isEqualTo(new Command.Invalid("usage: /search <words>"));
+  }
 }

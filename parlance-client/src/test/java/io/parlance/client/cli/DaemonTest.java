@@ -172,7 +172,16 @@ class DaemonTest {
   @Test
   void aFollowerThatDoesNotReadIsDroppedWhileTheNodeAndOtherFollowersGoOn() throws Exception {
     Daemon alice = daemon("alice", new ControlServer.Limits(4, 64 * 1024, 64, 256_000));
-    Started bob = peerSeenBy(alice, "bob");
+    // Bob keeps few messages unacknowledged, so Alice stores and shows them in bursts (one per
+    // store transaction) much smaller than a client's queue.
+    Started bob = nodes.start(nodes.options(nodes.nick("bob")).deliveryWindow(16).build());
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                bob.sees(alice.node().nickname())
+                    && alice.node().peers().stream()
+                        .anyMatch(p -> p.nickname().equals(bob.node().nickname())));
     ControlClient good = client(alice);
     good.send("/follow");
     assertThat(next(good).path("event").asText()).isEqualTo("following");
@@ -182,23 +191,24 @@ class DaemonTest {
       stuck.write(ByteBuffer.wrap("/follow\n".getBytes(StandardCharsets.UTF_8)));
       await().atMost(WAIT).until(() -> alice.control().connectionCount() == 2);
 
-      // About 800 kB of events: more than the stuck client's socket buffer and queue hold.
+      // About 1.6 MB of events: more than the stuck client's socket buffer and queue hold.
       String padding = "p".repeat(2000);
       List<CompletableFuture<?>> sends = new ArrayList<>();
-      for (int i = 0; i < 400; i++) {
+      for (int i = 0; i < 800; i++) {
         sends.add(bob.node().send(alice.node().nickname(), i + " " + padding));
       }
-      CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
 
+      // Read while they arrive: a send completes when written, which waits for the window.
       int received = 0;
-      while (received < 400) {
+      while (received < 800) {
         JsonNode e = until(good, "message");
         assertThat(e.path("content").asText()).startsWith(received + " ");
         received++;
       }
+      CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
       await().atMost(WAIT).until(() -> alice.control().droppedConnections() == 1);
       await().atMost(WAIT).until(() -> alice.control().connectionCount() == 1);
-      assertThat(alice.json().inbox().size()).isEqualTo(400);
+      assertThat(alice.json().inbox().size()).isEqualTo(800);
       good.send("/peers");
       assertThat(until(good, "peers").path("peers").size()).isEqualTo(1);
     }
@@ -254,5 +264,58 @@ class DaemonTest {
     Daemon again = daemon("alice", ControlServer.Limits.DEFAULTS);
     assertThat(StreamSupport.stream(List.of(again.control().socketFile()).spliterator(), false))
         .containsExactly(socket);
+  }
+
+  @Test
+  void historyAndSearchAreAnsweredFromTheStoreAndASendToAPeerAwayIsQueued() throws Exception {
+    Daemon alice = daemon("alice", ControlServer.Limits.DEFAULTS);
+    Started bob = peerSeenBy(alice, "bob");
+    String bobName = bob.node().nickname();
+    ControlClient c = client(alice);
+
+    c.send("/send " + bobName + " hello bob, about the café");
+    JsonNode sent = next(c);
+    assertThat(sent.path("event").asText()).isEqualTo("sent");
+    String id = sent.path("id").asText();
+    await().atMost(WAIT).until(() -> bob.received().size() == 1);
+    bob.node().send(alice.node().nickname(), "hi alice").get(5, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> alice.json().inbox().size() == 1);
+
+    bob.node().stop();
+    await().atMost(WAIT).until(() -> alice.node().peers().isEmpty());
+    c.send("/send " + bobName + " are you back?");
+    JsonNode queued = next(c);
+    assertThat(queued.path("event").asText()).isEqualTo("queued");
+    assertThat(queued.path("to").asText()).isEqualTo(bobName);
+    assertThat(queued.path("reason").asText()).contains("not online");
+
+    c.send("/history " + bobName + " 10");
+    JsonNode history = next(c);
+    assertThat(history.path("event").asText()).isEqualTo("history");
+    assertThat(history.path("messages").findValuesAsText("content"))
+        .containsExactly("hello bob, about the café", "hi alice", "are you back?");
+    JsonNode first = history.path("messages").get(0);
+    assertThat(first.path("id").asText()).isEqualTo(id);
+    assertThat(first.path("direction").asText()).isEqualTo("out");
+    assertThat(first.path("state").asText()).isEqualTo("delivered");
+    assertThat(history.path("messages").get(2).path("state").asText()).isEqualTo("queued");
+
+    c.send("/search café");
+    JsonNode found = next(c);
+    assertThat(found.path("event").asText()).isEqualTo("search");
+    assertThat(found.path("messages").findValuesAsText("id")).containsExactly(id);
+
+    // The same store read from the shell while the daemon runs.
+    java.io.StringWriter out = new java.io.StringWriter();
+    ParlanceCommand command = new ParlanceCommand();
+    command.environment = Map.of();
+    picocli.CommandLine cmd = Main.commandLine(command);
+    cmd.setOut(new java.io.PrintWriter(out));
+    assertThat(
+            cmd.execute(
+                "history", "--data-dir", dir.resolve("alice").toString(), "--json", bobName))
+        .isZero();
+    assertThat(out.toString().lines().map(l -> l.contains("are you back?")).toList())
+        .containsExactly(false, false, true);
   }
 }

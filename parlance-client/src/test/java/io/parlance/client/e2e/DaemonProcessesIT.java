@@ -151,7 +151,10 @@ class DaemonProcessesIT {
     ParlanceProcess.ProcessResult unknown = cli("alice", "send", "nobody-" + suffix, "hi");
     assertThat(unknown.exitCode()).isEqualTo(1);
     assertThat(unknown.err().strip())
-        .isEqualTo("parlance: no peer called nobody-" + suffix + " is online");
+        .isEqualTo(
+            "parlance: no peer called nobody-"
+                + suffix
+                + " is online or known from earlier messages");
 
     List<String> followed = new CopyOnWriteArrayList<>();
     Process follow = follow("bob", followed);

@@ -51,10 +51,17 @@ final class ParlanceProcess implements AutoCloseable {
   static ProcessResult run(String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(javaBin(), "-jar", jar().toString()));
     command.addAll(List.of(args));
+    // Output goes to files, so a command that prints a lot cannot block on a full pipe.
+    Path scratch = scratchDirectory();
+    Path out = scratch.resolve("stdout");
+    Path err = scratch.resolve("stderr");
     ProcessBuilder builder =
-        new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE);
+        new ProcessBuilder(command)
+            .redirectInput(ProcessBuilder.Redirect.PIPE)
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile());
     // Keep profiles out of the real home: a test's own --data-dir still wins.
-    builder.environment().put("XDG_DATA_HOME", scratchDirectory().toString());
+    builder.environment().put("XDG_DATA_HOME", scratch.toString());
     Process p = builder.start();
     try {
       p.getOutputStream().close();
@@ -63,8 +70,8 @@ final class ParlanceProcess implements AutoCloseable {
       }
       return new ProcessResult(
           p.exitValue(),
-          new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
-          new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+          Files.readString(out, StandardCharsets.UTF_8),
+          Files.readString(err, StandardCharsets.UTF_8));
     } finally {
       p.destroyForcibly();
     }
@@ -80,6 +87,20 @@ final class ParlanceProcess implements AutoCloseable {
    * @param extra more arguments
    */
   static ParlanceProcess start(String nickname, int multicastPort, String... extra)
+      throws IOException {
+    return start(nickname, multicastPort, scratchDirectory(), extra);
+  }
+
+  /**
+   * Starts the client on loopback with a given profile directory, which a later process may use
+   * again.
+   *
+   * @param nickname its nickname
+   * @param multicastPort the multicast port, or 0 for the protocol's default
+   * @param dataDir the profile's data directory
+   * @param extra more arguments
+   */
+  static ParlanceProcess start(String nickname, int multicastPort, Path dataDir, String... extra)
       throws IOException {
     List<String> command =
         new ArrayList<>(
@@ -97,7 +118,7 @@ final class ParlanceProcess implements AutoCloseable {
                 "--log-level",
                 "warn",
                 "--data-dir",
-                scratchDirectory().toString()));
+                dataDir.toString()));
     if (multicastPort != 0) {
       command.addAll(List.of("--multicast-port", Integer.toString(multicastPort)));
     }

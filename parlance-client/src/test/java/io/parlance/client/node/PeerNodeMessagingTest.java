@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.parlance.client.peer.Peer;
+import io.parlance.client.delivery.Outgoing;
+import io.parlance.client.store.DeliveryState;
 import io.parlance.client.testing.TestNodes;
 import io.parlance.client.testing.TestNodes.Started;
 import java.io.IOException;
@@ -18,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -51,10 +51,11 @@ class PeerNodeMessagingTest {
     Started alice = p[0];
     Started bob = p[1];
 
-    Peer to = alice.node().send(nodes.nick("bob"), "hello bob 😀").get(5, TimeUnit.SECONDS);
+    Outgoing out = alice.node().send(nodes.nick("bob"), "hello bob 😀").get(5, TimeUnit.SECONDS);
     bob.node().send(nodes.nick("alice"), "hi alice").get(5, TimeUnit.SECONDS);
 
-    assertThat(to.address().getPort()).isEqualTo(bob.node().tcpPort());
+    assertThat(out.state()).isEqualTo(DeliveryState.SENT);
+    assertThat(out.peer().address().getPort()).isEqualTo(bob.node().tcpPort());
     await().atMost(WAIT).until(() -> bob.received().contains("hello bob 😀"));
     await().atMost(WAIT).until(() -> alice.received().contains("hi alice"));
     NodeEvent.MessageReceived got = bob.events(NodeEvent.MessageReceived.class).get(0);
@@ -108,10 +109,10 @@ class PeerNodeMessagingTest {
     Started carol = nodes.start(nodes.nick("carol"));
     await().atMost(WAIT).until(() -> alice.node().peers().size() == 2);
 
-    List<Peer> reached = alice.node().broadcast("hello all").get(5, TimeUnit.SECONDS);
+    List<Outgoing> reached = alice.node().broadcast("hello all").get(5, TimeUnit.SECONDS);
 
     assertThat(reached)
-        .extracting(Peer::nickname)
+        .extracting(Outgoing::to)
         .containsExactly(nodes.nick("bob"), nodes.nick("carol"));
     await().atMost(WAIT).until(() -> bob.received().contains("hello all"));
     await().atMost(WAIT).until(() -> carol.received().contains("hello all"));
@@ -185,7 +186,7 @@ class PeerNodeMessagingTest {
   }
 
   @Test
-  void aSendToAPortWhereNothingListensSaysRefused() throws Exception {
+  void aSendToAPeerThatRefusesIsQueuedWithTheReasonNotLost() throws Exception {
     Started alice = nodes.start(nodes.nick("alice"));
     int closedPort;
     try (ServerSocket s = new ServerSocket(0)) {
@@ -193,16 +194,15 @@ class PeerNodeMessagingTest {
     }
     alice.node().directory().upsert("ghost", new InetSocketAddress("127.0.0.1", closedPort), "lan");
 
-    CompletableFuture<Peer> sent = alice.node().send("ghost", "anyone?");
+    CompletableFuture<Outgoing> sent = alice.node().send("ghost", "anyone?");
 
-    assertThatThrownBy(() -> sent.get(10, TimeUnit.SECONDS))
-        .isInstanceOf(ExecutionException.class)
-        .cause()
-        .isInstanceOf(SendException.class)
-        .hasMessageContaining("refused")
-        .satisfies(
-            e -> assertThat(((SendException) e).reason()).isEqualTo(SendException.Reason.REFUSED));
-    await().atMost(WAIT).until(() -> !alice.events(NodeEvent.SendFailed.class).isEmpty());
+    Outgoing out = sent.get(10, TimeUnit.SECONDS);
+    assertThat(out.state()).isEqualTo(DeliveryState.QUEUED);
+    assertThat(out.note()).contains("refused").contains("stays queued");
+    assertThat(alice.events(NodeEvent.SendFailed.class)).isEmpty();
+    assertThat(alice.node().history("ghost", 10).get(5, TimeUnit.SECONDS))
+        .singleElement()
+        .satisfies(m -> assertThat(m.state()).isEqualTo(DeliveryState.QUEUED));
   }
 
   @Test
@@ -211,7 +211,7 @@ class PeerNodeMessagingTest {
     assertThatThrownBy(() -> alice.node().send("nobody", "hi").get(5, TimeUnit.SECONDS))
         .cause()
         .isInstanceOf(SendException.class)
-        .hasMessage("no peer called nobody is online");
+        .hasMessage("no peer called nobody is online or known from earlier messages");
   }
 
   @Test

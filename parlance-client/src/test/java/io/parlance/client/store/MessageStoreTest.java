@@ -9,7 +9,12 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +42,7 @@ class MessageStoreTest {
 
   @Test
   void aNewDatabaseIsMigratedToTheLatestSchemaInWalMode() throws Exception {
-    assertThat(store.schemaVersion()).isEqualTo(1);
+    assertThat(store.schemaVersion()).isEqualTo(MessageStore.latestSchemaVersion()).isEqualTo(2);
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         Statement s = c.createStatement()) {
       var rs = s.executeQuery("PRAGMA journal_mode");
@@ -205,6 +210,193 @@ class MessageStoreTest {
           .containsExactly(m.id());
       assertThat(async.search("async", 5).get()).hasSize(1);
     }
+    store = MessageStore.open(file);
+  }
+
+  @Test
+  void aMessageToAPlainPeerLeavesTheOutboxOnceSentAndStaysSent() {
+    StoredMessage m = store.enqueue("rusty", "rusty", "no acks here", 1);
+    StoredMessage next = store.enqueue("rusty", "rusty", "next", 2);
+
+    assertThat(store.markSentFinal("rusty", m.id())).isTrue();
+    assertThat(store.markSentFinal("rusty", m.id())).isFalse();
+
+    assertThat(store.outbox("rusty", 10)).extracting(StoredMessage::id).containsExactly(next.id());
+    assertThat(store.history("rusty", 10).get(0).state()).isEqualTo(DeliveryState.SENT);
+  }
+
+  @Test
+  void theOutboxIsReadInPagesAfterAPosition() {
+    List<StoredMessage> queued = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      queued.add(store.enqueue("bob", "bob", "m" + i, i));
+    }
+    List<StoredMessage> first = store.outbox("bob", 0, 2);
+    List<StoredMessage> second = store.outbox("bob", first.get(1).seq(), 2);
+
+    assertThat(first).extracting(StoredMessage::content).containsExactly("m0", "m1");
+    assertThat(second).extracting(StoredMessage::content).containsExactly("m2", "m3");
+    assertThat(store.outbox("bob", queued.get(4).seq(), 2)).isEmpty();
+  }
+
+  @Test
+  void aDuplicateIsRecognisedUnderTheNicknameItWasFirstFiledUnder() {
+    // Heard before discovery named the sender's identity: filed under the nickname.
+    assertThat(store.receive("m-1", "alice", "alice", "hi", 5)).isTrue();
+    // The re-send after discovery carries the same id, now under alice's key.
+    assertThat(store.receive("m-1", "ALICE-KEY", "alice", "hi", 5)).isFalse();
+    assertThat(store.keyForNickname("alice")).contains("alice");
+    assertThat(store.receive("m-2", "ALICE-KEY", "alice", "again", 6)).isTrue();
+    assertThat(store.keyForNickname("alice")).contains("ALICE-KEY");
+    assertThat(store.keyForNickname("nobody")).isEmpty();
+    assertThat(store.history("alice", 10))
+        .extracting(StoredMessage::id)
+        .containsExactly("m-1", "m-2");
+  }
+
+  @Test
+  void aVersionOneDatabaseIsMigratedWithItsOutboxIntact() throws Exception {
+    store.close();
+    Path old = dir.resolve("v1.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old);
+        Statement s = c.createStatement()) {
+      String v1;
+      try (var in = MessageStore.class.getResourceAsStream("V1__messages.sql")) {
+        v1 = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+      for (String statement : MessageStore.statements(v1)) {
+        s.executeUpdate(statement);
+      }
+      s.execute("PRAGMA user_version = 1");
+      s.execute(
+          "INSERT INTO messages (id, direction, peer, nickname, content, timestamp, state,"
+              + " created_ms, updated_ms) VALUES ('a', 'out', 'bob', 'bob', 'waiting', 1, 'sent',"
+              + " 1, 1), ('b', 'out', 'bob', 'bob', 'done', 2, 'delivered', 1, 1),"
+              + " ('c', 'in', 'bob', 'bob', 'got it', 3, 'received', 1, 1)");
+    }
+
+    store = MessageStore.open(old, clock::incrementAndGet, 200);
+
+    assertThat(store.schemaVersion()).isEqualTo(2);
+    assertThat(store.outbox("bob", 10)).extracting(StoredMessage::id).containsExactly("a");
+    assertThat(store.outboxPeers()).containsExactly("bob");
+    assertThat(store.history("bob", 10)).hasSize(3);
+  }
+
+  @Test
+  void aDatabaseAnotherProgramHoldsIsRefusedAtOpen() throws Exception {
+    Path shared = dir.resolve("held.db");
+    MessageStore.open(shared).close();
+    try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + shared);
+        Statement s = other.createStatement()) {
+      s.execute("BEGIN IMMEDIATE");
+      assertThatThrownBy(() -> MessageStore.open(shared, clock::incrementAndGet, 100))
+          .isInstanceOf(StoreException.class)
+          .hasMessageContaining(shared.toString())
+          .hasMessageContaining("is locked by another program");
+      s.execute("ROLLBACK");
+    }
+  }
+
+  @Test
+  void aReadOnlyStoreReadsHistoryButNeverWrites() throws Exception {
+    store.enqueue("bob", "bob", "kept", 1);
+    store.close();
+    long size = Files.size(file);
+
+    try (MessageStore readOnly = MessageStore.openReadOnly(file)) {
+      assertThat(readOnly.history("bob", 10))
+          .extracting(StoredMessage::content)
+          .containsExactly("kept");
+      assertThat(readOnly.search("kept", 10)).hasSize(1);
+      assertThatThrownBy(() -> readOnly.enqueue("bob", "bob", "no", 2))
+          .isInstanceOf(StoreException.class);
+    }
+    assertThat(Files.size(file)).isEqualTo(size);
+    assertThatThrownBy(() -> MessageStore.openReadOnly(dir.resolve("absent.db")))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("there is no history database");
+    assertThat(Files.exists(dir.resolve("absent.db"))).isFalse();
+    store = MessageStore.open(file, clock::incrementAndGet, 200);
+  }
+
+  @Test
+  void anInMemoryStoreWorksLikeTheFileOne() {
+    try (MessageStore memory = MessageStore.inMemory()) {
+      StoredMessage m = memory.enqueue("bob", "bob", "volatile", 1);
+      assertThat(memory.outbox("bob", 10)).extracting(StoredMessage::id).containsExactly(m.id());
+      assertThat(memory.search("volatile", 10)).hasSize(1);
+    }
+  }
+
+  @Test
+  void theAsyncStoreCommitsABurstTogetherInOrderAndAFailureUndoesOnlyItself() throws Exception {
+    store.close();
+    List<CompletableFuture<StoredMessage>> burst = new ArrayList<>();
+    CompletableFuture<Object> boom = null;
+    try (AsyncMessageStore async = new AsyncMessageStore(MessageStore.open(file))) {
+      CountDownLatch running = new CountDownLatch(1);
+      CompletableFuture<Void> gate = new CompletableFuture<>();
+      // Hold the store thread so the next calls queue up and share one transaction.
+      async.submit(
+          s -> {
+            running.countDown();
+            return gate.join();
+          });
+      assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
+      for (int i = 0; i < 100; i++) {
+        burst.add(async.enqueue("bob", "bob", "m" + i, i));
+        if (i == 50) {
+          boom =
+              async.submit(
+                  s -> {
+                    s.enqueue("bob", "bob", "undone", 0);
+                    throw new IllegalStateException("boom");
+                  });
+        }
+      }
+      gate.complete(null);
+      List<String> order = new ArrayList<>();
+      for (CompletableFuture<StoredMessage> f : burst) {
+        order.add(f.get(10, TimeUnit.SECONDS).content());
+      }
+      assertThat(order).hasSize(100).startsWith("m0", "m1").endsWith("m99");
+      assertThatThrownBy(boom::join).hasRootCauseMessage("boom");
+      assertThat(async.history("bob", 1000).get())
+          .extracting(StoredMessage::content)
+          .doesNotContain("undone")
+          .hasSize(100);
+    }
+    store = MessageStore.open(file);
+  }
+
+  @Test
+  void theAsyncStoreRefusesWorkPastItsCapacityAndAfterClose() throws Exception {
+    store.close();
+    AsyncMessageStore async = new AsyncMessageStore(MessageStore.open(file), 2);
+    CountDownLatch running = new CountDownLatch(1);
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    async.submit(
+        s -> {
+          running.countDown();
+          return gate.join();
+        });
+    assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<Integer> first = async.submit(s -> 1);
+    CompletableFuture<Integer> second = async.submit(s -> 2);
+    CompletableFuture<Integer> third = async.submit(s -> 3);
+
+    assertThatThrownBy(third::join)
+        .hasCauseInstanceOf(StoreException.class)
+        .hasMessageContaining("overloaded");
+    gate.complete(null);
+    assertThat(first.get(5, TimeUnit.SECONDS) + second.get(5, TimeUnit.SECONDS)).isEqualTo(3);
+    async.close();
+    assertThatThrownBy(() -> async.submit(s -> 1).get(5, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("closed");
     store = MessageStore.open(file);
   }
 }

@@ -1,0 +1,39 @@
+package io.parlance.client.cli;
+
+import io.parlance.client.store.MessageStore;
+import io.parlance.client.store.StoredMessage;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code parlance history}: prints a conversation from the profile's message store. */
+@Command(
+    name = "history",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = {
+      "Print the last messages with a peer, oldest first, from the profile's message store"
+          + " (<data dir>/messages.db): '[date time] → bob: text (state)' for ours, with state"
+          + " queued, sent or delivered, '[date time] bob: text' for bob's.",
+      "PEER is a nickname (every conversation under it) or a peer id. Works whether or not a"
+          + " peer runs on the profile: the store is only read."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:printed (nothing if no message with PEER is kept)",
+      "1:the store cannot be read (none yet for this profile, corrupt, ...; the reason is"
+          + " printed)",
+      "2:usage error"
+    })
+final class HistoryCommand extends StoredMessagesCommand {
+
+  @Parameters(index = "0", paramLabel = "PEER", description = "A nickname or a peer id.")
+  String peer;
+
+  @Override
+  List<StoredMessage> read(MessageStore store, int limit) {
+    return store.history(peer, limit);
+  }
+}

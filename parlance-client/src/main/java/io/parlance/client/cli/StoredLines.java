@@ -1,0 +1,38 @@
+package io.parlance.client.cli;
+
+import io.parlance.client.store.Direction;
+import io.parlance.client.store.StoredMessage;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/** Formats stored messages as lines for people: history and search results. */
+final class StoredLines {
+
+  private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+  private StoredLines() {}
+
+  /**
+   * Formats one message: {@code [2026-11-21 14:02:17] → bob: hello (delivered)} for ours, {@code
+   * [2026-11-21 14:02:20] bob: hi} for the peer's.
+   *
+   * @param m the message
+   * @param zone the time zone to show times in
+   * @return the line, with control characters made harmless
+   */
+  static String line(StoredMessage m, ZoneId zone) {
+    String at =
+        "["
+            + WHEN.format(LocalDateTime.ofInstant(Instant.ofEpochSecond(m.timestamp()), zone))
+            + "] ";
+    String who = InboxCommand.printable(m.nickname());
+    String text = InboxCommand.printable(m.content());
+    if (m.direction() == Direction.OUT) {
+      return at + "→ " + who + ": " + text + " (" + m.state().name().toLowerCase(Locale.ROOT) + ")";
+    }
+    return at + who + ": " + text;
+  }
+}

@@ -1,0 +1,76 @@
+package io.parlance.client.cli;
+
+import io.parlance.client.profile.Profile;
+import io.parlance.client.store.MessageStore;
+import io.parlance.client.store.StoredMessage;
+import java.io.PrintWriter;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * What {@code parlance history} and {@code parlance search} share: they read the profile's message
+ * store directly, read-only, whether or not a peer runs on the profile (SQLite's WAL journal lets a
+ * reader see every committed message while the peer writes), and print one line per message.
+ */
+abstract class StoredMessagesCommand implements Callable<Integer> {
+
+  /** The most messages one command prints. */
+  static final int MAX = 100_000;
+
+  @Spec CommandSpec spec;
+
+  @ParentCommand ParlanceCommand parent;
+
+  @Mixin ProfileOptions profileOptions;
+
+  @Option(
+      names = "--json",
+      description =
+          "One JSON object per message: {\"id\":...,\"direction\":\"out|in\",\"peer\":...,"
+              + "\"nickname\":...,\"content\":...,\"timestamp\":...,\"state\":...}.")
+  boolean json;
+
+  @Option(
+      names = {"-n", "--count"},
+      paramLabel = "N",
+      description = "How many messages at most (default ${DEFAULT-VALUE}, at most 100000).",
+      defaultValue = "20")
+  int count;
+
+  /**
+   * Reads the messages to print.
+   *
+   * @param store the store, read-only
+   * @param limit how many at most
+   * @return the messages, in the order to print
+   */
+  abstract List<StoredMessage> read(MessageStore store, int limit);
+
+  @Override
+  public Integer call() {
+    if (count < 1 || count > MAX) {
+      throw new ParameterException(
+          spec.commandLine(), "--count: must be from 1 to " + MAX + ", not " + count);
+    }
+    Profile profile = profileOptions.profile(parent.environment);
+    List<StoredMessage> messages;
+    try (MessageStore store =
+        MessageStore.openReadOnly(profile.dataDir().resolve(MessageStore.FILE))) {
+      messages = read(store, count);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    ZoneId zone = ZoneId.systemDefault();
+    for (StoredMessage m : messages) {
+      out.println(json ? JsonEvents.toLine(JsonEvents.stored(m)) : StoredLines.line(m, zone));
+    }
+    out.flush();
+    return 0;
+  }
+}

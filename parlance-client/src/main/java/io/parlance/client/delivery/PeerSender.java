@@ -1,0 +1,654 @@
+package io.parlance.client.delivery;
+
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.parlance.client.peer.Peer;
+import io.parlance.client.store.DeliveryState;
+import io.parlance.client.store.StoredMessage;
+import io.parlance.protocol.wire.ChatLine;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends one peer's outbox in order: reads it from the store in pages, keeps up to a window of
+ * written but unacknowledged messages, and goes back to the oldest unacknowledged one when an
+ * acknowledgement is late, the connection breaks, a write fails or the peer turns up at a new
+ * address (go-back-N; the receiver drops the duplicates by id).
+ *
+ * <p>To a peer that acknowledges, lines go on one connection at a time: a line written on a
+ * connection that then broke may be lost, so nothing later may reach the peer on a new connection
+ * before it. When the connection closes with messages unacknowledged, they all go again, oldest
+ * first, on the next one. A plain peer, which cannot acknowledge, gets each line through the pool.
+ *
+ * <p>Confined to one event loop: every method but {@link #address()} and {@link #run} runs there.
+ */
+final class PeerSender {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PeerSender.class);
+  private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+  private static final long FIRST_RETRY_MILLIS = 500;
+
+  /** A message handed to the writer, with when its write completed (-1 until then). */
+  private static final class InFlight {
+    private StoredMessage message;
+    private long writtenAt = -1;
+
+    private InFlight(StoredMessage message) {
+      this.message = message;
+    }
+  }
+
+  /** A caller waiting to learn how the first attempt at a message went. */
+  private record Pending(StoredMessage message, CompletableFuture<Outgoing> outcome) {}
+
+  final String key;
+  final EventExecutor loop;
+  private final Outbox outbox;
+  private final int window;
+  private final int memoryLimit;
+
+  private volatile InetSocketAddress address;
+  private Peer peer;
+  private String nickname;
+
+  private final ArrayDeque<StoredMessage> queue = new ArrayDeque<>();
+  private final LinkedHashMap<String, InFlight> inFlight = new LinkedHashMap<>();
+  private final Map<String, Pending> outcomes = new HashMap<>();
+  private long cursor;
+  private boolean exhausted;
+  private boolean loading;
+  private boolean dirty;
+  private long epoch;
+  private long generation;
+  private int failures;
+  private int timeouts;
+  private String lastProblem;
+  private ScheduledFuture<?> retryTimer;
+  private ScheduledFuture<?> ackTimer;
+  private long ackLimitNanos;
+  private ScheduledFuture<?> paceTimer;
+  private Channel channel;
+  private boolean connecting;
+  private final List<String> sentToRecord = new ArrayList<>();
+  private final List<StoredMessage> deliveredToRecord = new ArrayList<>();
+  private boolean recordScheduled;
+  private long paceWindowStart = System.nanoTime();
+  private int paceCount;
+  private boolean closed;
+
+  PeerSender(Outbox outbox, String key, String nickname, EventExecutor loop) {
+    this.outbox = outbox;
+    this.key = key;
+    this.nickname = nickname;
+    this.loop = loop;
+    this.window = outbox.settings().window();
+    this.memoryLimit = outbox.settings().memoryLimit();
+  }
+
+  /** The peer's message address while it is online, for checking where acks come from. */
+  InetSocketAddress address() {
+    return address;
+  }
+
+  /**
+   * Runs a task on the sender's loop.
+   *
+   * @return false if the loop is shut down
+   */
+  boolean run(Runnable task) {
+    try {
+      loop.execute(task);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  static Outgoing outgoing(StoredMessage m, String key, Peer peer, String note) {
+    return new Outgoing(
+        m.id(),
+        key,
+        m.nickname(),
+        peer,
+        m.content(),
+        peer == null ? DeliveryState.QUEUED : DeliveryState.SENT,
+        note);
+  }
+
+  // ---- events from the outbox ------------------------------------------------------------------
+
+  void submitted(StoredMessage message, CompletableFuture<Outgoing> outcome) {
+    outcomes.put(message.id(), new Pending(message, outcome));
+    if (closed) {
+      settleAll("the node stopped; it is sent at the next start");
+    } else if (peer == null) {
+      settleAll(nickname + " is not online; it is sent when " + nickname + " is back");
+    } else {
+      if (retryTimer != null) {
+        settleAll("cannot reach " + nickname + " now (" + lastProblem + "); it stays queued");
+      }
+      more(); // read it from the store when its turn comes
+    }
+  }
+
+  /**
+   * The peer is online at an address.
+   *
+   * @param p the peer
+   * @param seen true when discovery just heard of it (joined, moved, renamed): what waits for a
+   *     retry goes at once; false when a send named it
+   */
+  void present(Peer p, boolean seen) {
+    if (closed) {
+      return;
+    }
+    boolean moved = peer == null || !peer.address().equals(p.address());
+    peer = p;
+    nickname = p.nickname();
+    address = p.address();
+    if (moved) {
+      dropConnection();
+      goBack();
+      failures = 0;
+      timeouts = 0;
+    }
+    if ((seen || moved) && retryTimer != null) {
+      retryTimer.cancel(false);
+      retryTimer = null;
+    }
+    pump();
+  }
+
+  void absent(Peer p) {
+    if (peer == null || !peer.address().equals(p.address())) {
+      return;
+    }
+    peer = null;
+    address = null;
+    settleAll(nickname + " went offline; it is sent when " + nickname + " is back");
+    forgetMemory();
+  }
+
+  void ack(String id) {
+    InFlight f = inFlight.remove(id);
+    StoredMessage m = f != null ? f.message : removeQueued(id);
+    if (m == null) {
+      return; // acknowledged already
+    }
+    outbox.forget(id, this);
+    timeouts = 0;
+    failures = 0;
+    if (m.state() == DeliveryState.QUEUED) {
+      // The ack overtook the write's completion.
+      m = sentVersion(m);
+      if (peer != null) {
+        outbox.listener().sent(m, peer);
+      }
+      settle(id, peer);
+    }
+    deliveredToRecord.add(m);
+    scheduleRecord();
+    if (inFlight.isEmpty() && ackTimer != null) {
+      ackTimer.cancel(false);
+      ackTimer = null;
+    }
+    pump();
+  }
+
+  void close() {
+    closed = true;
+    settleAll("the node stopped; it is sent at the next start");
+    forgetMemory();
+  }
+
+  // ---- reading the outbox ----------------------------------------------------------------------
+
+  private void more() {
+    if (loading) {
+      dirty = true;
+    } else {
+      exhausted = false;
+      pump();
+    }
+  }
+
+  private void load() {
+    if (loading || exhausted || peer == null || closed) {
+      return;
+    }
+    int room = memoryLimit - queue.size() - inFlight.size();
+    if (room < memoryLimit / 2 && !queue.isEmpty()) {
+      return; // enough in memory to go on with; read a bigger page later
+    }
+    if (room <= 0) {
+      return;
+    }
+    loading = true;
+    dirty = false;
+    long at = epoch;
+    long after = cursor;
+    outbox
+        .store()
+        .submit(
+            s -> s.outbox(key, after, room),
+            (page, error) -> run(() -> loaded(at, room, page, error)));
+  }
+
+  private void loaded(long at, int asked, List<StoredMessage> page, Throwable error) {
+    if (at != epoch) {
+      return; // the peer left meanwhile; memory was cleared
+    }
+    loading = false;
+    if (error != null) {
+      lastProblem = cause(error).getMessage();
+      outbox.listener().problem("cannot read the outbox for " + nickname + ": " + lastProblem);
+      retryLater();
+      return;
+    }
+    for (StoredMessage m : page) {
+      if (m.seq() > cursor) {
+        cursor = m.seq();
+        queue.add(m);
+        outbox.waitFor(m.id(), this);
+      }
+    }
+    exhausted = page.size() < asked && !dirty;
+    pump();
+  }
+
+  private StoredMessage removeQueued(String id) {
+    for (Iterator<StoredMessage> it = queue.iterator(); it.hasNext(); ) {
+      StoredMessage m = it.next();
+      if (m.id().equals(id)) {
+        it.remove();
+        return m;
+      }
+    }
+    return null;
+  }
+
+  // ---- writing ---------------------------------------------------------------------------------
+
+  private void pump() {
+    if (peer == null || closed || retryTimer != null) {
+      return;
+    }
+    if (!queue.isEmpty() && inFlight.size() < window) {
+      if (!peer.has("ack")) {
+        while (!queue.isEmpty() && inFlight.size() < window && paceAllows()) {
+          writePlain(queue.poll());
+        }
+      } else if (channel == null || !channel.isActive()) {
+        connect();
+      } else {
+        boolean wrote = false;
+        while (!queue.isEmpty() && inFlight.size() < window && paceAllows()) {
+          write(channel, queue.poll());
+          wrote = true;
+        }
+        if (wrote) {
+          channel.flush(); // one flush for the whole burst
+        }
+      }
+    }
+    if (!exhausted && !loading) {
+      load();
+    }
+  }
+
+  private void connect() {
+    if (connecting) {
+      return;
+    }
+    if (channel != null) {
+      dropConnection(); // closed under us, before its close was reported
+    }
+    connecting = true;
+    long gen = generation;
+    Peer to = peer;
+    outbox
+        .connections()
+        .connection(to)
+        .whenComplete((ch, error) -> run(() -> connected(gen, to, ch, error)));
+  }
+
+  private void connected(long gen, Peer to, Channel ch, Throwable error) {
+    connecting = false;
+    if (gen != generation || peer == null || !peer.address().equals(to.address())) {
+      pump(); // the peer moved or left meanwhile: start over from its current state
+      return;
+    }
+    if (error != null) {
+      failed(cause(error));
+      return;
+    }
+    channel = ch;
+    ch.closeFuture().addListener(f -> run(() -> disconnected(ch)));
+    pump();
+  }
+
+  private void disconnected(Channel ch) {
+    if (ch != channel) {
+      return;
+    }
+    channel = null;
+    if (inFlight.isEmpty()) {
+      pump();
+      return;
+    }
+    // Sent again on a new connection after a pause that grows while no ack comes, so a peer
+    // that keeps closing (it cannot store, say) is not hammered.
+    failed(
+        new IllegalStateException(
+            "the connection closed with " + inFlight.size() + " message(s) unacknowledged"));
+  }
+
+  /** Forgets the connection of this generation, closing it, so the next write opens a new one. */
+  private void dropConnection() {
+    Channel ch = channel;
+    channel = null;
+    if (ch != null) {
+      goBack();
+      ch.close();
+    }
+  }
+
+  private boolean paceAllows() {
+    long now = System.nanoTime();
+    if (now - paceWindowStart >= SECOND) {
+      paceWindowStart = now;
+      paceCount = 0;
+    }
+    if (paceCount < outbox.settings().linesPerSecond()) {
+      paceCount++;
+      return true;
+    }
+    if (paceTimer == null) {
+      paceTimer =
+          loop.schedule(
+              () -> {
+                paceTimer = null;
+                pump();
+              },
+              paceWindowStart + SECOND - now,
+              TimeUnit.NANOSECONDS);
+    }
+    return false;
+  }
+
+  private void write(Channel ch, StoredMessage m) {
+    inFlight.put(m.id(), new InFlight(m));
+    Peer to = peer;
+    ChatLine line = new ChatLine(outbox.ourNickname(), m.content(), m.timestamp(), m.id());
+    long gen = generation;
+    ch.write(line).addListener(w -> run(() -> written(gen, to, m.id(), w.cause())));
+  }
+
+  private void writePlain(StoredMessage m) {
+    inFlight.put(m.id(), new InFlight(m));
+    Peer to = peer;
+    ChatLine line = new ChatLine(outbox.ourNickname(), m.content(), m.timestamp(), null);
+    long gen = generation;
+    outbox
+        .connections()
+        .write(to, line)
+        .whenComplete((ok, error) -> run(() -> written(gen, to, m.id(), error)));
+  }
+
+  private void written(long gen, Peer to, String id, Throwable error) {
+    InFlight f = inFlight.get(id);
+    boolean acks = to.has("ack");
+    if (gen != generation || f == null) {
+      if (error == null && !acks) {
+        // Written to a plain peer after all: it must not go twice.
+        StoredMessage m = removeQueued(id);
+        if (m != null) {
+          finishPlain(sentVersion(m), to);
+        }
+      }
+      return; // an older attempt, or acknowledged already
+    }
+    if (error != null) {
+      failed(cause(error));
+      return;
+    }
+    f.writtenAt = System.nanoTime();
+    if (!acks) {
+      failures = 0; // written is all a plain peer can tell; an ack resets it for the others
+      inFlight.remove(id);
+      finishPlain(f.message, to);
+      pump();
+      return;
+    }
+    boolean first = f.message.state() == DeliveryState.QUEUED;
+    if (first) {
+      f.message = sentVersion(f.message);
+    }
+    sentToRecord.add(id);
+    scheduleRecord();
+    if (first) {
+      outbox.listener().sent(f.message, to);
+    }
+    settle(id, to);
+    armAckTimer();
+  }
+
+  /**
+   * Records the writes and acks of this loop turn in one store call once the tasks already queued
+   * on the loop (the other completions of a burst) have run.
+   */
+  private void scheduleRecord() {
+    if (!recordScheduled) {
+      recordScheduled = true;
+      if (!run(this::record)) {
+        record();
+      }
+    }
+  }
+
+  private void record() {
+    recordScheduled = false;
+    if (sentToRecord.isEmpty() && deliveredToRecord.isEmpty()) {
+      return;
+    }
+    List<String> sent = List.copyOf(sentToRecord);
+    List<StoredMessage> delivered = List.copyOf(deliveredToRecord);
+    sentToRecord.clear();
+    deliveredToRecord.clear();
+    List<String> deliveredIds = delivered.stream().map(StoredMessage::id).toList();
+    outbox
+        .store()
+        .submit(
+            s -> {
+              s.markSent(key, sent);
+              s.markDelivered(key, deliveredIds);
+              return null;
+            },
+            (ignored, error) -> {
+              if (error != null) {
+                outbox
+                    .listener()
+                    .problem(
+                        "cannot record the state of messages to "
+                            + nickname
+                            + " (they stay in the outbox): "
+                            + cause(error).getMessage());
+              } else {
+                delivered.forEach(outbox.listener()::delivered);
+              }
+            });
+  }
+
+  private void finishPlain(StoredMessage m, Peer to) {
+    outbox.forget(m.id(), this);
+    outbox.store().submit(s -> s.markSentFinal(key, m.id()), this::reportStoreProblem);
+    if (m.state() == DeliveryState.QUEUED) {
+      outbox.listener().sent(sentVersion(m), to);
+    }
+    settle(m.id(), to);
+  }
+
+  private void reportStoreProblem(Object ignored, Throwable error) {
+    if (error != null) {
+      outbox
+          .listener()
+          .problem(
+              "cannot record a message to " + nickname + " as sent: " + cause(error).getMessage());
+    }
+  }
+
+  private void failed(Throwable error) {
+    lastProblem = error.getMessage() == null ? error.toString() : error.getMessage();
+    LOG.info("Cannot deliver to {} now: {}", nickname, lastProblem);
+    dropConnection();
+    goBack();
+    settleAll("cannot reach " + nickname + " now (" + lastProblem + "); it stays queued");
+    retryLater();
+  }
+
+  private void retryLater() {
+    if (retryTimer != null || closed) {
+      return;
+    }
+    long ceiling =
+        Math.min(
+            outbox.settings().maxRetryDelay().toMillis(),
+            FIRST_RETRY_MILLIS << Math.min(failures, 20));
+    failures++;
+    long delay = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
+    retryTimer =
+        loop.schedule(
+            () -> {
+              retryTimer = null;
+              pump();
+            },
+            delay,
+            TimeUnit.MILLISECONDS);
+  }
+
+  private void armAckTimer() {
+    if (ackTimer != null || inFlight.isEmpty()) {
+      return;
+    }
+    long ceiling =
+        Math.min(
+            outbox.settings().maxRetryDelay().toNanos(),
+            outbox.settings().ackTimeout().toNanos() << Math.min(timeouts, 20));
+    // Jitter: somewhere in the upper quarter, so many senders do not re-send in step.
+    ackLimitNanos = ceiling - ThreadLocalRandom.current().nextLong(ceiling / 4 + 1);
+    ackTimer = loop.schedule(this::checkAcks, ackLimitNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void checkAcks() {
+    ackTimer = null;
+    if (inFlight.isEmpty() || peer == null) {
+      return;
+    }
+    InFlight oldest = inFlight.values().iterator().next();
+    long now = System.nanoTime();
+    if (oldest.writtenAt < 0 || now - oldest.writtenAt < ackLimitNanos) {
+      long wait = oldest.writtenAt < 0 ? ackLimitNanos : ackLimitNanos - (now - oldest.writtenAt);
+      ackTimer = loop.schedule(this::checkAcks, Math.max(wait, 1), TimeUnit.NANOSECONDS);
+      return;
+    }
+    timeouts++;
+    lastProblem =
+        "no acknowledgement for " + TimeUnit.NANOSECONDS.toMillis(now - oldest.writtenAt) + " ms";
+    LOG.info(
+        "{} has not acknowledged {} message(s) for {} ms; sending them again",
+        nickname,
+        inFlight.size(),
+        TimeUnit.NANOSECONDS.toMillis(now - oldest.writtenAt));
+    goBack();
+    settleAll(nickname + " has not acknowledged earlier messages yet; it stays queued");
+    pump();
+  }
+
+  /** Puts every unacknowledged message back in front of the queue, in order, to be sent again. */
+  private void goBack() {
+    generation++;
+    if (ackTimer != null) {
+      ackTimer.cancel(false);
+      ackTimer = null;
+    }
+    List<StoredMessage> back = new ArrayList<>(inFlight.size());
+    inFlight.values().forEach(f -> back.add(f.message));
+    inFlight.clear();
+    for (int i = back.size() - 1; i >= 0; i--) {
+      queue.addFirst(back.get(i));
+    }
+  }
+
+  private void forgetMemory() {
+    record();
+    generation++;
+    epoch++;
+    for (ScheduledFuture<?> t : new ScheduledFuture<?>[] {retryTimer, ackTimer, paceTimer}) {
+      if (t != null) {
+        t.cancel(false);
+      }
+    }
+    retryTimer = null;
+    ackTimer = null;
+    paceTimer = null;
+    channel = null;
+    connecting = false;
+    inFlight.keySet().forEach(id -> outbox.forget(id, this));
+    queue.forEach(m -> outbox.forget(m.id(), this));
+    inFlight.clear();
+    queue.clear();
+    cursor = 0;
+    exhausted = false;
+    loading = false;
+    dirty = false;
+  }
+
+  // ---- telling callers -------------------------------------------------------------------------
+
+  private void settle(String id, Peer to) {
+    Pending p = outcomes.remove(id);
+    if (p != null) {
+      p.outcome().complete(outgoing(p.message(), key, to, null));
+    }
+  }
+
+  private void settleAll(String note) {
+    for (Pending p : outcomes.values()) {
+      p.outcome().complete(outgoing(p.message(), key, null, note));
+    }
+    outcomes.clear();
+  }
+
+  private static StoredMessage sentVersion(StoredMessage m) {
+    return new StoredMessage(
+        m.seq(),
+        m.id(),
+        m.direction(),
+        m.peer(),
+        m.nickname(),
+        m.content(),
+        m.timestamp(),
+        DeliveryState.SENT,
+        m.attempts() + 1);
+  }
+
+  private static Throwable cause(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
+  }
+}

@@ -1,0 +1,24 @@
+package io.parlance.client.messaging;
+
+import io.netty.channel.Channel;
+
+/**
+ * Where a pooled outgoing connection hands the acknowledgements its peer writes back; called on the
+ * connection's event loop, must not block.
+ */
+@FunctionalInterface
+public interface AckListener {
+
+  /** A listener that waits for nothing: every acknowledgement is unexpected. */
+  AckListener NONE = (channel, id) -> false;
+
+  /**
+   * The peer acknowledged a message.
+   *
+   * @param channel the connection the acknowledgement came on (its remote address is the peer's
+   *     message address)
+   * @param id the acknowledged message id
+   * @return true if a message with that id was waiting for an acknowledgement from that peer
+   */
+  boolean acked(Channel channel, String id);
+}
