@@ -312,7 +312,7 @@ final class InteractiveMode {
     reader.printAbove(text);
   }
 
-  /** Completes command names, and nicknames after {@code /send}. */
+  /** Completes command names, and nicknames after {@code /send} and {@code /history}. */
   private static final class ChatCompleter implements Completer {
     private final PeerNode node;
 
@@ -328,7 +328,8 @@ final class InteractiveMode {
         return;
       }
       String first = line.words().get(0);
-      if (line.wordIndex() == 1 && (first.equals("/send") || first.equals("/msg"))) {
+      if (line.wordIndex() == 1
+          && (first.equals("/send") || first.equals("/msg") || first.equals("/history"))) {
         List<Peer> peers = node.peers();
         for (Peer p : peers) {
           boolean shared =
