@@ -163,6 +163,8 @@ sealed interface Command {
           rest.isEmpty() ? new Invalid("usage: /broadcast <message>") : new Broadcast(rest);
       case "/nick" -> rest.isEmpty() ? new Invalid("usage: /nick <new nickname>") : new Nick(rest);
       case "/history" -> parseHistory(rest, knownNames);
+      case "/verify" -> rest.isEmpty() ? new Invalid("usage: /verify <peer>") : new Verify(rest);
+      case "/trust" -> rest.isEmpty() ? new Invalid("usage: /trust <peer>") : new Trust(rest);
       case "/search" -> rest.isEmpty() ? new Invalid("usage: /search <words>") : new Search(rest);
       case "/inbox" -> rest.isEmpty() ? new Inbox() : new Invalid("usage: /inbox");
       case "/follow" ->

@@ -26,6 +26,18 @@ class CommandTest {
   }
 
   @Test
+  void parsesTheTrustCommands() {
+    assertThat(Command.parse("/verify bob#OKTR", List.of()))
+        .isEqualTo(new Command.Verify("bob#OKTR"));
+    assertThat(Command.parse("/trust bob@127.0.0.1:4000", List.of()))
+        .isEqualTo(new Command.Trust("bob@127.0.0.1:4000"));
+    assertThat(Command.parse("/trust", List.of()))
+        .isEqualTo(new Command.Invalid("usage: /trust <peer>"));
+    assertThat(Command.parse("/verify  ", List.of()))
+        .isEqualTo(new Command.Invalid("usage: /verify <peer>"));
+  }
+
+  @Test
   void sendsToAKnownNicknameWithSpacesOrToAQualifiedName() {
     assertThat(Command.parse("/send Bob Smith hello", List.of("Bob Smith", "Bob")))
         .isEqualTo(new Command.Send("Bob Smith", "hello"));
