@@ -1,6 +1,7 @@
 package io.parlance.bench.messaging;
 
 import io.parlance.bench.Args;
+import io.parlance.bench.CpuTime;
 import io.parlance.bench.Machine;
 import io.parlance.bench.Spread;
 import io.parlance.client.node.NodeOptions;
@@ -92,6 +93,7 @@ public final class MessagingBenchmark {
    * @param connections connections the sender opened in the run, warm-up included
    * @param fromSchedule latency from when each message was due, in nanoseconds
    * @param fromCall latency from each {@code send} call, in nanoseconds
+   * @param cpu the CPU time the process (both nodes) used from the first send to the last receipt
    */
   public record Result(
       long sent,
@@ -101,7 +103,8 @@ public final class MessagingBenchmark {
       long elapsedNanos,
       long connections,
       Histogram fromSchedule,
-      Histogram fromCall) {
+      Histogram fromCall,
+      CpuTime cpu) {
 
     /**
      * Returns the messages received per second.
@@ -119,6 +122,15 @@ public final class MessagingBenchmark {
      */
     public boolean complete() {
       return failed == 0 && received == sent;
+    }
+
+    /**
+     * Returns the CPU time per message received, both nodes together.
+     *
+     * @return microseconds
+     */
+    public double cpuMicrosPerMessage() {
+      return received == 0 ? 0 : cpu.totalNanos() / 1e3 / received;
     }
   }
 
@@ -218,6 +230,7 @@ public final class MessagingBenchmark {
         window.release(settings.window());
         receiver.reset();
         failed.set(0);
+        CpuTime cpuBefore = CpuTime.now();
         long start = System.nanoTime();
         long sent =
             settings.rate() == 0
@@ -225,6 +238,7 @@ public final class MessagingBenchmark {
                     sender, Receiver.MEASURED, settings.messages(), window, failed, deadline)
                 : sendOpenLoop(sender, settings.messages(), settings.rate(), failed, deadline);
         awaitReceived(receiver, sent - failed.get(), deadline);
+        CpuTime cpu = CpuTime.now().minus(cpuBefore);
         long last = receiver.lastReceivedNanos();
         return new Result(
             sent,
@@ -234,7 +248,8 @@ public final class MessagingBenchmark {
             receiver.received() == 0 ? 0 : last - start,
             sender.connectionsOpened(),
             receiver.fromSchedule().copy(),
-            receiver.fromCall().copy());
+            receiver.fromCall().copy(),
+            cpu);
       }
     }
   }
@@ -332,7 +347,7 @@ public final class MessagingBenchmark {
     return String.format(
         Locale.ROOT,
         "%,d of %,d received in %.2f s = %,.0f messages/s; latency p50 %s, p99 %s, p99.9 %s, max"
-            + " %s%s; %d connection(s) in the run%s",
+            + " %s%s; CPU %.1f µs/message (%.0f%% system); %d connection(s) in the run%s",
         r.received(),
         r.sent(),
         r.elapsedNanos() / 1e9,
@@ -344,6 +359,8 @@ public final class MessagingBenchmark {
         settings.rate() == 0
             ? ""
             : " (from the send call: p99 " + millis(r.fromCall().getValueAtPercentile(99)) + ")",
+        r.cpuMicrosPerMessage(),
+        r.cpu().totalNanos() == 0 ? 0.0 : 100.0 * r.cpu().systemNanos() / r.cpu().totalNanos(),
         r.connections(),
         r.complete()
             ? (r.outOfOrder() == 0 ? "" : "; " + r.outOfOrder() + " out of order")
@@ -355,7 +372,7 @@ public final class MessagingBenchmark {
     out.printf(
         Locale.ROOT,
         "Summary %s (%s), %d run(s), median (min–max): %s messages/s; latency p50 %s ms, p99 %s"
-            + " ms, p99.9 %s ms, max %s ms%n",
+            + " ms, p99.9 %s ms, max %s ms; CPU %s µs/message%n",
         mode.name(),
         settings.rate() == 0 ? "closed loop, window " + settings.window() : settings.rate() + "/s",
         results.size(),
@@ -364,7 +381,9 @@ public final class MessagingBenchmark {
         percentile(results, 99),
         percentile(results, 99.9),
         Spread.of(results.stream().mapToDouble(r -> r.fromSchedule().getMaxValue() / 1e6).toArray())
-            .format("%.3f"));
+            .format("%.3f"),
+        Spread.of(results.stream().mapToDouble(Result::cpuMicrosPerMessage).toArray())
+            .format("%.1f"));
   }
 
   private static String percentile(List<Result> results, double p) {
