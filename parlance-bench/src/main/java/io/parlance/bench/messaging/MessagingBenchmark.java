@@ -42,9 +42,9 @@ import org.HdrHistogram.Histogram;
  * </pre>
  *
  * <p>Options: {@code --mode} (plain, per-connection), {@code --messages} (200,000), {@code
- * --warmup} messages before each run (50,000), {@code --rate} messages/s (0: closed loop), {@code
- * --window} (10,000), {@code --size} content bytes (64), {@code --runs} (5), {@code --max-seconds}
- * per run (60).
+ * --warmup} messages before each run, in the same loop (50,000), {@code --rate} messages/s (0:
+ * closed loop), {@code --window} (10,000), {@code --size} content bytes (64), {@code --runs} (5),
+ * {@code --max-seconds} per run (60).
  *
  * <p>Both nodes lift the flood guard ({@code maxLinesPerSecond}, 1,000 lines/s per connection by
  * default, which would otherwise close the connection) and enlarge the event queue (10,000 by
@@ -223,7 +223,13 @@ public final class MessagingBenchmark {
       AtomicLong failed = new AtomicLong();
       try (Sender sender = mode.open(from, to)) {
         if (settings.warmup() > 0) {
-          sendClosedLoop(sender, Receiver.WARM_UP, settings.warmup(), window, failed, deadline);
+          // The same loop as the measurement, so the JIT has compiled what the measurement runs.
+          if (settings.rate() == 0) {
+            sendClosedLoop(sender, Receiver.WARM_UP, settings.warmup(), window, failed, deadline);
+          } else {
+            sendOpenLoop(
+                sender, Receiver.WARM_UP, settings.warmup(), settings.rate(), failed, deadline);
+          }
           awaitReceived(receiver, settings.warmup() - failed.get(), deadline);
         }
         window.drainPermits();
@@ -236,7 +242,13 @@ public final class MessagingBenchmark {
             settings.rate() == 0
                 ? sendClosedLoop(
                     sender, Receiver.MEASURED, settings.messages(), window, failed, deadline)
-                : sendOpenLoop(sender, settings.messages(), settings.rate(), failed, deadline);
+                : sendOpenLoop(
+                    sender,
+                    Receiver.MEASURED,
+                    settings.messages(),
+                    settings.rate(),
+                    failed,
+                    deadline);
         awaitReceived(receiver, sent - failed.get(), deadline);
         CpuTime cpu = CpuTime.now().minus(cpuBefore);
         long last = receiver.lastReceivedNanos();
@@ -287,7 +299,8 @@ public final class MessagingBenchmark {
     return sent;
   }
 
-  private long sendOpenLoop(Sender sender, int count, int rate, AtomicLong failed, long deadline) {
+  private long sendOpenLoop(
+      Sender sender, char phase, int count, int rate, AtomicLong failed, long deadline) {
     StringBuilder content = new StringBuilder(contentSize());
     double interval = 1e9 / rate;
     long start = System.nanoTime();
@@ -302,7 +315,7 @@ public final class MessagingBenchmark {
       if (now > deadline) {
         return sent;
       }
-      send(sender, content(content, Receiver.MEASURED, i, due, now), failed, null);
+      send(sender, content(content, phase, i, due, now), failed, null);
       sent++;
     }
     return sent;
