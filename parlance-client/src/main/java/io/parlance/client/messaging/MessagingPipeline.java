@@ -9,7 +9,7 @@ package io.parlance.client.messaging;
  *     → inboundHandler
  *
  * outbound (pooled connection to a peer):
- *   chatLineEncoder → writeTimeout → idle → idleCloser → outboundHandler
+ *   flushConsolidation → chatLineEncoder → writeTimeout → idle → idleCloser → outboundHandler
  * </pre>
  */
 public final class MessagingPipeline {
@@ -25,6 +25,13 @@ public final class MessagingPipeline {
 
   /** Decodes one line into a chat line. */
   public static final String CHAT_LINE_DECODER = "chatLineDecoder";
+
+  /**
+   * Turns the flush of every line written outside a read into one flush per event-loop pass, so
+   * lines sent in a burst leave in one system call (and, with {@code TCP_NODELAY}, in as few
+   * segments) instead of one each.
+   */
+  public static final String FLUSH_CONSOLIDATION = "flushConsolidation";
 
   /** Encodes a chat line as one line of JSON. */
   public static final String CHAT_LINE_ENCODER = "chatLineEncoder";
