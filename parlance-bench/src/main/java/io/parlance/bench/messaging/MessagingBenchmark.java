@@ -1,5 +1,6 @@
 package io.parlance.bench.messaging;
 
+import io.parlance.bench.Allocation;
 import io.parlance.bench.Args;
 import io.parlance.bench.CpuTime;
 import io.parlance.bench.Machine;
@@ -94,6 +95,7 @@ public final class MessagingBenchmark {
    * @param fromSchedule latency from when each message was due, in nanoseconds
    * @param fromCall latency from each {@code send} call, in nanoseconds
    * @param cpu the CPU time the process (both nodes) used from the first send to the last receipt
+   * @param allocatedBytes heap bytes the process allocated in that time
    */
   public record Result(
       long sent,
@@ -104,7 +106,8 @@ public final class MessagingBenchmark {
       long connections,
       Histogram fromSchedule,
       Histogram fromCall,
-      CpuTime cpu) {
+      CpuTime cpu,
+      long allocatedBytes) {
 
     /**
      * Returns the messages received per second.
@@ -131,6 +134,15 @@ public final class MessagingBenchmark {
      */
     public double cpuMicrosPerMessage() {
       return received == 0 ? 0 : cpu.totalNanos() / 1e3 / received;
+    }
+
+    /**
+     * Returns the heap bytes allocated per message received, both nodes together.
+     *
+     * @return bytes
+     */
+    public double bytesAllocatedPerMessage() {
+      return received == 0 ? 0 : (double) allocatedBytes / received;
     }
   }
 
@@ -237,6 +249,7 @@ public final class MessagingBenchmark {
         receiver.reset();
         failed.set(0);
         CpuTime cpuBefore = CpuTime.now();
+        long allocatedBefore = Allocation.allocatedBytes();
         long start = System.nanoTime();
         long sent =
             settings.rate() == 0
@@ -251,6 +264,7 @@ public final class MessagingBenchmark {
                     deadline);
         awaitReceived(receiver, sent - failed.get(), deadline);
         CpuTime cpu = CpuTime.now().minus(cpuBefore);
+        long allocated = Allocation.allocatedBytes() - allocatedBefore;
         long last = receiver.lastReceivedNanos();
         return new Result(
             sent,
@@ -261,7 +275,8 @@ public final class MessagingBenchmark {
             sender.connectionsOpened(),
             receiver.fromSchedule().copy(),
             receiver.fromCall().copy(),
-            cpu);
+            cpu,
+            allocated);
       }
     }
   }
@@ -360,7 +375,7 @@ public final class MessagingBenchmark {
     return String.format(
         Locale.ROOT,
         "%,d of %,d received in %.2f s = %,.0f messages/s; latency p50 %s, p99 %s, p99.9 %s, max"
-            + " %s%s; CPU %.1f µs/message (%.0f%% system); %d connection(s) in the run%s",
+            + " %s%s; CPU %.1f µs/message (%.0f%% system), %,.0f bytes allocated/message; %d connection(s) in the run%s",
         r.received(),
         r.sent(),
         r.elapsedNanos() / 1e9,
@@ -374,6 +389,7 @@ public final class MessagingBenchmark {
             : " (from the send call: p99 " + millis(r.fromCall().getValueAtPercentile(99)) + ")",
         r.cpuMicrosPerMessage(),
         r.cpu().totalNanos() == 0 ? 0.0 : 100.0 * r.cpu().systemNanos() / r.cpu().totalNanos(),
+        r.bytesAllocatedPerMessage(),
         r.connections(),
         r.complete()
             ? (r.outOfOrder() == 0 ? "" : "; " + r.outOfOrder() + " out of order")
@@ -385,7 +401,7 @@ public final class MessagingBenchmark {
     out.printf(
         Locale.ROOT,
         "Summary %s (%s), %d run(s), median (min–max): %s messages/s; latency p50 %s ms, p99 %s"
-            + " ms, p99.9 %s ms, max %s ms; CPU %s µs/message%n",
+            + " ms, p99.9 %s ms, max %s ms; CPU %s µs/message; %s bytes allocated/message%n",
         mode.name(),
         settings.rate() == 0 ? "closed loop, window " + settings.window() : settings.rate() + "/s",
         results.size(),
@@ -396,7 +412,9 @@ public final class MessagingBenchmark {
         Spread.of(results.stream().mapToDouble(r -> r.fromSchedule().getMaxValue() / 1e6).toArray())
             .format("%.3f"),
         Spread.of(results.stream().mapToDouble(Result::cpuMicrosPerMessage).toArray())
-            .format("%.1f"));
+            .format("%.1f"),
+        Spread.of(results.stream().mapToDouble(Result::bytesAllocatedPerMessage).toArray())
+            .format("%,.0f"));
   }
 
   private static String percentile(List<Result> results, double p) {
