@@ -8,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.parlance.protocol.ProtocolError;
 import io.parlance.protocol.ProtocolException;
+import io.parlance.protocol.json.WireJson;
 import io.parlance.protocol.wire.ChatLine;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -75,6 +76,29 @@ class ChatLineCodecTest {
   void roundTripsContentThroughEncoderAndDecoder(String content) {
     ChatLine line = new ChatLine("alice", content, 1699123456L);
     assertThat(roundTrip(line)).isEqualTo(line);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "hello world",
+        "emoji 😀🎉👩‍👩‍👧 at the end 😀",
+        "quotes \"inside\", back\\slash, slash /",
+        "tabs\tand\nnewlines\r\n nul \u0000 us \u001f del \u007f",
+        "line and paragraph separators \u2028\u2029, BOM \ufeff, é 名前",
+        ""
+      })
+  void writesAChatLineExactlyAsTheObjectMapperDoes(String content) {
+    List<ChatLine> lines =
+        List.of(
+            new ChatLine("alice", content, 1699123456L),
+            new ChatLine("josé", content, 0, "m-1"),
+            new ChatLine("bob", content + "x".repeat(9000), Long.MIN_VALUE, "😀"),
+            new ChatLine("carol", content, Long.MAX_VALUE));
+    for (ChatLine line : lines) {
+      assertThat(encode(line))
+          .isEqualTo(new String(WireJson.toBytes(line), StandardCharsets.UTF_8) + "\n");
+    }
   }
 
   @Test
