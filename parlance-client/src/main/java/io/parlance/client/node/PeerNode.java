@@ -593,16 +593,34 @@ public final class PeerNode implements AutoCloseable {
       throw new SendException(
           SendException.Reason.INVALID_MESSAGE, "the message " + e.getMessage(), List.of(), e);
     }
-    int size = WireJson.toBytes(line).length;
-    if (size > Protocol.MAX_LINE_BYTES) {
-      throw new SendException(
-          SendException.Reason.INVALID_MESSAGE,
-          "the message is too long: "
-              + size
-              + " bytes on the wire; the limit is "
-              + Protocol.MAX_LINE_BYTES);
+    if (mostBytesOnTheWire(line) > Protocol.MAX_LINE_BYTES) {
+      // Only a long text can be too long: encode it to know.
+      int size = WireJson.toBytes(line).length;
+      if (size > Protocol.MAX_LINE_BYTES) {
+        throw new SendException(
+            SendException.Reason.INVALID_MESSAGE,
+            "the message is too long: "
+                + size
+                + " bytes on the wire; the limit is "
+                + Protocol.MAX_LINE_BYTES);
+      }
     }
     return line;
+  }
+
+  /**
+   * Returns the most bytes a chat line can take as JSON: at most 6 bytes per UTF-16 unit (a control
+   * character is escaped as six characters, any other unit is at most 3 bytes of UTF-8), plus the
+   * field names, the punctuation and a timestamp of at most 20 digits.
+   */
+  private static long mostBytesOnTheWire(ChatLine line) {
+    long units = line.from().length() + line.content().length();
+    long fixed = 64; // {"from":"","content":"","timestamp":} and 20 digits
+    if (line.id() != null) {
+      units += line.id().length();
+      fixed += 8; // ,"id":""
+    }
+    return 6 * units + fixed;
   }
 
   private static Throwable unwrap(Throwable error) {

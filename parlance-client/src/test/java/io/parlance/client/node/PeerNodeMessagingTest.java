@@ -289,4 +289,18 @@ class PeerNodeMessagingTest {
         .isInstanceOf(SendException.class)
         .hasMessageContaining("too long");
   }
+
+  @Test
+  void aShortMessageThatEscapesToTooManyBytesIsRefusedToo() throws Exception {
+    Started[] p = pair();
+    // 11,000 characters, each written as \u0001: 66,000 bytes on the wire.
+    assertThatThrownBy(
+            () ->
+                p[0].node()
+                    .send(nodes.nick("bob"), "\u0001".repeat(11_000))
+                    .get(5, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(SendException.class)
+        .hasMessageContaining("too long: 66");
+  }
 }
