@@ -195,6 +195,41 @@ class ChatLineCodecTest {
   }
 
   @Test
+  void decodesLinesFromDirectBuffersAsSocketsDeliverThem() {
+    String content = "é😀 " + "x".repeat(900);
+    ByteBuf direct = Unpooled.directBuffer();
+    direct.writeCharSequence(
+        "{\"from\":\"bob\",\"content\":\""
+            + content
+            + "\",\"timestamp\":1}\n"
+            + "{\"from\":\"bob\",\"content\":\"\u00ff\",\"timestamp\":2}\n",
+        StandardCharsets.UTF_8);
+    channel.writeInbound(direct);
+    assertThat((ChatLine) channel.readInbound()).isEqualTo(new ChatLine("bob", content, 1));
+    assertThat((ChatLine) channel.readInbound()).isEqualTo(new ChatLine("bob", "ÿ", 2));
+
+    ByteBuf bad = Unpooled.directBuffer();
+    bad.writeCharSequence("{\"from\":\"bob\",\"content\":\"", StandardCharsets.US_ASCII);
+    bad.writeByte(0xC0).writeByte(0xAF);
+    bad.writeCharSequence("\",\"timestamp\":1}\n", StandardCharsets.US_ASCII);
+    assertRejected(() -> channel.writeInbound(bad), ProtocolError.INVALID_UTF8, "UTF-8");
+  }
+
+  @Test
+  void readsADocumentLargerThanTheScratchArrayFromADirectBuffer() {
+    String content = "y".repeat(100_000);
+    ByteBuf direct = Unpooled.directBuffer();
+    try {
+      direct.writeCharSequence(
+          "{\"from\":\"bob\",\"content\":\"" + content + "\",\"timestamp\":3}",
+          StandardCharsets.UTF_8);
+      assertThat(WireJson.read(direct, ChatLine.class)).isEqualTo(new ChatLine("bob", content, 3));
+    } finally {
+      direct.release();
+    }
+  }
+
+  @Test
   void rejectsInvalidUtf8() {
     ByteBuf bad = Unpooled.buffer();
     bad.writeCharSequence("{\"from\":\"bob\",\"content\":\"", StandardCharsets.US_ASCII);
