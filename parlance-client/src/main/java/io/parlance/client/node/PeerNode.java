@@ -563,19 +563,29 @@ public final class PeerNode implements AutoCloseable {
 
   private void received(ChatLine line, Channel channel) {
     SocketAddress from = channel.remoteAddress();
-    String address = String.valueOf(from);
-    if (from instanceof InetSocketAddress remote) {
-      address = Peer.format(remote);
-      List<Peer> candidates =
-          directory.byNickname(line.from()).stream()
-              .filter(p -> p.address().getAddress().equals(remote.getAddress()))
-              .toList();
-      if (candidates.size() == 1) {
-        address = candidates.get(0).addressText();
-      }
-    }
+    String address =
+        from instanceof InetSocketAddress remote
+            ? senderAddress(line.from(), remote)
+            : String.valueOf(from);
     events.publish(
         new NodeEvent.MessageReceived(line.from(), line.content(), line.timestamp(), address));
+  }
+
+  /**
+   * Returns the address of the one listed peer with the sender's nickname on the connection's IP,
+   * or, if there is no such peer or several, the connection's own address. Runs for every message.
+   */
+  private String senderAddress(String nick, InetSocketAddress remote) {
+    Peer match = null;
+    for (Peer p : directory.byNickname(nick)) {
+      if (p.address().getAddress().equals(remote.getAddress())) {
+        if (match != null) {
+          return Peer.format(remote);
+        }
+        match = p;
+      }
+    }
+    return match != null ? match.addressText() : Peer.format(remote);
   }
 
   private void requireRunning() throws SendException {
