@@ -4,6 +4,7 @@ import io.parlance.bench.Allocation;
 import io.parlance.bench.Args;
 import io.parlance.bench.CpuTime;
 import io.parlance.bench.Machine;
+import io.parlance.bench.Ports;
 import io.parlance.bench.Spread;
 import io.parlance.client.node.NodeOptions;
 import io.parlance.client.node.PeerNode;
@@ -216,7 +217,7 @@ public final class MessagingBenchmark {
   }
 
   private Result runOnce() throws Exception {
-    int multicastPort = 50_000 + ThreadLocalRandom.current().nextInt(10_000);
+    int multicastPort = Ports.privateMulticastPort();
     String suffix = Integer.toString(ThreadLocalRandom.current().nextInt(1000, 10_000));
     Semaphore window = new Semaphore(settings.window());
     Receiver receiver = new Receiver(window);
