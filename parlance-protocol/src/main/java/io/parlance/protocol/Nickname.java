@@ -45,11 +45,12 @@ public final class Nickname {
       }
       i += Character.charCount(cp);
     }
-    if (nickname.codePoints().allMatch(Nickname::isWhitespace)) {
+    // Checked for every chat line: look at every code point only when the first is whitespace.
+    boolean leading = isWhitespace(nickname.codePointAt(0));
+    if (leading && nickname.codePoints().allMatch(Nickname::isWhitespace)) {
       return Optional.of("nickname is only whitespace");
     }
-    if (isWhitespace(nickname.codePointAt(0))
-        || isWhitespace(nickname.codePointBefore(nickname.length()))) {
+    if (leading || isWhitespace(nickname.codePointBefore(nickname.length()))) {
       return Optional.of("nickname has leading or trailing whitespace");
     }
     return Optional.empty();

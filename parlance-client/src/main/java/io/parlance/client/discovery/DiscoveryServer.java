@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -64,6 +66,7 @@ public final class DiscoveryServer {
   private boolean replied;
   private ScheduledFuture<?> pendingReply;
   private volatile long announcesSent;
+  private volatile boolean leaving;
   private volatile ScheduledFuture<?> ticker;
   private volatile ScheduledFuture<?> sweeper;
 
@@ -234,7 +237,7 @@ public final class DiscoveryServer {
 
   private void announce() {
     Channel out = sender;
-    if (out == null || !out.isActive()) {
+    if (leaving || out == null || !out.isActive()) {
       return;
     }
     announcesSent++;
@@ -277,8 +280,14 @@ public final class DiscoveryServer {
   }
 
   /**
-   * Sends our goodbye and waits for it to leave, at most the given time. Must not be called on an
-   * event loop.
+   * Sends our goodbye and waits for it to leave, at most the given time; announces nothing after
+   * it. Must not be called on an event loop.
+   *
+   * <p>Every announce is written from the receiver's event loop (timer, reply to a newcomer,
+   * nickname change), so the goodbye is written from there too, after announcing is switched off:
+   * an announce already on its way leaves before the goodbye, and none follows it. (Written from
+   * the caller's thread, a goodbye could overtake an announce in flight, and the peers would list
+   * us again until the timeout.)
    *
    * @param timeout how long to wait
    * @return true if it was sent
@@ -286,10 +295,20 @@ public final class DiscoveryServer {
    */
   public boolean sayGoodbye(Duration timeout) throws InterruptedException {
     Channel out = sender;
-    if (out == null || !out.isActive()) {
+    EventLoop l = loop;
+    if (out == null || !out.isActive() || l == null) {
       return false;
     }
-    ChannelFuture sent = out.writeAndFlush(new DiscoveryPacket(ourGoodbye(), groupAddress));
+    ChannelPromise sent = out.newPromise();
+    try {
+      l.execute(
+          () -> {
+            leaving = true;
+            out.writeAndFlush(new DiscoveryPacket(ourGoodbye(), groupAddress), sent);
+          });
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
     return sent.await(timeout.toMillis()) && sent.isSuccess();
   }
 

@@ -9,8 +9,8 @@ package io.parlance.client.messaging;
  *     → floodGuard → chatLineDecoder → ackEncoder → idle → idleCloser → inboundHandler
  *
  * outbound (pooled connection to a peer):
- *   [tls, to peers that speak it] → chatLineEncoder → replyFramer → replyDecoder → writeTimeout
- *     → idle → idleCloser → ackHandler → outboundHandler
+ *   [tls, to peers that speak it] → flushConsolidation → chatLineEncoder → replyFramer
+ *     → replyDecoder → writeTimeout → idle → idleCloser → ackHandler → outboundHandler
  * </pre>
  *
  * <p>Acknowledgements travel back on the connection the message came on: the receiver writes them
@@ -36,6 +36,13 @@ public final class MessagingPipeline {
 
   /** Decodes one line into a chat line. */
   public static final String CHAT_LINE_DECODER = "chatLineDecoder";
+
+  /**
+   * Turns the flush of every line written outside a read into one flush per event-loop pass, so
+   * lines sent in a burst leave in one system call (and, with {@code TCP_NODELAY}, in as few
+   * segments) instead of one each.
+   */
+  public static final String FLUSH_CONSOLIDATION = "flushConsolidation";
 
   /** Encodes a chat line as one line of JSON. */
   public static final String CHAT_LINE_ENCODER = "chatLineEncoder";

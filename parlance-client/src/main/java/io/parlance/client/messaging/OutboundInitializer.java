@@ -2,6 +2,7 @@ package io.parlance.client.messaging;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.WriteTimeoutHandler;
@@ -16,6 +17,12 @@ import java.util.concurrent.TimeUnit;
  * draws.
  */
 final class OutboundInitializer extends ChannelInitializer<SocketChannel> {
+
+  /**
+   * Most flushes merged into one: a burst longer than this is flushed in slices, so the first lines
+   * of a long burst do not wait for the last ones.
+   */
+  static final int MAX_FLUSHES_MERGED = 256;
 
   private final Duration writeTimeout;
   private final Duration idleTimeout;
@@ -36,6 +43,11 @@ final class OutboundInitializer extends ChannelInitializer<SocketChannel> {
       ch.pipeline().addLast(MessagingPipeline.TLS, tls.newHandler(ch.alloc()));
     }
     ch.pipeline()
+        // ConnectionPool writes and flushes every line; sends that arrive while the loop is busy
+        // are flushed together once the loop has run the writes already queued.
+        .addLast(
+            MessagingPipeline.FLUSH_CONSOLIDATION,
+            new FlushConsolidationHandler(MAX_FLUSHES_MERGED, true))
         .addLast(MessagingPipeline.CHAT_LINE_ENCODER, PeerLineEncoder.INSTANCE)
         .addLast(
             MessagingPipeline.REPLY_FRAMER,

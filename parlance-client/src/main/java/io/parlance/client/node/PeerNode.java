@@ -878,19 +878,11 @@ public final class PeerNode implements AutoCloseable {
   /** Publishes a new message, once it is stored. */
   private void show(ChatLine line, Channel channel) {
     SocketAddress from = channel.remoteAddress();
-    String address = String.valueOf(from);
     Optional<PeerId> proven = PeerTls.provenPeer(channel);
-    if (from instanceof InetSocketAddress remote) {
-      address = Peer.format(remote);
-      List<Peer> candidates =
-          directory.byNickname(line.from()).stream()
-              .filter(p -> p.address().getAddress().equals(remote.getAddress()))
-              .filter(p -> proven.isEmpty() || proven.get().equals(p.id()))
-              .toList();
-      if (candidates.size() == 1) {
-        address = candidates.get(0).addressText();
-      }
-    }
+    String address =
+        from instanceof InetSocketAddress remote
+            ? senderAddress(line.from(), remote, proven.orElse(null))
+            : String.valueOf(from);
     events.publish(
         new NodeEvent.MessageReceived(
             line.from(), line.content(), line.timestamp(), address, proven.orElse(null)));
@@ -1055,6 +1047,24 @@ public final class PeerNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Returns the address of the one listed peer with the sender's nickname on the connection's IP,
+   * or, if there is no such peer or several, the connection's own address. Runs for every message.
+   */
+  private String senderAddress(String nick, InetSocketAddress remote, PeerId proven) {
+    Peer match = null;
+    for (Peer p : directory.byNickname(nick)) {
+      if (p.address().getAddress().equals(remote.getAddress())
+          && (proven == null || proven.equals(p.id()))) {
+        if (match != null) {
+          return Peer.format(remote);
+        }
+        match = p;
+      }
+    }
+    return match != null ? match.addressText() : Peer.format(remote);
+  }
+
   private void requireRunning() throws SendException {
     if (state != State.RUNNING) {
       throw new SendException(SendException.Reason.NOT_RUNNING, "the node is not running");
@@ -1071,16 +1081,34 @@ public final class PeerNode implements AutoCloseable {
       throw new SendException(
           SendException.Reason.INVALID_MESSAGE, "the message " + e.getMessage(), List.of(), e);
     }
-    int size = WireJson.toBytes(line).length;
-    if (size > Protocol.MAX_LINE_BYTES) {
-      throw new SendException(
-          SendException.Reason.INVALID_MESSAGE,
-          "the message is too long: "
-              + size
-              + " bytes on the wire; the limit is "
-              + Protocol.MAX_LINE_BYTES);
+    if (mostBytesOnTheWire(line) > Protocol.MAX_LINE_BYTES) {
+      // Only a long text can be too long: encode it to know.
+      int size = WireJson.toBytes(line).length;
+      if (size > Protocol.MAX_LINE_BYTES) {
+        throw new SendException(
+            SendException.Reason.INVALID_MESSAGE,
+            "the message is too long: "
+                + size
+                + " bytes on the wire; the limit is "
+                + Protocol.MAX_LINE_BYTES);
+      }
     }
     return line;
+  }
+
+  /**
+   * Returns the most bytes a chat line can take as JSON: at most 6 bytes per UTF-16 unit (a control
+   * character is escaped as six characters, any other unit is at most 3 bytes of UTF-8), plus the
+   * field names, the punctuation and a timestamp of at most 20 digits.
+   */
+  private static long mostBytesOnTheWire(ChatLine line) {
+    long units = line.from().length() + line.content().length();
+    long fixed = 64; // {"from":"","content":"","timestamp":} and 20 digits
+    if (line.id() != null) {
+      units += line.id().length();
+      fixed += 8; // ,"id":""
+    }
+    return 6 * units + fixed;
   }
 
   private static Throwable unwrap(Throwable error) {

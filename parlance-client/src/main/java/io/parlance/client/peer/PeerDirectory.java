@@ -285,7 +285,17 @@ public final class PeerDirectory {
    * @return the peers, possibly several
    */
   public List<Peer> byNickname(String nickname) {
-    return peers().stream().filter(p -> p.nickname().equals(nickname)).toList();
+    // Called for every message received: no copy and sort of the whole directory.
+    List<Peer> found = new ArrayList<>(1);
+    synchronized (lock) {
+      for (Entry e : entries.values()) {
+        if (e.peer().nickname().equals(nickname)) {
+          found.add(e.peer());
+        }
+      }
+    }
+    found.sort(ORDER);
+    return List.copyOf(found);
   }
 
   /**

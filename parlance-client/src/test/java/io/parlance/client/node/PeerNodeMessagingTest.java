@@ -17,6 +17,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -74,12 +75,18 @@ class PeerNodeMessagingTest {
   @Test
   void oneConnectionCarriesManyMessagesInOrder() throws Exception {
     Started[] p = pair();
-    for (int i = 0; i < 50; i++) {
-      p[0].node().send(nodes.nick("bob"), "m" + i);
+    // A burst: the pool flushes the lines in batches; each send still completes on its own.
+    List<String> sent = new ArrayList<>();
+    List<CompletableFuture<Outgoing>> sends = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      sent.add("m" + i);
+      sends.add(p[0].node().send(nodes.nick("bob"), "m" + i));
     }
-    await().atMost(WAIT).until(() -> p[1].received().size() == 50);
+    CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> p[1].received().size() == 500);
 
-    assertThat(p[1].received()).startsWith("m0", "m1", "m2").endsWith("m49");
+    assertThat(p[1].received()).containsExactlyElementsOf(sent);
+    assertThat(sends).allMatch(f -> !f.isCompletedExceptionally());
     assertThat(p[1].node().inboundConnectionsAccepted()).isEqualTo(1);
     assertThat(p[0].node().outboundConnectionsOpened()).isEqualTo(1);
   }
@@ -283,5 +290,19 @@ class PeerNodeMessagingTest {
         .cause()
         .isInstanceOf(SendException.class)
         .hasMessageContaining("too long");
+  }
+
+  @Test
+  void aShortMessageThatEscapesToTooManyBytesIsRefusedToo() throws Exception {
+    Started[] p = pair();
+    // 11,000 characters, each written as \u0001: 66,000 bytes on the wire.
+    assertThatThrownBy(
+            () ->
+                p[0].node()
+                    .send(nodes.nick("bob"), "\u0001".repeat(11_000))
+                    .get(5, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(SendException.class)
+        .hasMessageContaining("too long: 66");
   }
 }

@@ -51,6 +51,18 @@ class PeerDirectoryTest {
   }
 
   @Test
+  void findsThePeersWithANicknameOrderedByAddress() {
+    directory.upsert("bob", at(2), Peer.LAN);
+    directory.upsert("carol", at(3), Peer.LAN);
+    directory.upsert("bob", at(1), Peer.INTERNET);
+
+    assertThat(directory.byNickname("bob"))
+        .extracting(Peer::addressText)
+        .containsExactly("10.0.0.1:1", "10.0.0.1:2");
+    assertThat(directory.byNickname("dave")).isEmpty();
+  }
+
+  @Test
   void aNewNicknameAtAKnownAddressIsARename() {
     directory.upsert("bob", at(1), Peer.LAN);
     assertThat(directory.upsert("robert", at(1), Peer.LAN)).isEqualTo(PeerDirectory.Change.RENAMED);

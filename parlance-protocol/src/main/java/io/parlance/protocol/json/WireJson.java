@@ -27,12 +27,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.util.ByteProcessor;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.parlance.protocol.ProtocolError;
 import io.parlance.protocol.ProtocolException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.stream.Collectors;
 
 /**
@@ -61,8 +59,16 @@ public final class WireJson {
 
   private static final ObjectMapper MAPPER = buildMapper();
 
-  private static final ByteProcessor IS_JSON_WHITESPACE =
-      b -> b == ' ' || b == '\t' || b == '\n' || b == '\r';
+  /** Largest scratch array a thread keeps for copying lines out of direct buffers. */
+  private static final int MAX_SCRATCH_BYTES = 64 * 1024;
+
+  private static final FastThreadLocal<byte[]> SCRATCH =
+      new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+          return new byte[1024];
+        }
+      };
 
   private WireJson() {}
 
@@ -144,26 +150,56 @@ public final class WireJson {
    * @throws ProtocolException saying what was wrong with the bytes
    */
   public static <T> T read(ByteBuf buf, ObjectReader reader) {
-    if (!ByteBufUtil.isText(buf, StandardCharsets.UTF_8)) {
+    int length = buf.readableBytes();
+    byte[] bytes;
+    int offset;
+    if (buf.hasArray()) {
+      bytes = buf.array();
+      offset = buf.arrayOffset() + buf.readerIndex();
+    } else {
+      // A line from a socket is in a direct buffer: copy it to this thread's scratch array
+      // rather than to a new one. Jackson reads the array and keeps nothing of it.
+      bytes = scratch(length);
+      offset = 0;
+      buf.getBytes(buf.readerIndex(), bytes, 0, length);
+    }
+    if (!Utf8.isValid(bytes, offset, length)) {
       throw new ProtocolException(ProtocolError.INVALID_UTF8, "input is not valid UTF-8");
     }
-    int first = buf.forEachByte(IS_JSON_WHITESPACE);
-    if (first < 0) {
+    int first = offset;
+    int end = offset + length;
+    while (first < end && isJsonWhitespace(bytes[first])) {
+      first++;
+    }
+    if (first == end) {
       throw new ProtocolException(ProtocolError.MALFORMED_JSON, "the input is empty");
     }
-    if (buf.getByte(first) != '{') {
+    if (bytes[first] != '{') {
       throw new ProtocolException(
           ProtocolError.MALFORMED_JSON, "malformed JSON: expected a JSON object");
     }
     try {
-      if (buf.hasArray()) {
-        return reader.readValue(
-            buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
-      }
-      return reader.readValue(ByteBufUtil.getBytes(buf));
+      return reader.readValue(bytes, offset, length);
     } catch (IOException e) {
       throw translate(e);
     }
+  }
+
+  private static boolean isJsonWhitespace(byte b) {
+    return b == ' ' || b == '\t' || b == '\n' || b == '\r';
+  }
+
+  /** An array of at least the length: this thread's (kept up to 64 KiB), or a new one. */
+  private static byte[] scratch(int length) {
+    if (length > MAX_SCRATCH_BYTES) {
+      return new byte[length];
+    }
+    byte[] bytes = SCRATCH.get();
+    if (bytes.length < length) {
+      bytes = new byte[Math.max(length, Math.min(2 * bytes.length, MAX_SCRATCH_BYTES))];
+      SCRATCH.set(bytes);
+    }
+    return bytes;
   }
 
   /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.parlance.protocol.Nickname;
 import io.parlance.protocol.ProtocolError;
 import io.parlance.protocol.ProtocolException;
@@ -21,6 +22,9 @@ import io.parlance.protocol.ProtocolException;
  */
 @JsonPropertyOrder({"from", "content", "timestamp", "id"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
+// Read as a ChatLine, a line is a chat line: no type id to look for. Without this, the type
+// handling inherited from PeerLine buffers every field of every line before reading it.
+@JsonTypeInfo(use = JsonTypeInfo.Id.NONE)
 public record ChatLine(
     @JsonProperty(value = "from", required = true) String from,
     @JsonProperty(value = "content", required = true) String content,

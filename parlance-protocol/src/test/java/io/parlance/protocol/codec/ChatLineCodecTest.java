@@ -8,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.parlance.protocol.ProtocolError;
 import io.parlance.protocol.ProtocolException;
+import io.parlance.protocol.json.WireJson;
 import io.parlance.protocol.wire.ChatLine;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -75,6 +76,29 @@ class ChatLineCodecTest {
   void roundTripsContentThroughEncoderAndDecoder(String content) {
     ChatLine line = new ChatLine("alice", content, 1699123456L);
     assertThat(roundTrip(line)).isEqualTo(line);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "hello world",
+        "emoji 😀🎉👩‍👩‍👧 at the end 😀",
+        "quotes \"inside\", back\\slash, slash /",
+        "tabs\tand\nnewlines\r\n nul \u0000 us \u001f del \u007f",
+        "line and paragraph separators \u2028\u2029, BOM \ufeff, é 名前",
+        ""
+      })
+  void writesAChatLineExactlyAsTheObjectMapperDoes(String content) {
+    List<ChatLine> lines =
+        List.of(
+            new ChatLine("alice", content, 1699123456L),
+            new ChatLine("josé", content, 0, "m-1"),
+            new ChatLine("bob", content + "x".repeat(9000), Long.MIN_VALUE, "😀"),
+            new ChatLine("carol", content, Long.MAX_VALUE));
+    for (ChatLine line : lines) {
+      assertThat(encode(line))
+          .isEqualTo(new String(WireJson.toBytes(line), StandardCharsets.UTF_8) + "\n");
+    }
   }
 
   @Test
@@ -168,6 +192,41 @@ class ChatLineCodecTest {
     String content = "c".repeat(MAX - prefix.length() - suffix.length());
     channel.writeInbound(bytes(prefix + content + suffix + "\r\n"));
     assertThat(((ChatLine) channel.readInbound()).content()).isEqualTo(content);
+  }
+
+  @Test
+  void decodesLinesFromDirectBuffersAsSocketsDeliverThem() {
+    String content = "é😀 " + "x".repeat(900);
+    ByteBuf direct = Unpooled.directBuffer();
+    direct.writeCharSequence(
+        "{\"from\":\"bob\",\"content\":\""
+            + content
+            + "\",\"timestamp\":1}\n"
+            + "{\"from\":\"bob\",\"content\":\"\u00ff\",\"timestamp\":2}\n",
+        StandardCharsets.UTF_8);
+    channel.writeInbound(direct);
+    assertThat((ChatLine) channel.readInbound()).isEqualTo(new ChatLine("bob", content, 1));
+    assertThat((ChatLine) channel.readInbound()).isEqualTo(new ChatLine("bob", "ÿ", 2));
+
+    ByteBuf bad = Unpooled.directBuffer();
+    bad.writeCharSequence("{\"from\":\"bob\",\"content\":\"", StandardCharsets.US_ASCII);
+    bad.writeByte(0xC0).writeByte(0xAF);
+    bad.writeCharSequence("\",\"timestamp\":1}\n", StandardCharsets.US_ASCII);
+    assertRejected(() -> channel.writeInbound(bad), ProtocolError.INVALID_UTF8, "UTF-8");
+  }
+
+  @Test
+  void readsADocumentLargerThanTheScratchArrayFromADirectBuffer() {
+    String content = "y".repeat(100_000);
+    ByteBuf direct = Unpooled.directBuffer();
+    try {
+      direct.writeCharSequence(
+          "{\"from\":\"bob\",\"content\":\"" + content + "\",\"timestamp\":3}",
+          StandardCharsets.UTF_8);
+      assertThat(WireJson.read(direct, ChatLine.class)).isEqualTo(new ChatLine("bob", content, 3));
+    } finally {
+      direct.release();
+    }
   }
 
   @Test

@@ -1,0 +1,165 @@
+package io.parlance.bench.messaging;
+
+import io.parlance.client.node.NodeOptions;
+import io.parlance.client.node.PeerNode;
+import io.parlance.client.peer.Peer;
+import io.parlance.protocol.json.WireJson;
+import io.parlance.protocol.wire.ChatLine;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * The messaging modes. A mode that runs through the node's own send path is one {@link NodeMode}
+ * entry: an encryption or acknowledgement mode is {@code new NodeMode("tls", "...", options ->
+ * options.<the node option>(true))} added to {@link #ALL}.
+ */
+public final class Modes {
+
+  /** One pooled plain TCP connection, through {@link PeerNode#send(Peer, String)}. */
+  public static final Mode PLAIN =
+      new NodeMode(
+          "plain", "one pooled plain TCP connection (PeerNode.send)", UnaryOperator.identity());
+
+  /** The baseline: one TCP connection per message, as the Rust Parlance sends. */
+  public static final Mode PER_CONNECTION = new PerConnectionMode();
+
+  private static final List<Mode> ALL = List.of(PLAIN, PER_CONNECTION);
+
+  private Modes() {}
+
+  /**
+   * Returns every mode.
+   *
+   * @return the modes
+   */
+  public static List<Mode> all() {
+    return ALL;
+  }
+
+  /**
+   * Finds a mode by name.
+   *
+   * @param name e.g. {@code plain}
+   * @return the mode
+   * @throws IllegalArgumentException if there is none, listing the names
+   */
+  public static Mode byName(String name) {
+    for (Mode mode : ALL) {
+      if (mode.name().equals(name.toLowerCase(Locale.ROOT))) {
+        return mode;
+      }
+    }
+    throw new IllegalArgumentException(
+        "unknown mode '"
+            + name
+            + "'; known: "
+            + String.join(", ", ALL.stream().map(Mode::name).toList()));
+  }
+
+  /**
+   * A mode that sends with {@link PeerNode#send(Peer, String)} over the node's connection pool,
+   * with the node options it needs.
+   *
+   * @param name the name
+   * @param description what it measures
+   * @param options what it changes in both nodes' options
+   */
+  public record NodeMode(
+      String name, String description, UnaryOperator<NodeOptions.Builder> options) implements Mode {
+
+    @Override
+    public NodeOptions.Builder configure(NodeOptions.Builder builder) {
+      return options.apply(builder);
+    }
+
+    @Override
+    public Sender open(PeerNode from, PeerNode to) {
+      Peer peer =
+          from.peers().stream()
+              .filter(p -> p.address().getPort() == to.tcpPort())
+              .findFirst()
+              .orElseThrow(
+                  () -> new IllegalStateException("the sender does not list the receiver"));
+      long before = from.outboundConnectionsOpened();
+      return new Sender() {
+        @Override
+        public void send(String content, Consumer<Throwable> failed) {
+          from.send(peer, content)
+              .whenComplete(
+                  (ok, error) -> {
+                    if (error != null) {
+                      failed.accept(error);
+                    }
+                  });
+        }
+
+        @Override
+        public long connectionsOpened() {
+          return from.outboundConnectionsOpened() - before;
+        }
+      };
+    }
+  }
+
+  /**
+   * Opens a TCP connection, writes one line and closes it, for every message, one after another:
+   * what the Rust Parlance does. The source address cycles through 127.0.0.1–127.0.0.8 so that
+   * repeated runs do not run out of ephemeral ports to sockets in TIME_WAIT.
+   */
+  private static final class PerConnectionMode implements Mode {
+
+    private static final int SOURCES = 8;
+
+    @Override
+    public String name() {
+      return "per-connection";
+    }
+
+    @Override
+    public String description() {
+      return "one TCP connection per message, as the Rust Parlance sends (baseline)";
+    }
+
+    @Override
+    public Sender open(PeerNode from, PeerNode to) throws IOException {
+      InetSocketAddress target =
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), to.tcpPort());
+      InetAddress[] sources = new InetAddress[SOURCES];
+      for (int i = 0; i < SOURCES; i++) {
+        sources[i] = InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (i + 1)});
+      }
+      String nickname = from.nickname();
+      return new Sender() {
+        private long opened;
+
+        @Override
+        public void send(String content, Consumer<Throwable> failed) throws IOException {
+          byte[] json = WireJson.toBytes(ChatLine.now(nickname, content));
+          byte[] line = new byte[json.length + 1];
+          System.arraycopy(json, 0, line, 0, json.length);
+          line[json.length] = '\n';
+          try (Socket socket = new Socket()) {
+            socket.setTcpNoDelay(true);
+            socket.bind(new InetSocketAddress(sources[(int) (opened % SOURCES)], 0));
+            opened++;
+            socket.connect(target, 5_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(line);
+          }
+        }
+
+        @Override
+        public long connectionsOpened() {
+          return opened;
+        }
+      };
+    }
+  }
+}
