@@ -74,6 +74,9 @@ class PeerNodeDiscoveryTest {
     bob.node().stop();
 
     await().atMost(Duration.ofSeconds(2)).until(() -> !alice.sees(nodes.nick("bob")));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !alice.events(NodeEvent.PeerLeft.class).isEmpty());
     assertThat(alice.events(NodeEvent.PeerLeft.class))
         .singleElement()
         .satisfies(e -> assertThat(e.reason()).isEqualTo(LeaveReason.GOODBYE));
@@ -101,6 +104,10 @@ class PeerNodeDiscoveryTest {
 
     await().atMost(Duration.ofSeconds(5)).until(() -> !alice.sees(nodes.nick("bob")));
     assertThat(Duration.ofNanos(System.nanoTime() - heard)).isGreaterThan(Duration.ofSeconds(1));
+    // Listeners hear of it on the node's event thread, just after the directory changed.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !alice.events(NodeEvent.PeerLeft.class).isEmpty());
     assertThat(alice.events(NodeEvent.PeerLeft.class))
         .singleElement()
         .satisfies(e -> assertThat(e.reason()).isEqualTo(LeaveReason.TIMEOUT));
