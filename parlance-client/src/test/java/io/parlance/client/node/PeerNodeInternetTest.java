@@ -118,7 +118,14 @@ class PeerNodeInternetTest {
   void aTakenNicknameIsReportedAsRefused() throws Exception {
     startServer(0);
     String name = nodes.nick("carol");
-    internetPeer(name, false);
+    TestNodes.Started first = internetPeer(name, false);
+    // Registration is asynchronous: let the first one hold the name before the second asks.
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                first.events(NodeEvent.ServerStatus.class).stream()
+                    .anyMatch(s -> s.status().equals("registered")));
     TestNodes.Started second = internetPeer(name, false);
     await()
         .atMost(WAIT)
