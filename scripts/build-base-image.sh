@@ -14,7 +14,8 @@
 #
 # The image is one layer made with `docker import` from a directory tree:
 #   /opt/java        a jlink'd JRE (modules: $JRE_MODULES below), CDS archive included
-#   /lib*, /usr/lib* the shared libraries its ELF files need (found with ldd)
+#   /lib*, /usr/lib* the shared libraries its ELF files need (found with ldd), and
+#                    those of the native code the application loads (SQLite's driver)
 #   /bin/busybox     busybox-static (from `apt-get download`, not installed on the host)
 #                    with sh, ls, cat, ps, kill, sleep, wget, nc, ... as symlinks
 #   /etc             passwd/group (root + parlance 10001:10001), nsswitch.conf
@@ -162,6 +163,13 @@ done < <(find "$TREE/opt/java" -type f -print0)
 echo /lib64/ld-linux-x86-64.so.2 >>"$WORK/libs"
 for extra in /lib/x86_64-linux-gnu/libgcc_s.so.1 /usr/lib/x86_64-linux-gnu/libgcc_s.so.1; do
   if [ -f "$extra" ]; then echo "$extra" >>"$WORK/libs"; break; fi
+done
+# Native code in the application's jars is extracted and loaded at run time, so ldd cannot see
+# its needs from here either: SQLite's JDBC driver (libsqlitejdbc.so) links libm and libpthread.
+for extra in libm.so.6 libpthread.so.0 libdl.so.2; do
+  for dir in /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu; do
+    if [ -f "$dir/$extra" ]; then echo "$dir/$extra" >>"$WORK/libs"; break; fi
+  done
 done
 sort -u "$WORK/libs" -o "$WORK/libs"
 while read -r lib; do copy_lib "$lib"; done <"$WORK/libs"

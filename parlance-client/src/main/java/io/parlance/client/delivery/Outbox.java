@@ -187,16 +187,6 @@ public final class Outbox implements AckListener, AutoCloseable {
   }
 
   /**
-   * Returns how many messages are in memory waiting for an acknowledgement or their turn, for tests
-   * and measurements.
-   *
-   * @return the count
-   */
-  public int inMemory() {
-    return waiting.size();
-  }
-
-  /**
    * Stops sending; messages not yet acknowledged stay in the store for the next start. Must not be
    * called on an event loop.
    */

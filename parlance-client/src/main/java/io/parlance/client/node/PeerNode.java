@@ -78,7 +78,10 @@ public final class PeerNode implements AutoCloseable {
   /** The most messages {@link #history} and {@link #search} return. */
   public static final int MAX_HISTORY = 100_000;
 
-  /** The longest message text a send accepts, checked on the wire form with id. */
+  /**
+   * An id and a nickname as long as a line can carry: a message is checked against the line limit
+   * with them before it is queued, so it fits whatever our nickname is when it goes out.
+   */
   private static final String WORST_ID = "00000000-0000-0000-0000-000000000000";
 
   private static final String WORST_NICKNAME = "x".repeat(Nickname.MAX_BYTES);
