@@ -6,7 +6,6 @@ import io.parlance.client.messaging.AckListener;
 import io.parlance.client.messaging.ConnectionPool;
 import io.parlance.client.messaging.MessageServer;
 import io.parlance.client.messaging.PeerTls;
-import io.parlance.client.node.NodeOptions;
 import io.parlance.client.security.Identity;
 import io.parlance.client.security.PeerId;
 import io.parlance.client.security.TlsContexts;
@@ -27,8 +26,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * run it by hand (see docs/PERFORMANCE.md). Bounded in count; stops by itself.
  */
 public final class SecurityMeasure {
-
-  private static final int BASE_PORT = 47_200;
 
   private SecurityMeasure() {}
 
@@ -55,15 +52,7 @@ public final class SecurityMeasure {
     EventLoopGroup group = new NioEventLoopGroup(2);
     AtomicLong received = new AtomicLong();
     try {
-      MessageServer listener =
-          new MessageServer(
-              new InetSocketAddress("127.0.0.1", 0),
-              (line, channel) -> received.incrementAndGet(),
-              16,
-              65_536,
-              Integer.MAX_VALUE,
-              Duration.ofMinutes(1),
-              new PeerTls.Contexts(TlsContexts.server(server), TlsContexts.client(server), false));
+      MessageServer listener = listener(server, received, 16, Integer.MAX_VALUE);
       InetSocketAddress at = listener.start(group);
       ConnectionPool pool =
           new ConnectionPool(
@@ -101,15 +90,7 @@ public final class SecurityMeasure {
     EventLoopGroup group = new NioEventLoopGroup(2);
     AtomicLong received = new AtomicLong();
     try {
-      MessageServer listener =
-          new MessageServer(
-              new InetSocketAddress("127.0.0.1", 0),
-              (line, channel) -> received.incrementAndGet(),
-              1024,
-              65_536,
-              1000,
-              Duration.ofMinutes(1),
-              new PeerTls.Contexts(TlsContexts.server(server), TlsContexts.client(server), false));
+      MessageServer listener = listener(server, received, 1024, 1000);
       InetSocketAddress at = listener.start(group);
       PeerId expected = tls ? server.id() : null;
       List<Long> micros = new ArrayList<>();
@@ -144,13 +125,17 @@ public final class SecurityMeasure {
     }
   }
 
-  private static NodeOptions.Builder options(String nick, int multicastPort) {
-    return NodeOptions.builder(nick)
-        .interfaceName("lo")
-        .bindHost("127.0.0.1")
-        .multicastPort(multicastPort)
-        .maxLinesPerSecond(Integer.MAX_VALUE)
-        .eventQueueCapacity(1_000_000);
+  /** A listener on loopback that accepts TLS and plain connections and counts the lines. */
+  private static MessageServer listener(
+      Identity identity, AtomicLong received, int maxConnections, int maxLinesPerSecond) {
+    return new MessageServer(
+        new InetSocketAddress("127.0.0.1", 0),
+        (line, channel) -> received.incrementAndGet(),
+        maxConnections,
+        65_536,
+        maxLinesPerSecond,
+        Duration.ofMinutes(1),
+        new PeerTls.Contexts(TlsContexts.server(identity), TlsContexts.client(identity), false));
   }
 
   private static void waitFor(AtomicLong counter, long target) throws InterruptedException {
