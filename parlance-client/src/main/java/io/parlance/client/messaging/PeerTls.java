@@ -45,16 +45,6 @@ public final class PeerTls {
   }
 
   /**
-   * Tells whether a connection is encrypted.
-   *
-   * @param channel the connection
-   * @return true if it runs TLS
-   */
-  public static boolean isEncrypted(Channel channel) {
-    return channel.pipeline().get(SslHandler.class) != null;
-  }
-
-  /**
    * The TLS contexts of a node, and whether it refuses plain peers.
    *
    * @param server accepts TLS connections, requiring the client's certificate

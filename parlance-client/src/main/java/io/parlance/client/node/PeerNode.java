@@ -930,14 +930,16 @@ public final class PeerNode implements AutoCloseable {
   }
 
   /**
-   * Decides how to reach a peer: over TLS to the id it proved, or plain.
+   * Decides how to reach a peer: over TLS to the id it proved, or plain. It only reads the trust
+   * store (keys are remembered when a peer joins), because the outbox asks on an event loop for
+   * every connection it opens.
    *
    * @return the id the TLS handshake must prove, or null for a plain connection
    * @throws SendException if the peer's key changed, or it is plain and encryption is required
    */
   private PeerId securityFor(Peer peer) throws SendException {
     if (peer.id() != null && peer.has("tls")) {
-      if (trust.check(peer.nickname(), peer.id()) instanceof TrustStore.Changed changed) {
+      if (trust.status(peer.nickname(), peer.id()) instanceof TrustStore.Changed changed) {
         throw new SendException(SendException.Reason.UNTRUSTED, changed.warning());
       }
       return peer.id();

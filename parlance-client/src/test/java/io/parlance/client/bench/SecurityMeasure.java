@@ -39,14 +39,14 @@ public final class SecurityMeasure {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     for (int round = 1; round <= rounds; round++) {
       System.out.printf("round %d%n", round);
-      throughput(100_000, false, round);
-      throughput(100_000, true, round);
+      throughput(100_000, false);
+      throughput(100_000, true);
       setup(300, false);
       setup(300, true);
     }
   }
 
-  private static void throughput(int count, boolean tls, int round) throws Exception {
+  private static void throughput(int count, boolean tls) throws Exception {
     Identity server = Identity.generate();
     Identity client = Identity.generate();
     EventLoopGroup group = new NioEventLoopGroup(2);

@@ -74,9 +74,7 @@ class PeerNodeDiscoveryTest {
     bob.node().stop();
 
     await().atMost(Duration.ofSeconds(2)).until(() -> !alice.sees(nodes.nick("bob")));
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> !alice.events(NodeEvent.PeerLeft.class).isEmpty());
+    awaitPeerLeftEvent(alice);
     assertThat(alice.events(NodeEvent.PeerLeft.class))
         .singleElement()
         .satisfies(e -> assertThat(e.reason()).isEqualTo(LeaveReason.GOODBYE));
@@ -104,10 +102,7 @@ class PeerNodeDiscoveryTest {
 
     await().atMost(Duration.ofSeconds(5)).until(() -> !alice.sees(nodes.nick("bob")));
     assertThat(Duration.ofNanos(System.nanoTime() - heard)).isGreaterThan(Duration.ofSeconds(1));
-    // Listeners hear of it on the node's event thread, just after the directory changed.
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> !alice.events(NodeEvent.PeerLeft.class).isEmpty());
+    awaitPeerLeftEvent(alice);
     assertThat(alice.events(NodeEvent.PeerLeft.class))
         .singleElement()
         .satisfies(e -> assertThat(e.reason()).isEqualTo(LeaveReason.TIMEOUT));
@@ -140,5 +135,12 @@ class PeerNodeDiscoveryTest {
     await().atMost(Duration.ofSeconds(2)).until(() -> alice.sees(nodes.nick("robert")));
     assertThat(alice.sees(nodes.nick("bob"))).isFalse();
     assertThat(alice.events(NodeEvent.PeerRenamed.class)).hasSize(1);
+  }
+
+  /** Listeners hear of a departure on the node's event thread, just after the directory changed. */
+  private static void awaitPeerLeftEvent(Started node) {
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !node.events(NodeEvent.PeerLeft.class).isEmpty());
   }
 }
