@@ -124,6 +124,7 @@ public final class LoadTool {
   private final AtomicInteger probeFanOutDone = new AtomicInteger();
   private final AtomicLong probeFanOutLastNanos = new AtomicLong();
   private volatile String probeNeedle;
+  private volatile boolean lookingUp;
   private volatile int probeSize;
   private boolean events;
   private int port;
@@ -276,8 +277,10 @@ public final class LoadTool {
       }
       if (lookups > 0) {
         // A fifth as many first, unreported, so the server has compiled the lookup path.
+        lookingUp = true;
         lookups(Math.max(lookups / 5, 1), lookupRate, false);
         lookups(lookups, lookupRate, true);
+        lookingUp = false;
       }
     } finally {
       for (Channel ch : channels) {
@@ -573,8 +576,10 @@ public final class LoadTool {
         bytesToRampClients.addAndGet(frame.content().readableBytes());
       }
       lastByteNanos.set(now);
-      if (!(frame instanceof TextWebSocketFrame)) {
-        return;
+      String needle = probeNeedle;
+      boolean wanted = !counted || lookingUp || (needle != null && !probe);
+      if (!wanted || !(frame instanceof TextWebSocketFrame)) {
+        return; // most frames are join/leave events: not decoded, so the tool stays cheap
       }
       String text = frame.content().toString(StandardCharsets.UTF_8);
       if (!counted) {
@@ -617,7 +622,6 @@ public final class LoadTool {
         lookupErrors.incrementAndGet();
         return;
       }
-      String needle = probeNeedle;
       if (needle != null && !probe) {
         if (!needle.equals(needleSeen)) {
           needleSeen = needle;
