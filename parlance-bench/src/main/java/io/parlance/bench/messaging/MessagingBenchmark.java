@@ -10,6 +10,8 @@ import io.parlance.client.node.NodeOptions;
 import io.parlance.client.node.PeerNode;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -103,12 +105,15 @@ public final class MessagingBenchmark {
       long received,
       long failed,
       long outOfOrder,
+      long verified,
+      long acknowledged,
       long elapsedNanos,
       long connections,
       Histogram fromSchedule,
       Histogram fromCall,
       CpuTime cpu,
-      long allocatedBytes) {
+      long allocatedBytes,
+      long diskBytes) {
 
     /**
      * Returns the messages received per second.
@@ -217,13 +222,46 @@ public final class MessagingBenchmark {
   }
 
   private Result runOnce() throws Exception {
+    Path toDir = mode.durable() ? Files.createTempDirectory("parlance-bench-rx-") : null;
+    Path fromDir = mode.durable() ? Files.createTempDirectory("parlance-bench-tx-") : null;
+    try {
+      Result r = runOnce(toDir, fromDir);
+      if (!mode.durable()) {
+        return r;
+      }
+      // Both nodes are closed: what their profiles keep on disk (stores, identities, trust).
+      return new Result(
+          r.sent(),
+          r.received(),
+          r.failed(),
+          r.outOfOrder(),
+          r.verified(),
+          r.acknowledged(),
+          r.elapsedNanos(),
+          r.connections(),
+          r.fromSchedule(),
+          r.fromCall(),
+          r.cpu(),
+          r.allocatedBytes(),
+          DataDirs.size(toDir) + DataDirs.size(fromDir));
+    } finally {
+      DataDirs.delete(toDir);
+      DataDirs.delete(fromDir);
+    }
+  }
+
+  private Result runOnce(Path toDir, Path fromDir) throws Exception {
     int multicastPort = Ports.privateMulticastPort();
     String suffix = Integer.toString(ThreadLocalRandom.current().nextInt(1000, 10_000));
     Semaphore window = new Semaphore(settings.window());
     Receiver receiver = new Receiver(window);
-    try (PeerNode to = new PeerNode(options("bench-rx-" + suffix, multicastPort).build());
-        PeerNode from = new PeerNode(options("bench-tx-" + suffix, multicastPort).build())) {
+    Acknowledgements acks = new Acknowledgements();
+    try (PeerNode to =
+            new PeerNode(options("bench-rx-" + suffix, multicastPort).dataDir(toDir).build());
+        PeerNode from =
+            new PeerNode(options("bench-tx-" + suffix, multicastPort).dataDir(fromDir).build())) {
       to.addListener(receiver);
+      from.addListener(acks);
       to.start();
       from.start();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.maxSeconds());
@@ -248,6 +286,7 @@ public final class MessagingBenchmark {
         window.drainPermits();
         window.release(settings.window());
         receiver.reset();
+        acks.reset();
         failed.set(0);
         CpuTime cpuBefore = CpuTime.now();
         long allocatedBefore = Allocation.allocatedBytes();
@@ -264,20 +303,29 @@ public final class MessagingBenchmark {
                     failed,
                     deadline);
         awaitReceived(receiver, sent - failed.get(), deadline);
+        long elapsed = receiver.received() == 0 ? 0 : receiver.lastReceivedNanos() - start;
+        if (mode.acknowledged()) {
+          // Counted once every ack is back, so the CPU and allocation include the acks.
+          while (acks.delivered() < receiver.received() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+          }
+        }
         CpuTime cpu = CpuTime.now().minus(cpuBefore);
         long allocated = Allocation.allocatedBytes() - allocatedBefore;
-        long last = receiver.lastReceivedNanos();
         return new Result(
             sent,
             receiver.received(),
             failed.get(),
             receiver.outOfOrder(),
-            receiver.received() == 0 ? 0 : last - start,
+            receiver.verified(),
+            acks.delivered(),
+            elapsed,
             sender.connectionsOpened(),
             receiver.fromSchedule().copy(),
             receiver.fromCall().copy(),
             cpu,
-            allocated);
+            allocated,
+            0);
       }
     }
   }
@@ -376,7 +424,8 @@ public final class MessagingBenchmark {
     return String.format(
         Locale.ROOT,
         "%,d of %,d received in %.2f s = %,.0f messages/s; latency p50 %s, p99 %s, p99.9 %s, max"
-            + " %s%s; CPU %.1f µs/message (%.0f%% system), %,.0f bytes allocated/message; %d connection(s) in the run%s",
+            + " %s%s; CPU %.1f µs/message (%.0f%% system), %,.0f bytes allocated/message; %d"
+            + " connection(s) in the run; %,d from a verified sender, %,d acknowledged%s%s",
         r.received(),
         r.sent(),
         r.elapsedNanos() / 1e9,
@@ -392,6 +441,9 @@ public final class MessagingBenchmark {
         r.cpu().totalNanos() == 0 ? 0.0 : 100.0 * r.cpu().systemNanos() / r.cpu().totalNanos(),
         r.bytesAllocatedPerMessage(),
         r.connections(),
+        r.verified(),
+        r.acknowledged(),
+        r.diskBytes() == 0 ? "" : String.format(Locale.ROOT, "; %,d bytes on disk", r.diskBytes()),
         r.complete()
             ? (r.outOfOrder() == 0 ? "" : "; " + r.outOfOrder() + " out of order")
             : "; INCOMPLETE: " + r.failed() + " failed, " + (r.sent() - r.received()) + " missing");

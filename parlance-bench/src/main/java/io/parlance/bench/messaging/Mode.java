@@ -35,6 +35,24 @@ public interface Mode {
   }
 
   /**
+   * Returns whether each node needs a data directory of its own (the durable outbox and history).
+   *
+   * @return true to give both nodes a fresh directory, deleted after the run
+   */
+  default boolean durable() {
+    return false;
+  }
+
+  /**
+   * Returns whether the receiver acknowledges messages; a run then ends when every ack is back.
+   *
+   * @return true if acknowledged
+   */
+  default boolean acknowledged() {
+    return false;
+  }
+
+  /**
    * Opens the sending side; both nodes are running and the sender lists the receiver.
    *
    * @param from the sending node

@@ -17,20 +17,61 @@ import java.util.function.UnaryOperator;
 
 /**
  * The messaging modes. A mode that runs through the node's own send path is one {@link NodeMode}
- * entry: an encryption or acknowledgement mode is {@code new NodeMode("tls", "...", options ->
- * options.<the node option>(true))} added to {@link #ALL}.
+ * entry: the capabilities both nodes offer decide encryption ({@code tls}) and acknowledgements
+ * ({@code ack}), and a durable mode gives each node a data directory of its own (outbox and history
+ * in SQLite on disk, as a user's profile has them).
  */
 public final class Modes {
 
-  /** One pooled plain TCP connection, through {@link PeerNode#send(Peer, String)}. */
+  /** One pooled plain TCP connection, fire-and-forget: lines without ids, as to a Rust peer. */
   public static final Mode PLAIN =
       new NodeMode(
-          "plain", "one pooled plain TCP connection (PeerNode.send)", UnaryOperator.identity());
+          "plain",
+          "one pooled plain TCP connection, no acknowledgements (PeerNode.send)",
+          options -> options.capabilities(List.of()));
+
+  /** One pooled TLS connection, fire-and-forget. */
+  public static final Mode TLS =
+      new NodeMode(
+          "tls",
+          "one pooled TLS 1.3 connection, no acknowledgements (PeerNode.send)",
+          options -> options.capabilities(List.of("tls")));
+
+  /** Plain, acknowledged, with the outbox and history in memory. */
+  public static final Mode PLAIN_ACK =
+      new NodeMode(
+          "plain-ack",
+          "one plain TCP connection, acknowledged, outbox and history in memory",
+          options -> options.capabilities(List.of("ack")));
+
+  /** TLS, acknowledged, with the outbox and history in memory. */
+  public static final Mode TLS_ACK =
+      new NodeMode(
+          "tls-ack",
+          "one TLS 1.3 connection, acknowledged, outbox and history in memory",
+          options -> options.capabilities(List.of("tls", "ack")));
+
+  /** Plain, acknowledged, with the durable outbox and history on disk. */
+  public static final Mode PLAIN_DURABLE =
+      new NodeMode(
+          "plain-durable",
+          "one plain TCP connection, acknowledged, durable outbox and history on disk",
+          options -> options.capabilities(List.of("ack")),
+          true);
+
+  /** What Parlance does by default: TLS, acknowledged, durable outbox and history on disk. */
+  public static final Mode TLS_DURABLE =
+      new NodeMode(
+          "tls-durable",
+          "one TLS 1.3 connection, acknowledged, durable outbox and history on disk (the default)",
+          options -> options.capabilities(List.of("tls", "ack")),
+          true);
 
   /** The baseline: one TCP connection per message, as the Rust Parlance sends. */
   public static final Mode PER_CONNECTION = new PerConnectionMode();
 
-  private static final List<Mode> ALL = List.of(PLAIN, PER_CONNECTION);
+  private static final List<Mode> ALL =
+      List.of(PLAIN, TLS, PLAIN_ACK, TLS_ACK, PLAIN_DURABLE, TLS_DURABLE, PER_CONNECTION);
 
   private Modes() {}
 
@@ -70,13 +111,36 @@ public final class Modes {
    * @param name the name
    * @param description what it measures
    * @param options what it changes in both nodes' options
+   * @param durable whether each node keeps its outbox and history on disk
    */
   public record NodeMode(
-      String name, String description, UnaryOperator<NodeOptions.Builder> options) implements Mode {
+      String name, String description, UnaryOperator<NodeOptions.Builder> options, boolean durable)
+      implements Mode {
+
+    /**
+     * A mode with the outbox and history in memory.
+     *
+     * @param name the name
+     * @param description what it measures
+     * @param options what it changes in both nodes' options
+     */
+    public NodeMode(String name, String description, UnaryOperator<NodeOptions.Builder> options) {
+      this(name, description, options, false);
+    }
 
     @Override
     public NodeOptions.Builder configure(NodeOptions.Builder builder) {
       return options.apply(builder);
+    }
+
+    @Override
+    public boolean durable() {
+      return durable;
+    }
+
+    @Override
+    public boolean acknowledged() {
+      return options.apply(NodeOptions.builder("probe")).build().capabilities().contains("ack");
     }
 
     @Override

@@ -33,6 +33,7 @@ final class Receiver implements NodeListener {
   private volatile long lastReceivedNanos;
   private long lastSequence = -1;
   private long outOfOrder;
+  private long verified;
 
   Receiver(Semaphore window) {
     this.window = window;
@@ -60,6 +61,9 @@ final class Receiver implements NodeListener {
       if (sequence < lastSequence) {
         outOfOrder++;
       }
+      if (m.verified()) {
+        verified++;
+      }
       lastSequence = sequence;
     }
     lastReceivedNanos = now;
@@ -73,6 +77,7 @@ final class Receiver implements NodeListener {
     fromCall.reset();
     lastSequence = -1;
     outOfOrder = 0;
+    verified = 0;
     received.set(0);
   }
 
@@ -86,6 +91,11 @@ final class Receiver implements NodeListener {
 
   long outOfOrder() {
     return outOfOrder;
+  }
+
+  /** Measured messages from a sender that proved its id (over TLS). */
+  long verified() {
+    return verified;
   }
 
   Histogram fromSchedule() {

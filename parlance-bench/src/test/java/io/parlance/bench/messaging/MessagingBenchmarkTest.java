@@ -19,7 +19,16 @@ class MessagingBenchmarkTest {
   private final PrintStream out = new PrintStream(report, true, StandardCharsets.UTF_8);
 
   @ParameterizedTest
-  @ValueSource(strings = {"plain", "per-connection"})
+  @ValueSource(
+      strings = {
+        "plain",
+        "tls",
+        "plain-ack",
+        "tls-ack",
+        "plain-durable",
+        "tls-durable",
+        "per-connection"
+      })
   void aClosedLoopRunDeliversEveryMessageAndReportsIt(String mode) throws Exception {
     List<MessagingBenchmark.Result> results =
         new MessagingBenchmark(
@@ -31,9 +40,19 @@ class MessagingBenchmarkTest {
     assertThat(r.complete()).isTrue();
     assertThat(r.received()).isEqualTo(200);
     assertThat(r.fromSchedule().getTotalCount()).isEqualTo(200);
-    assertThat(r.connections()).isEqualTo(mode.equals("plain") ? 1 : 220);
-    if (mode.equals("plain")) {
+    boolean pooled = !mode.equals("per-connection");
+    assertThat(r.connections()).isEqualTo(pooled ? 1 : 220);
+    if (pooled) {
       assertThat(r.outOfOrder()).isZero();
+    }
+    // The mode is what it says: TLS proves the sender, acks come back, a durable run writes.
+    assertThat(r.verified()).isEqualTo(mode.startsWith("tls") ? 200 : 0);
+    assertThat(r.acknowledged())
+        .isEqualTo(mode.endsWith("-ack") || mode.endsWith("-durable") ? 200 : 0);
+    if (mode.endsWith("-durable")) {
+      assertThat(r.diskBytes()).isGreaterThan(200L * 64);
+    } else {
+      assertThat(r.diskBytes()).isZero();
     }
     assertThat(report.toString(StandardCharsets.UTF_8))
         .contains("run 1/1: 200 of 200 received")
@@ -57,6 +76,6 @@ class MessagingBenchmarkTest {
   @Test
   void anUnknownModeIsRefusedWithTheKnownNames() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> Modes.byName("carrier-pigeon"))
-        .hasMessageContaining("plain, per-connection");
+        .hasMessageContaining("plain, tls, plain-ack, tls-ack, plain-durable, tls-durable");
   }
 }

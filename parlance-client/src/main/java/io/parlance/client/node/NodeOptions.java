@@ -4,6 +4,7 @@ import io.parlance.protocol.Nickname;
 import io.parlance.protocol.Protocol;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -38,6 +39,10 @@ public final class NodeOptions {
   private final int deliveryWindow;
   private final Duration ackTimeout;
   private final Duration maxRetryDelay;
+  private final List<String> capabilities;
+
+  /** Every capability a node can offer, in the order it announces them. */
+  public static final List<String> ALL_CAPABILITIES = List.of("tls", "ack");
 
   private NodeOptions(Builder b) {
     this.nickname = Nickname.requireValid(b.nickname);
@@ -64,6 +69,16 @@ public final class NodeOptions {
     this.deliveryWindow = atLeastOne("deliveryWindow", b.deliveryWindow);
     this.ackTimeout = positive("ackTimeout", b.ackTimeout);
     this.maxRetryDelay = positive("maxRetryDelay", b.maxRetryDelay);
+    this.capabilities = List.copyOf(Objects.requireNonNull(b.capabilities, "capabilities"));
+    for (String cap : capabilities) {
+      if (!ALL_CAPABILITIES.contains(cap)) {
+        throw new IllegalArgumentException(
+            "unknown capability '" + cap + "'; known: " + String.join(", ", ALL_CAPABILITIES));
+      }
+    }
+    if (capabilities.stream().distinct().count() != capabilities.size()) {
+      throw new IllegalArgumentException("a capability is listed twice: " + capabilities);
+    }
     if (!lanDiscovery && bootstrapServer == null) {
       throw new IllegalArgumentException(
           "no discovery: enable LAN discovery or give a bootstrap server, or both");
@@ -138,7 +153,8 @@ public final class NodeOptions {
         .requireEncryption(requireEncryption)
         .deliveryWindow(deliveryWindow)
         .ackTimeout(ackTimeout)
-        .maxRetryDelay(maxRetryDelay);
+        .maxRetryDelay(maxRetryDelay)
+        .capabilities(capabilities);
   }
 
   /**
@@ -167,6 +183,17 @@ public final class NodeOptions {
    */
   public Duration maxRetryDelay() {
     return maxRetryDelay;
+  }
+
+  /**
+   * Returns what the node offers its peers in its announces and registration: {@code tls}
+   * (connections to it may be encrypted and authenticated) and {@code ack} (it acknowledges
+   * messages that carry an id). Both by default.
+   *
+   * @return the capabilities, in the order announced
+   */
+  public List<String> capabilities() {
+    return capabilities;
   }
 
   /**
@@ -387,6 +414,7 @@ public final class NodeOptions {
     private int deliveryWindow = 128;
     private Duration ackTimeout = Duration.ofSeconds(5);
     private Duration maxRetryDelay = Duration.ofSeconds(60);
+    private List<String> capabilities = ALL_CAPABILITIES;
 
     private Builder(String nickname) {
       this.nickname = nickname;
@@ -653,6 +681,20 @@ public final class NodeOptions {
      */
     public Builder maxRetryDelay(Duration delay) {
       this.maxRetryDelay = delay;
+      return this;
+    }
+
+    /**
+     * Sets what the node offers its peers (default: all of {@link #ALL_CAPABILITIES}). Leaving one
+     * out makes others treat the node as a peer without it: no {@code tls}, and they connect to it
+     * in plain text (it still accepts TLS); no {@code ack}, and they send it plain lines without
+     * ids, as to the Rust Parlance, each final once written. For tests and benchmarks.
+     *
+     * @param caps a subset of {@link #ALL_CAPABILITIES}
+     * @return this builder
+     */
+    public Builder capabilities(List<String> caps) {
+      this.capabilities = caps;
       return this;
     }
 

@@ -86,9 +86,6 @@ public final class PeerNode implements AutoCloseable {
 
   private static final String WORST_NICKNAME = "x".repeat(Nickname.MAX_BYTES);
 
-  /** The extensions our peers speak, advertised in announces and registrations. */
-  static final List<String> CAPABILITIES = List.of("tls", "ack");
-
   private enum State {
     NEW,
     RUNNING,
@@ -310,7 +307,7 @@ public final class PeerNode implements AutoCloseable {
                   directory,
                   () -> nickname,
                   tcpPort,
-                  new SignedDiscovery(identity, CAPABILITIES));
+                  new SignedDiscovery(identity, options.capabilities()));
           try {
             discovery.start();
           } catch (InterruptedException | IllegalStateException e) {
@@ -410,7 +407,7 @@ public final class PeerNode implements AutoCloseable {
     BootstrapClientOptions internetOptions =
         BootstrapClientOptions.builder(options.bootstrapServer(), name, tcpPort)
             .identity(identity)
-            .caps(CAPABILITIES)
+            .caps(options.capabilities())
             .build();
     try {
       return BootstrapClient.start(
