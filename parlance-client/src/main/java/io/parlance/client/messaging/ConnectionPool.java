@@ -300,7 +300,7 @@ public final class ConnectionPool {
     InetSocketAddress address = target.address();
     ChannelFuture existing = connections.get(address);
     if (existing != null) {
-      if (Objects.equals(existing.channel().attr(PeerTls.EXPECTED_PEER).get(), target.peerId())) {
+      if (Objects.equals(PeerTls.expectedPeer(existing.channel()), target.peerId())) {
         return existing;
       }
       // Another identity (or none) is expected at this address now: start afresh.

@@ -39,7 +39,7 @@ final class OutboundInitializer extends ChannelInitializer<SocketChannel> {
 
   @Override
   protected void initChannel(SocketChannel ch) {
-    if (tls != null && ch.hasAttr(PeerTls.EXPECTED_PEER)) {
+    if (tls != null && PeerTls.expectedPeer(ch) != null) {
       ch.pipeline().addLast(MessagingPipeline.TLS, tls.newHandler(ch.alloc()));
     }
     ch.pipeline()

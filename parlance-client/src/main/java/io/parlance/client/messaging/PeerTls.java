@@ -24,6 +24,17 @@ public final class PeerTls {
   private PeerTls() {}
 
   /**
+   * Returns the id an outgoing connection must reach, without creating the attribute: a channel
+   * asked before its pipeline is built must still be plain if it was made plain.
+   *
+   * @param channel the connection
+   * @return the id, or null for a plain connection
+   */
+  static PeerId expectedPeer(Channel channel) {
+    return channel.hasAttr(EXPECTED_PEER) ? channel.attr(EXPECTED_PEER).get() : null;
+  }
+
+  /**
    * Returns the id the other side of a connection proved, if the connection is TLS and its
    * handshake has completed.
    *
