@@ -18,10 +18,11 @@ import org.slf4j.LoggerFactory;
  * order they were made.
  *
  * <p><b>Group commit.</b> The thread takes every call waiting in its queue (up to {@value
- * #MAX_BATCH}) and runs them in one transaction, each in a savepoint of its own (a failing call
- * undoes only its own writes), then commits once and completes the futures in order. A future
- * completes only after the commit, so a completed write is on disk; a burst of messages costs one
- * disk flush instead of one each.
+ * #MAX_BATCH}) and runs them in one transaction, then commits once and completes the futures in
+ * order. A future completes only after the commit, so a completed write is on disk; a burst of
+ * messages costs one disk flush instead of one each. A failing call undoes only its own writes:
+ * when one fails, the transaction is rolled back and the batch runs again with each call in a
+ * savepoint of its own. So a call's work may run twice, and must do nothing but use the store.
  *
  * <p>The queue is bounded: a call beyond {@link #capacity()} waiting ones fails at once with a
  * {@link StoreException} rather than growing the heap. Continuations attached to the futures
@@ -48,8 +49,22 @@ public final class AsyncMessageStore implements AutoCloseable {
 
   private record Task<T>(Function<MessageStore, T> work, CompletableFuture<T> future) {
     void run(MessageStore store, List<Runnable> completions) {
+      T result = work.apply(store);
+      completions.add(() -> future.complete(result));
+    }
+
+    void runInSavepoint(MessageStore store, List<Runnable> completions) {
       T result = store.savepoint(work);
       completions.add(() -> future.complete(result));
+    }
+  }
+
+  /** A call of the batch failed; the transaction is rolled back and the batch runs again. */
+  private static final class CallFailed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    CallFailed(RuntimeException cause) {
+      super(cause);
     }
   }
 
@@ -200,6 +215,46 @@ public final class AsyncMessageStore implements AutoCloseable {
   }
 
   private void runBatch(List<Task<?>> batch) {
+    if (!runTogether(batch)) {
+      runInSavepoints(batch);
+    }
+  }
+
+  /**
+   * Runs the batch in one transaction without savepoints, the common case.
+   *
+   * @return false if a call failed: nothing of the batch was kept, and it must run again
+   */
+  private boolean runTogether(List<Task<?>> batch) {
+    List<Runnable> completions = new ArrayList<>(batch.size());
+    try {
+      store.begin();
+    } catch (RuntimeException e) {
+      batch.forEach(t -> t.future().completeExceptionally(e));
+      return true;
+    }
+    try {
+      for (Task<?> task : batch) {
+        try {
+          task.run(store, completions);
+        } catch (RuntimeException e) {
+          throw new CallFailed(e);
+        }
+      }
+      store.commit();
+    } catch (CallFailed e) {
+      store.rollbackQuietly();
+      return false;
+    } catch (RuntimeException | Error e) {
+      failed(batch, e);
+      return true;
+    }
+    completions.forEach(Runnable::run);
+    return true;
+  }
+
+  /** Runs the batch with each call in a savepoint of its own, so a failing call undoes only its. */
+  private void runInSavepoints(List<Task<?>> batch) {
     List<Runnable> completions = new ArrayList<>(batch.size());
     try {
       store.begin();
@@ -210,22 +265,26 @@ public final class AsyncMessageStore implements AutoCloseable {
     try {
       for (Task<?> task : batch) {
         try {
-          task.run(store, completions);
+          task.runInSavepoint(store, completions);
         } catch (RuntimeException e) {
           completions.add(() -> task.future().completeExceptionally(e));
         }
       }
       store.commit();
     } catch (RuntimeException | Error e) {
-      store.rollbackQuietly();
-      LOG.warn("A transaction of {} store operation(s) failed: {}", batch.size(), e.toString());
-      batch.forEach(t -> t.future().completeExceptionally(e));
-      if (e instanceof Error error) {
-        throw error;
-      }
+      failed(batch, e);
       return;
     }
     completions.forEach(Runnable::run);
+  }
+
+  private void failed(List<Task<?>> batch, Throwable e) {
+    store.rollbackQuietly();
+    LOG.warn("A transaction of {} store operation(s) failed: {}", batch.size(), e.toString());
+    batch.forEach(t -> t.future().completeExceptionally(e));
+    if (e instanceof Error error) {
+      throw error;
+    }
   }
 
   /** Refuses new calls, finishes the queued ones (waiting up to 10 s), then closes the database. */

@@ -14,7 +14,9 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -46,7 +48,9 @@ public final class MessageStore implements AutoCloseable {
   private final Path file;
   private final Connection connection;
   private final LongSupplier clock;
-  private int savepoints;
+
+  /** The statements this store runs, prepared once each (SQLite parses a statement per prepare). */
+  private final Map<String, PreparedStatement> statements = new HashMap<>();
 
   private MessageStore(Path file, Connection connection, LongSupplier clock) {
     this.file = file;
@@ -61,7 +65,8 @@ public final class MessageStore implements AutoCloseable {
    */
   public static MessageStore inMemory() {
     try {
-      Connection connection = DriverManager.getConnection("jdbc:sqlite::memory:");
+      Connection connection =
+          DriverManager.getConnection("jdbc:sqlite::memory:", connectionProperties());
       MessageStore store = new MessageStore(Path.of(MEMORY), connection, System::currentTimeMillis);
       store.configure(0);
       store.migrate();
@@ -85,6 +90,7 @@ public final class MessageStore implements AutoCloseable {
       throw new StoreException("there is no history database at " + file + " yet");
     }
     SQLiteConfig config = new SQLiteConfig();
+    config.setGetGeneratedKeys(false);
     config.setReadOnly(true);
     config.setBusyTimeout(3000);
     Connection connection = null;
@@ -136,7 +142,9 @@ public final class MessageStore implements AutoCloseable {
     }
     Connection connection = null;
     try {
-      connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+      connection =
+          DriverManager.getConnection(
+              "jdbc:sqlite:" + file.toAbsolutePath(), connectionProperties());
       MessageStore store = new MessageStore(file, connection, clock);
       store.configure(busyTimeoutMillis);
       store.migrate();
@@ -149,6 +157,16 @@ public final class MessageStore implements AutoCloseable {
       closeQuietly(connection);
       throw e;
     }
+  }
+
+  /**
+   * The driver's settings: it does not look for generated keys after every update (a regular
+   * expression over the SQL each time); {@link #insert} asks SQLite for the new row's number.
+   */
+  private static java.util.Properties connectionProperties() {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setGetGeneratedKeys(false);
+    return config.toProperties();
   }
 
   /**
@@ -291,10 +309,11 @@ public final class MessageStore implements AutoCloseable {
    * @return true if it was new, false if it was a duplicate
    */
   public boolean receive(String id, String peer, String nickname, String content, long timestamp) {
-    try (PreparedStatement ps =
-        connection.prepareStatement(
-            "SELECT 1 FROM messages WHERE direction = 'in' AND id = ? AND (peer = ? OR nickname = ?)"
-                + " LIMIT 1")) {
+    try {
+      PreparedStatement ps =
+          statement(
+              "SELECT 1 FROM messages WHERE direction = 'in' AND id = ? AND (peer = ? OR nickname = ?)"
+                  + " LIMIT 1");
       ps.setString(1, id);
       ps.setString(2, peer);
       ps.setString(3, nickname);
@@ -342,7 +361,8 @@ public final class MessageStore implements AutoCloseable {
         "INSERT OR IGNORE INTO messages"
             + " (id, direction, peer, nickname, content, timestamp, state, created_ms, updated_ms,"
             + " pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    try (PreparedStatement ps = connection.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
+    try {
+      PreparedStatement ps = statement(sql);
       ps.setString(1, id);
       ps.setString(2, direction.column());
       ps.setString(3, peer);
@@ -356,7 +376,7 @@ public final class MessageStore implements AutoCloseable {
       if (ps.executeUpdate() == 0) {
         return -1;
       }
-      try (ResultSet keys = ps.getGeneratedKeys()) {
+      try (ResultSet keys = statement("SELECT last_insert_rowid()").executeQuery()) {
         return keys.next() ? keys.getLong(1) : -1;
       }
     } catch (SQLException e) {
@@ -394,6 +414,21 @@ public final class MessageStore implements AutoCloseable {
             peer,
             id)
         > 0;
+  }
+
+  /**
+   * Records several outgoing messages to a plain peer as written, which is final (see {@link
+   * #markSentFinal(String, String)}), in one statement batch.
+   *
+   * @param peer the recipient's key
+   * @param ids the message ids
+   */
+  public void markSentFinal(String peer, Collection<String> ids) {
+    updateAll(
+        "UPDATE messages SET state = 'sent', attempts = attempts + 1, pending = 0,"
+            + " updated_ms = ? WHERE direction = 'out' AND peer = ? AND id = ? AND pending = 1",
+        peer,
+        ids);
   }
 
   /**
@@ -444,7 +479,8 @@ public final class MessageStore implements AutoCloseable {
     if (ids.isEmpty()) {
       return;
     }
-    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+    try {
+      PreparedStatement ps = statement(sql);
       long now = clock.getAsLong();
       for (String id : ids) {
         ps.setLong(1, now);
@@ -459,7 +495,8 @@ public final class MessageStore implements AutoCloseable {
   }
 
   private int update(String sql, String peer, String id) {
-    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+    try {
+      PreparedStatement ps = statement(sql);
       ps.setLong(1, clock.getAsLong());
       ps.setString(2, peer);
       ps.setString(3, id);
@@ -489,9 +526,11 @@ public final class MessageStore implements AutoCloseable {
    * @return the page
    */
   public List<StoredMessage> outbox(String peer, long afterSeq, int limit) {
-    try (PreparedStatement ps =
-        connection.prepareStatement(
-            "SELECT * FROM messages WHERE pending = 1 AND peer = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+    try {
+      PreparedStatement ps =
+          statement(
+              "SELECT * FROM messages WHERE pending = 1 AND peer = ? AND seq > ? ORDER BY seq"
+                  + " LIMIT ?");
       ps.setString(1, peer);
       ps.setLong(2, afterSeq);
       ps.setInt(3, Math.max(0, limit));
@@ -606,12 +645,12 @@ public final class MessageStore implements AutoCloseable {
    * flush to disk.
    */
   void begin() {
-    execute("BEGIN");
+    run("BEGIN");
   }
 
   /** Commits the transaction {@link #begin()} started. */
   void commit() {
-    execute("COMMIT");
+    run("COMMIT");
   }
 
   /** Undoes the transaction {@link #begin()} started, if it is still open. */
@@ -631,16 +670,16 @@ public final class MessageStore implements AutoCloseable {
    * @return the result
    */
   <T> T savepoint(java.util.function.Function<MessageStore, T> work) {
-    String name = "unit" + (savepoints++ & 0xFFFF);
-    execute("SAVEPOINT " + name);
+    // One name does: a savepoint is released before the next one starts.
+    run("SAVEPOINT unit");
     try {
       T result = work.apply(this);
-      execute("RELEASE " + name);
+      run("RELEASE unit");
       return result;
     } catch (RuntimeException e) {
       try (Statement s = connection.createStatement()) {
-        s.execute("ROLLBACK TO " + name);
-        s.execute("RELEASE " + name);
+        s.execute("ROLLBACK TO unit");
+        s.execute("RELEASE unit");
       } catch (SQLException ignored) {
         // The whole transaction is gone (SQLite rolls back on some errors); commit reports it.
       }
@@ -648,16 +687,38 @@ public final class MessageStore implements AutoCloseable {
     }
   }
 
-  private void execute(String sql) {
-    try (Statement s = connection.createStatement()) {
-      s.execute(sql);
+  /** Runs a statement without parameters or results, prepared once. */
+  private void run(String sql) {
+    try {
+      statement(sql).execute();
     } catch (SQLException e) {
       throw translate(file, e);
     }
   }
 
+  /**
+   * Returns the statement for some SQL, prepared on first use and kept until the store closes.
+   * Callers set every parameter and close the result sets they open.
+   */
+  private PreparedStatement statement(String sql) throws SQLException {
+    PreparedStatement ps = statements.get(sql);
+    if (ps == null) {
+      ps = connection.prepareStatement(sql);
+      statements.put(sql, ps);
+    }
+    return ps;
+  }
+
   @Override
   public void close() {
+    for (PreparedStatement ps : statements.values()) {
+      try {
+        ps.close();
+      } catch (SQLException ignored) {
+        // The connection closes next, and with it every statement.
+      }
+    }
+    statements.clear();
     closeQuietly(connection);
   }
 
