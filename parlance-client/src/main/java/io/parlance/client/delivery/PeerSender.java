@@ -84,6 +84,7 @@ final class PeerSender {
   private Channel channel;
   private boolean connecting;
   private final List<String> sentToRecord = new ArrayList<>();
+  private final List<String> sentFinalToRecord = new ArrayList<>();
   private final List<StoredMessage> deliveredToRecord = new ArrayList<>();
   private boolean recordScheduled;
   private long paceWindowStart = System.nanoTime();
@@ -462,12 +463,14 @@ final class PeerSender {
 
   private void record() {
     recordScheduled = false;
-    if (sentToRecord.isEmpty() && deliveredToRecord.isEmpty()) {
+    if (sentToRecord.isEmpty() && deliveredToRecord.isEmpty() && sentFinalToRecord.isEmpty()) {
       return;
     }
     List<String> sent = List.copyOf(sentToRecord);
+    List<String> sentFinal = List.copyOf(sentFinalToRecord);
     List<StoredMessage> delivered = List.copyOf(deliveredToRecord);
     sentToRecord.clear();
+    sentFinalToRecord.clear();
     deliveredToRecord.clear();
     List<String> deliveredIds = delivered.stream().map(StoredMessage::id).toList();
     outbox
@@ -475,6 +478,7 @@ final class PeerSender {
         .submit(
             s -> {
               s.markSent(key, sent);
+              s.markSentFinal(key, sentFinal);
               s.markDelivered(key, deliveredIds);
               return null;
             },
@@ -495,20 +499,12 @@ final class PeerSender {
 
   private void finishPlain(StoredMessage m, Peer to) {
     outbox.forget(m.id(), this);
-    outbox.store().submit(s -> s.markSentFinal(key, m.id()), this::reportStoreProblem);
+    sentFinalToRecord.add(m.id());
+    scheduleRecord();
     if (m.state() == DeliveryState.QUEUED) {
       outbox.listener().sent(sentVersion(m), to);
     }
     settle(m.id(), to);
-  }
-
-  private void reportStoreProblem(Object ignored, Throwable error) {
-    if (error != null) {
-      outbox
-          .listener()
-          .problem(
-              "cannot record a message to " + nickname + " as sent: " + cause(error).getMessage());
-    }
   }
 
   private void failed(Throwable error) {

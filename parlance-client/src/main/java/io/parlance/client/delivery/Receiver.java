@@ -7,6 +7,8 @@ import io.parlance.client.store.AsyncMessageStore;
 import io.parlance.client.store.MessageStore;
 import io.parlance.protocol.wire.Ack;
 import io.parlance.protocol.wire.ChatLine;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
@@ -19,9 +21,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Receives chat lines: stores each one (on the store thread), then acknowledges it if it carries an
- * id, then shows it if it was new. A duplicate (a re-send whose acknowledgement was lost) is
- * acknowledged again and not shown. Lines of one connection are stored, acknowledged and shown in
- * the order they arrived, since the store runs its work in order.
+ * id and shows it if it was new. The acks of the lines one transaction stored leave together. A
+ * duplicate (a re-send whose acknowledgement was lost) is acknowledged again and not shown. Lines
+ * of one connection are stored, acknowledged and shown in the order they arrived, since the store
+ * runs its work in order.
  *
  * <p>A connection with more than {@value #HIGH_WATER} lines waiting for the store stops being read
  * until it is down to {@value #LOW_WATER}, so a fast sender slows to the disk's pace instead of
@@ -39,8 +42,70 @@ public final class Receiver implements InboundSink {
   public static final String LOCAL_ID_PREFIX = "local-";
 
   private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
-  private static final AttributeKey<int[]> PENDING =
+  private static final AttributeKey<Pending> PENDING =
       AttributeKey.valueOf(Receiver.class, "pending");
+
+  /**
+   * One connection's lines in the store's hands. The store thread reports each one settled; one
+   * task on the connection's event loop then writes the acks of all settled so far with one flush
+   * (one TLS record and one system call for a whole group commit, not one per message) and resumes
+   * reading when few are left.
+   */
+  private static final class Pending implements Runnable {
+    private final Channel channel;
+    private int inStore; // event loop only
+    private final Object lock = new Object();
+    private List<Ack> acks = new ArrayList<>(); // guarded by lock
+    private int settled; // guarded by lock
+    private boolean scheduled; // guarded by lock
+
+    private Pending(Channel channel) {
+      this.channel = channel;
+    }
+
+    /** Called on the store thread once a line is stored (or failed), with its ack or null. */
+    void settled(Ack ack) {
+      boolean schedule;
+      synchronized (lock) {
+        if (ack != null) {
+          acks.add(ack);
+        }
+        settled++;
+        schedule = !scheduled;
+        scheduled = true;
+      }
+      if (schedule) {
+        try {
+          channel.eventLoop().execute(this);
+        } catch (RejectedExecutionException e) {
+          LOG.debug("[{}] Event loop gone; nothing to resume", channel.id().asShortText());
+        }
+      }
+    }
+
+    @Override
+    public void run() {
+      List<Ack> toWrite;
+      int done;
+      synchronized (lock) {
+        toWrite = acks;
+        done = settled;
+        acks = new ArrayList<>();
+        settled = 0;
+        scheduled = false;
+      }
+      if (!toWrite.isEmpty() && channel.isActive()) {
+        for (Ack ack : toWrite) {
+          channel.write(ack, channel.voidPromise());
+        }
+        channel.flush();
+      }
+      inStore -= done;
+      if (inStore <= LOW_WATER && !channel.config().isAutoRead()) {
+        channel.config().setAutoRead(true);
+      }
+    }
+  }
 
   private final AsyncMessageStore store;
   private final BiFunction<ChatLine, Channel, String> keys;
@@ -72,26 +137,24 @@ public final class Receiver implements InboundSink {
     String known = keys.apply(line, channel);
     boolean acknowledged = line.id() != null;
     String id = acknowledged ? line.id() : LOCAL_ID_PREFIX + UUID.randomUUID();
-    int[] pending = channel.attr(PENDING).get();
+    Pending pending = channel.attr(PENDING).get();
     if (pending == null) {
-      pending = new int[1];
+      pending = new Pending(channel);
       channel.attr(PENDING).set(pending);
     }
-    if (++pending[0] >= HIGH_WATER) {
+    if (++pending.inStore >= HIGH_WATER) {
       channel.config().setAutoRead(false);
     }
-    int[] count = pending;
+    Pending settle = pending;
     store.submit(
         s -> store(s, known, acknowledged, id, line),
         (isNew, error) -> {
-          release(channel, count);
           if (error != null) {
+            settle.settled(null);
             failed(line, channel, acknowledged, error);
             return;
           }
-          if (acknowledged && channel.isActive()) {
-            channel.writeAndFlush(new Ack(id), channel.voidPromise());
-          }
+          settle.settled(acknowledged ? new Ack(id) : null);
           if (isNew) {
             shown.accept(line, channel);
           }
@@ -106,21 +169,6 @@ public final class Receiver implements InboundSink {
       key = acknowledged ? s.keyForNickname(line.from()).orElse(line.from()) : line.from();
     }
     return s.receive(id, key, line.from(), line.content(), line.timestamp());
-  }
-
-  private static void release(Channel channel, int[] count) {
-    try {
-      channel
-          .eventLoop()
-          .execute(
-              () -> {
-                if (--count[0] <= LOW_WATER && !channel.config().isAutoRead()) {
-                  channel.config().setAutoRead(true);
-                }
-              });
-    } catch (RejectedExecutionException e) {
-      LOG.debug("[{}] Event loop gone; nothing to resume", channel.id().asShortText());
-    }
   }
 
   private void failed(ChatLine line, Channel channel, boolean acknowledged, Throwable error) {
