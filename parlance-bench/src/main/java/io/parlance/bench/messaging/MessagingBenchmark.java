@@ -48,7 +48,8 @@ import org.HdrHistogram.Histogram;
  * <p>Options: {@code --mode} (plain, per-connection), {@code --messages} (200,000), {@code
  * --warmup} messages before each run, in the same loop (50,000), {@code --rate} messages/s (0:
  * closed loop), {@code --window} (10,000), {@code --size} content bytes (64), {@code --runs} (5),
- * {@code --max-seconds} per run (60).
+ * {@code --max-seconds} per run (60), {@code --delivery-window} the nodes' window of unacknowledged
+ * messages per peer (their default, 128).
  *
  * <p>Both nodes lift the flood guard ({@code maxLinesPerSecond}, 1,000 lines/s per connection by
  * default, which would otherwise close the connection) and enlarge the event queue (10,000 by
@@ -66,7 +67,16 @@ public final class MessagingBenchmark {
   public static final int MAX_RUNS = 20;
 
   private static final Set<String> OPTIONS =
-      Set.of("mode", "messages", "warmup", "rate", "window", "size", "runs", "max-seconds");
+      Set.of(
+          "mode",
+          "messages",
+          "warmup",
+          "rate",
+          "window",
+          "size",
+          "runs",
+          "max-seconds",
+          "delivery-window");
 
   private final Mode mode;
   private final Settings settings;
@@ -82,9 +92,37 @@ public final class MessagingBenchmark {
    * @param size content length in bytes (at least the time stamps)
    * @param runs how many runs
    * @param maxSeconds the longest one run may take
+   * @param deliveryWindow the nodes' window of unacknowledged messages per peer
    */
   public record Settings(
-      int messages, int warmup, int rate, int window, int size, int runs, int maxSeconds) {}
+      int messages,
+      int warmup,
+      int rate,
+      int window,
+      int size,
+      int runs,
+      int maxSeconds,
+      int deliveryWindow) {
+
+    /**
+     * Settings with the nodes' default delivery window.
+     *
+     * @param messages measured messages per run
+     * @param warmup warm-up messages per run
+     * @param rate messages per second, or 0 for a closed loop
+     * @param window most messages in flight in a closed loop
+     * @param size content length in bytes (at least the time stamps)
+     * @param runs how many runs
+     * @param maxSeconds the longest one run may take
+     */
+    public Settings(
+        int messages, int warmup, int rate, int window, int size, int runs, int maxSeconds) {
+      this(messages, warmup, rate, window, size, runs, maxSeconds, DEFAULT_DELIVERY_WINDOW);
+    }
+  }
+
+  /** The nodes' own default: unacknowledged messages per peer. */
+  static final int DEFAULT_DELIVERY_WINDOW = NodeOptions.builder("x").build().deliveryWindow();
 
   /**
    * The outcome of one run.
@@ -182,7 +220,8 @@ public final class MessagingBenchmark {
             (int) a.number("window", 10_000, 1, 1_000_000),
             (int) a.number("size", 64, 1, 60_000),
             (int) a.number("runs", 5, 1, MAX_RUNS),
-            (int) a.number("max-seconds", 60, 1, MAX_SECONDS));
+            (int) a.number("max-seconds", 60, 1, MAX_SECONDS),
+            (int) a.number("delivery-window", DEFAULT_DELIVERY_WINDOW, 1, 100_000));
     PrintStream out = System.out;
     out.println("Machine: " + Machine.describe());
     out.println("Arguments: " + String.join(" ", args));
@@ -337,6 +376,7 @@ public final class MessagingBenchmark {
             .bindHost("127.0.0.1")
             .multicastPort(multicastPort)
             .maxLinesPerSecond(Integer.MAX_VALUE)
+            .deliveryWindow(settings.deliveryWindow())
             .eventQueueCapacity(Math.max(settings.window(), 1_000_000)));
   }
 
