@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -38,6 +39,8 @@ import org.HdrHistogram.Histogram;
  *   <li><b>throughput</b>: {@code --messages} lines of {@code --size} bytes sent as fast as the
  *       pool takes them, timed until the server has read the last one, after {@code --warmup} sent
  *       the same way on the same connection;
+ *   <li><b>latency</b> ({@code --rate R}): one line every 1/R s on a fixed schedule instead, each
+ *       timed from when it was due until the server read it (no coordinated omission);
  *   <li><b>set-up</b>: {@code --connections} times a new pool's first line, from the call until the
  *       line is written (TCP connect; for TLS the handshake and the id check too), the first tenth
  *       not counted (JIT warm-up); HdrHistogram percentiles.
@@ -62,7 +65,7 @@ public final class TransportBenchmark {
   public static final int MAX_RUNS = 20;
 
   private static final Set<String> OPTIONS =
-      Set.of("mode", "messages", "warmup", "size", "connections", "runs");
+      Set.of("mode", "messages", "warmup", "size", "connections", "runs", "rate");
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   /**
@@ -74,9 +77,25 @@ public final class TransportBenchmark {
    * @param size content bytes
    * @param connections connections set up per run (0: none)
    * @param runs runs
+   * @param rate messages per second on a fixed schedule (open loop), or 0 for as fast as it goes
    */
   public record Settings(
-      boolean tls, int messages, int warmup, int size, int connections, int runs) {}
+      boolean tls, int messages, int warmup, int size, int connections, int runs, int rate) {
+
+    /**
+     * Closed-loop settings.
+     *
+     * @param tls whether connections are TLS
+     * @param messages measured messages per run
+     * @param warmup warm-up messages per run
+     * @param size content bytes
+     * @param connections connections set up per run (0: none)
+     * @param runs runs
+     */
+    public Settings(boolean tls, int messages, int warmup, int size, int connections, int runs) {
+      this(tls, messages, warmup, size, connections, runs, 0);
+    }
+  }
 
   /**
    * One run.
@@ -87,6 +106,8 @@ public final class TransportBenchmark {
    * @param allocatedBytes heap allocated while sending
    * @param setup connection set-up times, nanoseconds (empty without {@code --connections})
    * @param encrypted whether the server saw the connections' first byte as TLS
+   * @param latency from when each message was due until the server read it, nanoseconds (open loop
+   *     only)
    */
   public record Result(
       long messages,
@@ -94,7 +115,8 @@ public final class TransportBenchmark {
       CpuTime cpu,
       long allocatedBytes,
       Histogram setup,
-      boolean encrypted) {
+      boolean encrypted,
+      Histogram latency) {
 
     /**
      * Returns the messages per second.
@@ -157,7 +179,8 @@ public final class TransportBenchmark {
             (int) a.number("warmup", 200_000, 0, MAX_MESSAGES),
             (int) a.number("size", 64, 1, 60_000),
             (int) a.number("connections", 300, 0, MAX_CONNECTIONS),
-            (int) a.number("runs", 5, 1, MAX_RUNS));
+            (int) a.number("runs", 5, 1, MAX_RUNS),
+            (int) a.number("rate", 0, 0, 1_000_000));
     System.out.println("Machine: " + Machine.describe());
     System.out.println("Arguments: " + String.join(" ", args));
     new TransportBenchmark(settings, System.out).run();
@@ -174,12 +197,13 @@ public final class TransportBenchmark {
     out.printf(
         Locale.ROOT,
         "Transport %s: one reused %s connection, %,d messages of %d bytes per run after %,d"
-            + " warm-up; %d connection set-ups%n",
+            + " warm-up, %s; %d connection set-ups%n",
         name,
         settings.tls() ? "TLS 1.3" : "plain TCP",
         settings.messages(),
         settings.size(),
         settings.warmup(),
+        settings.rate() == 0 ? "as fast as it goes" : "at " + settings.rate() + "/s",
         settings.connections());
     List<Result> results = new ArrayList<>();
     for (int run = 1; run <= settings.runs(); run++) {
@@ -189,11 +213,22 @@ public final class TransportBenchmark {
     }
     out.printf(
         Locale.ROOT,
-        "Summary %s, %d run(s), median (min–max): %s messages/s; CPU %s µs/message; %s bytes"
+        "Summary %s, %d run(s), median (min–max): %s messages/s%s; CPU %s µs/message; %s bytes"
             + " allocated/message%s%n",
         name,
         results.size(),
         Spread.of(results.stream().mapToDouble(Result::perSecond).toArray()).format("%,.0f"),
+        settings.rate() == 0
+            ? ""
+            : " at "
+                + settings.rate()
+                + "/s; latency p50 "
+                + latencySpread(results, 50)
+                + " ms, p99 "
+                + latencySpread(results, 99)
+                + " ms, p99.9 "
+                + latencySpread(results, 99.9)
+                + " ms",
         Spread.of(results.stream().mapToDouble(Result::cpuMicrosPerMessage).toArray())
             .format("%.2f"),
         Spread.of(results.stream().mapToDouble(Result::bytesPerMessage).toArray()).format("%,.0f"),
@@ -216,6 +251,7 @@ public final class TransportBenchmark {
     AtomicLong received = new AtomicLong();
     AtomicLong lastNanos = new AtomicLong();
     AtomicLong encrypted = new AtomicLong();
+    Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
     try {
       MessageServer server =
           new MessageServer(
@@ -224,8 +260,15 @@ public final class TransportBenchmark {
                 if (PeerTls.provenPeer(channel).isPresent()) {
                   encrypted.incrementAndGet();
                 }
+                long now = System.nanoTime();
+                String content = line.content();
+                int bar = content.indexOf('|');
+                if (bar > 0) {
+                  // One connection, so one event loop thread records; read after the count.
+                  latency.recordValue(Math.max(0, now - Long.parseLong(content, 0, bar, 10)));
+                }
+                lastNanos.set(now);
                 received.incrementAndGet();
-                lastNanos.set(System.nanoTime());
               },
               Math.max(16, settings.connections() + 16),
               Protocol.MAX_LINE_BYTES,
@@ -236,23 +279,23 @@ public final class TransportBenchmark {
       InetSocketAddress at = server.start(group);
       PeerId expected = settings.tls() ? serverIdentity.id() : null;
       var clientContext = TlsContexts.client(clientIdentity);
-      String content = "x".repeat(settings.size());
       ConnectionPool pool = pool(group, clientContext);
       try {
-        send(pool, at, expected, content, settings.warmup(), received);
+        send(pool, at, expected, settings.warmup(), received);
         received.set(0);
         encrypted.set(0);
+        latency.reset();
         CpuTime cpuBefore = CpuTime.now();
         long allocatedBefore = Allocation.allocatedBytes();
         long start = System.nanoTime();
-        send(pool, at, expected, content, settings.messages(), received);
+        send(pool, at, expected, settings.messages(), received);
         long elapsed = lastNanos.get() - start;
         CpuTime cpu = CpuTime.now().minus(cpuBefore);
         long allocated = Allocation.allocatedBytes() - allocatedBefore;
         long messages = received.get();
         boolean allEncrypted = encrypted.get() == messages;
         Histogram setup = setUps(group, clientContext, at, expected);
-        return new Result(messages, elapsed, cpu, allocated, setup, allEncrypted);
+        return new Result(messages, elapsed, cpu, allocated, setup, allEncrypted, latency.copy());
       } finally {
         pool.close(Duration.ofSeconds(1));
         server.close(Duration.ofSeconds(1));
@@ -272,21 +315,31 @@ public final class TransportBenchmark {
         AckListener.NONE);
   }
 
-  /** Sends {@code count} lines through the pool and waits until the server has read them. */
-  private static void send(
-      ConnectionPool pool,
-      InetSocketAddress at,
-      PeerId expected,
-      String content,
-      int count,
-      AtomicLong received)
+  /**
+   * Sends {@code count} lines through the pool, as fast as it takes them or at the rate, and waits
+   * until the server has read them. A line's content starts with the time it was due.
+   */
+  private void send(
+      ConnectionPool pool, InetSocketAddress at, PeerId expected, int count, AtomicLong received)
       throws Exception {
     if (count == 0) {
       return;
     }
     long before = received.get();
+    String padding = "x".repeat(settings.size());
+    long interval = settings.rate() == 0 ? 0 : 1_000_000_000L / settings.rate();
+    long first = System.nanoTime();
     CompletableFuture<Void> last = null;
     for (int i = 0; i < count; i++) {
+      long due = first + i * interval;
+      if (interval > 0) {
+        for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+          LockSupport.parkNanos(wait);
+        }
+      } else {
+        due = System.nanoTime();
+      }
+      String content = due + "|" + padding;
       last = pool.send(at, expected, ChatLine.now("sender", content));
     }
     last.get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -328,11 +381,20 @@ public final class TransportBenchmark {
   private String describe(Result r) {
     return String.format(
         Locale.ROOT,
-        "%,d messages in %.3f s = %,.0f messages/s; CPU %.2f µs/message (%.0f%% system), %,.0f bytes"
-            + " allocated/message; %s%s",
+        "%,d messages in %.3f s = %,.0f messages/s%s; CPU %.2f µs/message (%.0f%% system), %,.0f"
+            + " bytes allocated/message; %s%s",
         r.messages(),
         r.elapsedNanos() / 1e9,
         r.perSecond(),
+        settings.rate() == 0
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                "; latency p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms",
+                r.latency().getValueAtPercentile(50) / 1e6,
+                r.latency().getValueAtPercentile(99) / 1e6,
+                r.latency().getValueAtPercentile(99.9) / 1e6,
+                r.latency().getMaxValue() / 1e6),
         r.cpuMicrosPerMessage(),
         r.cpu().totalNanos() == 0 ? 0.0 : 100.0 * r.cpu().systemNanos() / r.cpu().totalNanos(),
         r.bytesPerMessage(),
@@ -347,6 +409,14 @@ public final class TransportBenchmark {
                 r.setup().getValueAtPercentile(90) / 1e6,
                 r.setup().getValueAtPercentile(99) / 1e6,
                 r.setup().getMaxValue() / 1e6));
+  }
+
+  private static String latencySpread(List<Result> results, double percentile) {
+    return Spread.of(
+            results.stream()
+                .mapToDouble(r -> r.latency().getValueAtPercentile(percentile) / 1e6)
+                .toArray())
+        .format("%.3f");
   }
 
   private static String setupSpread(List<Result> results, double percentile) {

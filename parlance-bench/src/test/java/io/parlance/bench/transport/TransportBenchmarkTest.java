@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,5 +31,22 @@ class TransportBenchmarkTest {
         .contains("run 1/1: 500 messages in")
         .contains(tls ? "every line arrived over TLS" : "lines arrived in plain text")
         .contains("Summary " + (tls ? "tls" : "plain"));
+  }
+
+  @Test
+  void anOpenLoopRunTimesEveryLineFromWhenItWasDue() throws Exception {
+    ByteArrayOutputStream report = new ByteArrayOutputStream();
+    List<TransportBenchmark.Result> results =
+        new TransportBenchmark(
+                new TransportBenchmark.Settings(true, 200, 50, 64, 0, 1, 2_000),
+                new PrintStream(report, true, StandardCharsets.UTF_8))
+            .run();
+
+    TransportBenchmark.Result r = results.get(0);
+    assertThat(r.latency().getTotalCount()).isEqualTo(200);
+    assertThat(r.setup().getTotalCount()).isZero();
+    // 200 lines at 2,000/s take at least the 0.1 s of the schedule.
+    assertThat(r.elapsedNanos()).isGreaterThanOrEqualTo(99_000_000L);
+    assertThat(report.toString(StandardCharsets.UTF_8)).contains("at 2000/s; latency p50");
   }
 }
