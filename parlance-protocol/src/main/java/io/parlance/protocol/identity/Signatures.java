@@ -7,14 +7,16 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.security.SignatureException;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
- * Ed25519 signature checks with the JDK alone (Java 15+): decodes the public keys our messages
- * carry (base64 of the X.509 encoding) and tells whether an {@code id}, {@code key} and {@code sig}
- * prove an identity over a payload.
+ * Ed25519 signature checks: decodes the public keys our messages carry (base64 of the X.509
+ * encoding, with the JDK) and tells whether an {@code id}, {@code key} and {@code sig} prove an
+ * identity over a payload (with Bouncy Castle's RFC 8032 code, which is faster than the JDK's).
  */
 public final class Signatures {
 
@@ -52,6 +54,15 @@ public final class Signatures {
    * @return true if it is valid
    */
   public static boolean verify(PublicKey key, byte[] data, byte[] signature) {
+    byte[] raw = rawKey(key);
+    if (raw != null) {
+      // Bouncy Castle's RFC 8032 verification: the same answer, about seven times faster than
+      // the JDK's on the machines measured (100-200 µs against 700-800 µs), which counts for a
+      // server checking every registration and a client checking every listed peer.
+      return signature != null
+          && signature.length == SIGNATURE_BYTES
+          && Ed25519.verify(signature, 0, raw, 0, data, 0, data.length);
+    }
     try {
       Signature verifier = Signature.getInstance(ALGORITHM);
       verifier.initVerify(key);
@@ -62,6 +73,28 @@ public final class Signatures {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("this JVM cannot verify Ed25519 signatures", e);
     }
+  }
+
+  /** The X.509 SubjectPublicKeyInfo prefix of every Ed25519 key: the OID 1.3.101.112, no params. */
+  private static final byte[] ED25519_SPKI_PREFIX = {
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
+  };
+
+  /** Returns the 32 bytes of an Ed25519 key in its standard X.509 encoding, or null. */
+  private static byte[] rawKey(PublicKey key) {
+    byte[] encoded = key.getEncoded();
+    if (encoded == null
+        || encoded.length != ED25519_SPKI_PREFIX.length + Ed25519.PUBLIC_KEY_SIZE
+        || !Arrays.equals(
+            encoded,
+            0,
+            ED25519_SPKI_PREFIX.length,
+            ED25519_SPKI_PREFIX,
+            0,
+            ED25519_SPKI_PREFIX.length)) {
+      return null;
+    }
+    return Arrays.copyOfRange(encoded, ED25519_SPKI_PREFIX.length, encoded.length);
   }
 
   /**

@@ -8,6 +8,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.util.Base64;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class SignaturesTest {
@@ -86,5 +87,46 @@ class SignaturesTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Signatures.decodePublicKey("AAAA"))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** The fast verification must give the JDK's answer: on good signatures and on tampered ones. */
+  @Test
+  void verificationAgreesWithTheJdkOnGoodAndTamperedSignatures() throws Exception {
+    Random random = new Random(8);
+    for (int i = 0; i < 300; i++) {
+      KeyPair keys = i % 10 == 0 ? newKeyPair("Ed25519") : alice;
+      byte[] data = new byte[random.nextInt(200)];
+      random.nextBytes(data);
+      byte[] sig = Base64.getDecoder().decode(sign(keys, data));
+      assertThat(Signatures.verify(keys.getPublic(), data, sig)).isTrue();
+
+      byte[] badSig = sig.clone();
+      badSig[random.nextInt(badSig.length)] ^= (byte) (1 << random.nextInt(8));
+      byte[] badData = data.length == 0 ? new byte[] {1} : data.clone();
+      if (data.length > 0) {
+        badData[random.nextInt(badData.length)] ^= (byte) (1 << random.nextInt(8));
+      }
+      assertThat(Signatures.verify(keys.getPublic(), data, badSig))
+          .isEqualTo(jdkVerify(keys, data, badSig))
+          .isFalse();
+      assertThat(Signatures.verify(keys.getPublic(), badData, sig))
+          .isEqualTo(jdkVerify(keys, badData, sig))
+          .isFalse();
+      assertThat(Signatures.verify(mallory.getPublic(), data, sig)).isFalse();
+    }
+    assertThat(Signatures.verify(alice.getPublic(), PAYLOAD, new byte[63])).isFalse();
+    assertThat(Signatures.verify(alice.getPublic(), PAYLOAD, new byte[65])).isFalse();
+    assertThat(Signatures.verify(alice.getPublic(), PAYLOAD, null)).isFalse();
+  }
+
+  private static boolean jdkVerify(KeyPair keys, byte[] data, byte[] sig) throws Exception {
+    Signature verifier = Signature.getInstance("Ed25519");
+    verifier.initVerify(keys.getPublic());
+    verifier.update(data);
+    try {
+      return verifier.verify(sig);
+    } catch (java.security.SignatureException e) {
+      return false;
+    }
   }
 }
