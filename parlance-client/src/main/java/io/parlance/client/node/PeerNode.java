@@ -3,6 +3,7 @@ package io.parlance.client.node;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.parlance.client.delivery.DeliveryListener;
@@ -265,6 +266,7 @@ public final class PeerNode implements AutoCloseable {
                     Math.max(1, options.maxLinesPerSecond() / 2)),
                 () -> nickname,
                 new DeliveryEvents());
+        SslContext clientTls = TlsContexts.client(identity);
         server =
             new MessageServer(
                 new InetSocketAddress(ipLiteral(options.bindHost()), options.tcpPort()),
@@ -274,9 +276,7 @@ public final class PeerNode implements AutoCloseable {
                 options.maxLinesPerSecond(),
                 options.inboundIdleTimeout(),
                 new PeerTls.Contexts(
-                    TlsContexts.server(identity),
-                    TlsContexts.client(identity),
-                    options.requireEncryption()));
+                    TlsContexts.server(identity), clientTls, options.requireEncryption()));
         try {
           tcpPort = server.start(group).getPort();
         } catch (Exception e) {
@@ -289,7 +289,7 @@ public final class PeerNode implements AutoCloseable {
                 options.connectTimeout(),
                 options.writeTimeout(),
                 options.outboundIdleTimeout(),
-                TlsContexts.client(identity),
+                clientTls,
                 delivery);
         outbox = delivery;
         directory.peers().forEach(delivery::peerPresent);

@@ -31,7 +31,7 @@ public final class TlsContexts {
    */
   public static SslContext server(Identity identity) {
     try {
-      return SslContextBuilder.forServer(identity.privateKey(), identity.certificate())
+      return SslContextBuilder.forServer(new IdentityKeyManager(identity))
           .sslProvider(SslProvider.JDK)
           .protocols(TLS_13)
           .clientAuth(ClientAuth.REQUIRE)
@@ -53,7 +53,7 @@ public final class TlsContexts {
       return SslContextBuilder.forClient()
           .sslProvider(SslProvider.JDK)
           .protocols(TLS_13)
-          .keyManager(identity.privateKey(), identity.certificate())
+          .keyManager(new IdentityKeyManager(identity))
           .trustManager(InsecureTrustManagerFactory.INSTANCE)
           .build();
     } catch (SSLException e) {
