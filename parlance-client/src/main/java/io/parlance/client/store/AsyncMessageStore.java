@@ -206,6 +206,9 @@ public final class AsyncMessageStore implements AutoCloseable {
         queue.drainTo(batch, MAX_BATCH - 1);
         runBatch(batch);
         batch.clear();
+        if (stopping && queue.isEmpty()) {
+          return;
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -297,6 +300,8 @@ public final class AsyncMessageStore implements AutoCloseable {
       closed = true;
     }
     stopping = true;
+    // Wakes the thread if it is waiting for work, so closing takes no longer than the work left.
+    queue.offer(new Task<>(s -> null, new CompletableFuture<>()));
     try {
       thread.join(TimeUnit.SECONDS.toMillis(CLOSE_WAIT_SECONDS));
     } catch (InterruptedException e) {
