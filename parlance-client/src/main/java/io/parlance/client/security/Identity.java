@@ -32,6 +32,7 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -208,6 +209,8 @@ public final class Identity {
     return PEM_BEGIN + "\n" + base64 + "\n" + PEM_END + "\n";
   }
 
+  private static final BouncyCastleProvider BC = new BouncyCastleProvider();
+
   private static X509Certificate selfSigned(KeyPair keys, PeerId id) {
     try {
       X500Name name = new X500Name("CN=" + id.value());
@@ -220,7 +223,10 @@ public final class Identity {
               Date.from(now.plus(3650, ChronoUnit.DAYS)),
               name,
               keys.getPublic());
-      ContentSigner signer = new JcaContentSignerBuilder(ALGORITHM).build(keys.getPrivate());
+      // Signed with Bouncy Castle's Ed25519, several times faster than the JDK's; a node makes
+      // this certificate at every start.
+      ContentSigner signer =
+          new JcaContentSignerBuilder(ALGORITHM).setProvider(BC).build(keys.getPrivate());
       return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
     } catch (OperatorCreationException | CertificateException e) {
       throw new IllegalStateException("cannot make the identity certificate", e);
