@@ -48,23 +48,9 @@ public final class AsyncMessageStore implements AutoCloseable {
   private volatile boolean stopping;
 
   private record Task<T>(Function<MessageStore, T> work, CompletableFuture<T> future) {
-    void run(MessageStore store, List<Runnable> completions) {
-      T result = work.apply(store);
+    void run(MessageStore store, boolean inSavepoint, List<Runnable> completions) {
+      T result = inSavepoint ? store.savepoint(work) : work.apply(store);
       completions.add(() -> future.complete(result));
-    }
-
-    void runInSavepoint(MessageStore store, List<Runnable> completions) {
-      T result = store.savepoint(work);
-      completions.add(() -> future.complete(result));
-    }
-  }
-
-  /** A call of the batch failed; the transaction is rolled back and the batch runs again. */
-  private static final class CallFailed extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    CallFailed(RuntimeException cause) {
-      super(cause);
     }
   }
 
@@ -218,17 +204,20 @@ public final class AsyncMessageStore implements AutoCloseable {
   }
 
   private void runBatch(List<Task<?>> batch) {
-    if (!runTogether(batch)) {
-      runInSavepoints(batch);
+    if (!runInOneTransaction(batch, false)) {
+      runInOneTransaction(batch, true);
     }
   }
 
   /**
-   * Runs the batch in one transaction without savepoints, the common case.
+   * Runs the batch in one transaction and completes its futures after the commit. Without
+   * savepoints (the common case) a failing call rolls the whole transaction back; with one
+   * savepoint per call, a failing call undoes only its own writes and fails only its own future.
    *
-   * @return false if a call failed: nothing of the batch was kept, and it must run again
+   * @return false if, without savepoints, a call failed: nothing of the batch was kept, and it must
+   *     run again with them
    */
-  private boolean runTogether(List<Task<?>> batch) {
+  private boolean runInOneTransaction(List<Task<?>> batch, boolean savepoints) {
     List<Runnable> completions = new ArrayList<>(batch.size());
     try {
       store.begin();
@@ -239,46 +228,22 @@ public final class AsyncMessageStore implements AutoCloseable {
     try {
       for (Task<?> task : batch) {
         try {
-          task.run(store, completions);
+          task.run(store, savepoints, completions);
         } catch (RuntimeException e) {
-          throw new CallFailed(e);
-        }
-      }
-      store.commit();
-    } catch (CallFailed e) {
-      store.rollbackQuietly();
-      return false;
-    } catch (RuntimeException | Error e) {
-      failed(batch, e);
-      return true;
-    }
-    completions.forEach(Runnable::run);
-    return true;
-  }
-
-  /** Runs the batch with each call in a savepoint of its own, so a failing call undoes only its. */
-  private void runInSavepoints(List<Task<?>> batch) {
-    List<Runnable> completions = new ArrayList<>(batch.size());
-    try {
-      store.begin();
-    } catch (RuntimeException e) {
-      batch.forEach(t -> t.future().completeExceptionally(e));
-      return;
-    }
-    try {
-      for (Task<?> task : batch) {
-        try {
-          task.runInSavepoint(store, completions);
-        } catch (RuntimeException e) {
+          if (!savepoints) {
+            store.rollbackQuietly();
+            return false;
+          }
           completions.add(() -> task.future().completeExceptionally(e));
         }
       }
       store.commit();
     } catch (RuntimeException | Error e) {
       failed(batch, e);
-      return;
+      return true;
     }
     completions.forEach(Runnable::run);
+    return true;
   }
 
   private void failed(List<Task<?>> batch, Throwable e) {
