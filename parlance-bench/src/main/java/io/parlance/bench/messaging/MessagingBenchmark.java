@@ -4,6 +4,7 @@ import io.parlance.bench.Allocation;
 import io.parlance.bench.Args;
 import io.parlance.bench.CpuTime;
 import io.parlance.bench.Machine;
+import io.parlance.bench.Pacing;
 import io.parlance.bench.Ports;
 import io.parlance.bench.Spread;
 import io.parlance.client.node.NodeOptions;
@@ -20,7 +21,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -188,6 +188,23 @@ public final class MessagingBenchmark {
     public double bytesAllocatedPerMessage() {
       return received == 0 ? 0 : (double) allocatedBytes / received;
     }
+
+    Result withDiskBytes(long bytes) {
+      return new Result(
+          sent,
+          received,
+          failed,
+          outOfOrder,
+          verified,
+          acknowledged,
+          elapsedNanos,
+          connections,
+          fromSchedule,
+          fromCall,
+          cpu,
+          allocatedBytes,
+          bytes);
+    }
   }
 
   /**
@@ -269,20 +286,7 @@ public final class MessagingBenchmark {
         return r;
       }
       // Both nodes are closed: what their profiles keep on disk (stores, identities, trust).
-      return new Result(
-          r.sent(),
-          r.received(),
-          r.failed(),
-          r.outOfOrder(),
-          r.verified(),
-          r.acknowledged(),
-          r.elapsedNanos(),
-          r.connections(),
-          r.fromSchedule(),
-          r.fromCall(),
-          r.cpu(),
-          r.allocatedBytes(),
-          DataDirs.size(toDir) + DataDirs.size(fromDir));
+      return r.withDiskBytes(DataDirs.size(toDir) + DataDirs.size(fromDir));
     } finally {
       DataDirs.delete(toDir);
       DataDirs.delete(fromDir);
@@ -411,11 +415,7 @@ public final class MessagingBenchmark {
     long sent = 0;
     for (int i = 0; i < count; i++) {
       long due = start + (long) (i * interval);
-      long now = System.nanoTime();
-      while (now < due) {
-        LockSupport.parkNanos(due - now);
-        now = System.nanoTime();
-      }
+      long now = Pacing.awaitDue(due);
       if (now > deadline) {
         return sent;
       }

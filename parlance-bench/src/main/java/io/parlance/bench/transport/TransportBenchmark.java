@@ -6,6 +6,7 @@ import io.parlance.bench.Allocation;
 import io.parlance.bench.Args;
 import io.parlance.bench.CpuTime;
 import io.parlance.bench.Machine;
+import io.parlance.bench.Pacing;
 import io.parlance.bench.Spread;
 import io.parlance.client.messaging.AckListener;
 import io.parlance.client.messaging.ConnectionPool;
@@ -26,7 +27,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -331,14 +331,8 @@ public final class TransportBenchmark {
     long first = System.nanoTime();
     CompletableFuture<Void> last = null;
     for (int i = 0; i < count; i++) {
-      long due = first + i * interval;
-      if (interval > 0) {
-        for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
-          LockSupport.parkNanos(wait);
-        }
-      } else {
-        due = System.nanoTime();
-      }
+      long due = interval > 0 ? first + i * interval : System.nanoTime();
+      Pacing.awaitDue(due);
       String content = due + "|" + padding;
       last = pool.send(at, expected, ChatLine.now("sender", content));
     }
