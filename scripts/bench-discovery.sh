@@ -6,11 +6,4 @@
 #   scripts/bench-discovery.sh --peers 2 --runs 5
 #   scripts/bench-discovery.sh --peers 50 --runs 5 --crash false
 set -euo pipefail
-cd "$(dirname "$0")/.."
-if [[ "${1:-}" == --no-build ]]; then
-  shift
-else
-  mvn -B -q -DskipTests -pl parlance-bench -am package >&2
-fi
-exec timeout 3600 java -Xmx2g -cp parlance-bench/target/benchmarks.jar \
-  io.parlance.bench.discovery.DiscoveryBenchmark "$@"
+exec "$(dirname "$0")/bench-run.sh" "-Xmx2g" io.parlance.bench.discovery.DiscoveryBenchmark "$@"

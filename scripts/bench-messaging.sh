@@ -7,11 +7,4 @@
 #   scripts/bench-messaging.sh --mode plain --rate 10000 --messages 100000      # latency at 10k/s
 #   scripts/bench-messaging.sh --mode per-connection --messages 5000            # the baseline
 set -euo pipefail
-cd "$(dirname "$0")/.."
-if [[ "${1:-}" == --no-build ]]; then
-  shift
-else
-  mvn -B -q -DskipTests -pl parlance-bench -am package >&2
-fi
-exec timeout 3600 java -Xms2g -Xmx2g -cp parlance-bench/target/benchmarks.jar \
-  io.parlance.bench.messaging.MessagingBenchmark "$@"
+exec "$(dirname "$0")/bench-run.sh" "-Xms2g -Xmx2g" io.parlance.bench.messaging.MessagingBenchmark "$@"

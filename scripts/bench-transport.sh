@@ -7,11 +7,4 @@
 #   scripts/bench-transport.sh --mode plain --runs 5
 #   scripts/bench-transport.sh --no-build --mode tls --runs 5
 set -euo pipefail
-cd "$(dirname "$0")/.."
-if [[ "${1:-}" == --no-build ]]; then
-  shift
-else
-  mvn -B -q -DskipTests -pl parlance-bench -am package >&2
-fi
-exec timeout 3600 java -Xms2g -Xmx2g -cp parlance-bench/target/benchmarks.jar \
-  io.parlance.bench.transport.TransportBenchmark "$@"
+exec "$(dirname "$0")/bench-run.sh" "-Xms2g -Xmx2g" io.parlance.bench.transport.TransportBenchmark "$@"
