@@ -133,39 +133,37 @@ public final class ConnectionPool {
   public CompletableFuture<Channel> connection(InetSocketAddress address, PeerId peerId) {
     Objects.requireNonNull(address, "address");
     CompletableFuture<Channel> result = new CompletableFuture<>();
-    if (closed) {
-      result.completeExceptionally(
-          new DeliveryException(
-              DeliveryException.Reason.CLOSED, address, "the node is shutting down", null));
-      return result;
-    }
-    Target target = new Target(address, peerId);
-    ChannelFuture connection = connectionTo(target);
-    connection.addListener(
-        connected -> {
-          if (!connected.isSuccess()) {
-            connections.remove(address, connection);
-            result.completeExceptionally(translate(address, connected.cause()));
-          } else if (!connection.channel().isActive()) {
-            connections.remove(address, connection);
+    CompletableFuture<ChannelFuture> ready = new CompletableFuture<>();
+    whenReady(
+        new Target(address, peerId),
+        ready,
+        () ->
             result.completeExceptionally(
                 new DeliveryException(
                     DeliveryException.Reason.CONNECTION_LOST,
                     address,
                     "the connection to " + Peer.format(address) + " was closed",
-                    null));
+                    null)));
+    ready.whenComplete(
+        (connection, error) -> {
+          if (error != null) {
+            result.completeExceptionally(error);
           } else {
-            whenVerified(target, connection, result);
+            result.complete(connection.channel());
           }
         });
     return result;
   }
 
-  private void attempt(
-      Target target, ChatLine line, CompletableFuture<Void> result, boolean mayRetry) {
+  /**
+   * Opens the target's connection, or takes the pooled one, and completes {@code ready} once it may
+   * carry lines (see {@link #whenVerified}); runs {@code stale} instead if the pooled connection
+   * turns out to be closed.
+   */
+  private void whenReady(Target target, CompletableFuture<ChannelFuture> ready, Runnable stale) {
     InetSocketAddress address = target.address();
     if (closed) {
-      result.completeExceptionally(
+      ready.completeExceptionally(
           new DeliveryException(
               DeliveryException.Reason.CLOSED, address, "the node is shutting down", null));
       return;
@@ -175,40 +173,42 @@ public final class ConnectionPool {
         connected -> {
           if (!connected.isSuccess()) {
             connections.remove(address, connection);
-            result.completeExceptionally(translate(address, connected.cause()));
-            return;
-          }
-          Channel ch = connection.channel();
-          if (!ch.isActive()) {
+            ready.completeExceptionally(translate(address, connected.cause()));
+          } else if (!connection.channel().isActive()) {
             connections.remove(address, connection);
-            retryOrFail(target, line, result, mayRetry, null);
-            return;
+            stale.run();
+          } else {
+            whenVerified(target, connection, ready);
           }
-          CompletableFuture<Channel> verified = new CompletableFuture<>();
-          whenVerified(target, connection, verified);
-          verified.whenComplete(
-              (ready, error) -> {
-                if (error != null) {
-                  result.completeExceptionally(error);
-                } else {
-                  write(target, connection, line, result, mayRetry);
-                }
-              });
+        });
+  }
+
+  private void attempt(
+      Target target, ChatLine line, CompletableFuture<Void> result, boolean mayRetry) {
+    CompletableFuture<ChannelFuture> ready = new CompletableFuture<>();
+    whenReady(target, ready, () -> retryOrFail(target, line, result, mayRetry, null));
+    ready.whenComplete(
+        (connection, error) -> {
+          if (error != null) {
+            result.completeExceptionally(error);
+          } else {
+            write(target, connection, line, result, mayRetry);
+          }
         });
   }
 
   /**
-   * Completes with the channel once it may carry lines: at once for a plain connection; for TLS,
+   * Completes with the connection once it may carry lines: at once for a plain connection; for TLS,
    * once the handshake proved the id the peer announced. Otherwise closes it and fails, so no line
    * ever reaches another key.
    */
   private void whenVerified(
-      Target target, ChannelFuture connection, CompletableFuture<Channel> result) {
+      Target target, ChannelFuture connection, CompletableFuture<ChannelFuture> result) {
     InetSocketAddress address = target.address();
     Channel ch = connection.channel();
     SslHandler ssl = ch.pipeline().get(SslHandler.class);
     if (ssl == null) {
-      result.complete(ch);
+      result.complete(connection);
       return;
     }
     ssl.handshakeFuture()
@@ -246,7 +246,7 @@ public final class ConnectionPool {
                         null));
                 return;
               }
-              result.complete(ch);
+              result.complete(connection);
             });
   }
 
