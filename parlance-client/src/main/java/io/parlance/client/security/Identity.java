@@ -14,12 +14,14 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.Signature;
+import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.EdECPrivateKey;
+import java.security.spec.EdECPrivateKeySpec;
+import java.security.spec.NamedParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
@@ -32,7 +34,9 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -51,12 +55,28 @@ public final class Identity {
   private static final String PEM_BEGIN = "-----BEGIN PRIVATE KEY-----";
   private static final String PEM_END = "-----END PRIVATE KEY-----";
 
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private final KeyPair keys;
+  private final Ed25519PrivateKeyParameters signingKey;
   private final PeerId id;
   private final X509Certificate certificate;
 
-  private Identity(KeyPair keys) {
-    this.keys = keys;
+  /**
+   * Makes the identity of a 32-byte Ed25519 private key (RFC 8032's seed). Bouncy Castle derives
+   * the public key and signs; the JDK's key objects are kept for TLS and the key file.
+   */
+  private Identity(byte[] seed) throws GeneralSecurityException {
+    this.signingKey = new Ed25519PrivateKeyParameters(seed, 0);
+    byte[] raw = signingKey.generatePublicKey().getEncoded();
+    byte[] spki = new byte[ED25519_SPKI_PREFIX.length + raw.length];
+    System.arraycopy(ED25519_SPKI_PREFIX, 0, spki, 0, ED25519_SPKI_PREFIX.length);
+    System.arraycopy(raw, 0, spki, ED25519_SPKI_PREFIX.length, raw.length);
+    KeyFactory factory = KeyFactory.getInstance(ALGORITHM);
+    this.keys =
+        new KeyPair(
+            factory.generatePublic(new X509EncodedKeySpec(spki)),
+            factory.generatePrivate(new EdECPrivateKeySpec(NamedParameterSpec.ED25519, seed)));
     this.id = PeerId.of(keys.getPublic());
     this.certificate = selfSigned(keys, id);
   }
@@ -67,8 +87,10 @@ public final class Identity {
    * @return the identity
    */
   public static Identity generate() {
+    byte[] seed = new byte[Ed25519PrivateKeyParameters.KEY_SIZE];
+    RANDOM.nextBytes(seed);
     try {
-      return new Identity(KeyPairGenerator.getInstance(ALGORITHM).generateKeyPair());
+      return new Identity(seed);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("this JVM cannot make Ed25519 keys (Java 15+ can)", e);
     }
@@ -126,9 +148,10 @@ public final class Identity {
       }
       String text = Files.readString(file, StandardCharsets.US_ASCII);
       PrivateKey key = parsePem(file, text);
-      KeyFactory factory = KeyFactory.getInstance(ALGORITHM);
-      PublicKey publicKey = derivePublic(factory, key);
-      return new Identity(new KeyPair(publicKey, key));
+      if (!(key instanceof EdECPrivateKey edKey) || edKey.getBytes().isEmpty()) {
+        throw corrupt(file, null);
+      }
+      return new Identity(edKey.getBytes().get());
     } catch (IOException e) {
       throw new IdentityException(
           "cannot read the identity key " + file + ": " + e.getMessage(), e);
@@ -146,25 +169,6 @@ public final class Identity {
     String base64 = text.substring(begin + PEM_BEGIN.length(), end).replaceAll("\\s", "");
     byte[] der = Base64.getDecoder().decode(base64);
     return KeyFactory.getInstance(ALGORITHM).generatePrivate(new PKCS8EncodedKeySpec(der));
-  }
-
-  /**
-   * Derives the public key by signing nothing: the JDK has no direct API, PKCS#8 v2 may lack it.
-   */
-  private static PublicKey derivePublic(KeyFactory factory, PrivateKey key)
-      throws GeneralSecurityException {
-    // An Ed25519 public key is the scalar multiple of the base point; BouncyCastle computes it
-    // from the 32-byte seed at the end of the PKCS#8 encoding.
-    byte[] pkcs8 = key.getEncoded();
-    byte[] seed = new byte[32];
-    System.arraycopy(pkcs8, pkcs8.length - 32, seed, 0, 32);
-    org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters params =
-        new org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters(seed, 0);
-    byte[] raw = params.generatePublicKey().getEncoded();
-    byte[] spki = new byte[ED25519_SPKI_PREFIX.length + raw.length];
-    System.arraycopy(ED25519_SPKI_PREFIX, 0, spki, 0, ED25519_SPKI_PREFIX.length);
-    System.arraycopy(raw, 0, spki, ED25519_SPKI_PREFIX.length, raw.length);
-    return factory.generatePublic(new X509EncodedKeySpec(spki));
   }
 
   /** The DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410), before the 32 key bytes. */
@@ -218,7 +222,7 @@ public final class Identity {
       X509v3CertificateBuilder builder =
           new JcaX509v3CertificateBuilder(
               name,
-              new BigInteger(64, new java.security.SecureRandom()).abs().add(BigInteger.ONE),
+              new BigInteger(64, RANDOM).abs().add(BigInteger.ONE),
               Date.from(now.minus(1, ChronoUnit.DAYS)),
               Date.from(now.plus(3650, ChronoUnit.DAYS)),
               name,
@@ -285,14 +289,11 @@ public final class Identity {
    * @return the Ed25519 signature, 64 bytes
    */
   public byte[] sign(byte[] data) {
-    try {
-      Signature signature = Signature.getInstance(ALGORITHM);
-      signature.initSign(keys.getPrivate());
-      signature.update(data);
-      return signature.sign();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot sign with the identity key", e);
-    }
+    // Bouncy Castle's RFC 8032 code: several times faster than the JDK's, and a node signs its
+    // announce and goodbye at every start and stop.
+    byte[] signature = new byte[Ed25519PrivateKeyParameters.SIGNATURE_SIZE];
+    signingKey.sign(Ed25519.Algorithm.Ed25519, null, data, 0, data.length, signature, 0);
+    return signature;
   }
 
   /**

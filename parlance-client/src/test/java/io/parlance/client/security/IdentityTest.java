@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.Signature;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,6 +77,25 @@ class IdentityTest {
         .isFalse();
     assertThat(Identity.verify(alice.publicKey(), data, new byte[64])).isFalse();
     assertThat(Identity.verify(alice.publicKey(), data, new byte[3])).isFalse();
+  }
+
+  @Test
+  void signaturesAndKeysAgreeWithTheJdksEd25519AlsoAfterReloading() throws Exception {
+    Path profile = dir.resolve("profiles/carol");
+    Identity made = Identity.loadOrCreate(profile);
+    Identity reloaded = Identity.loadOrCreate(profile);
+    byte[] data = "announce carol 5000".getBytes(StandardCharsets.UTF_8);
+
+    // Signed with Bouncy Castle, checked by the JDK: the key pair is one key pair.
+    Signature jdk = Signature.getInstance("Ed25519");
+    jdk.initVerify(made.publicKey());
+    jdk.update(data);
+    assertThat(jdk.verify(made.sign(data))).isTrue();
+
+    // Ed25519 is deterministic: the JDK, with the private key TLS uses, signs the same bytes.
+    jdk.initSign(reloaded.privateKey());
+    jdk.update(data);
+    assertThat(jdk.sign()).isEqualTo(made.sign(data)).isEqualTo(reloaded.sign(data));
   }
 
   @Test
