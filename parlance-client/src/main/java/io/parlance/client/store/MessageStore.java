@@ -201,10 +201,9 @@ public final class MessageStore implements AutoCloseable {
       throw tooNew(file, version);
     }
     for (int v = version; v < MIGRATIONS.size(); v++) {
-      String script = readMigration(MIGRATIONS.get(v));
       connection.setAutoCommit(false);
       try (Statement s = connection.createStatement()) {
-        for (String statement : statements(script)) {
+        for (String statement : Scripts.STATEMENTS.get(v)) {
           s.executeUpdate(statement);
         }
         s.executeUpdate("PRAGMA user_version = " + (v + 1));
@@ -253,6 +252,14 @@ public final class MessageStore implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /** The statements of each migration, read from the jar once per process, not at every open. */
+  private static final class Scripts {
+    static final List<List<String>> STATEMENTS =
+        MIGRATIONS.stream().map(name -> statements(readMigration(name))).toList();
+
+    private Scripts() {}
   }
 
   private static String readMigration(String name) {
