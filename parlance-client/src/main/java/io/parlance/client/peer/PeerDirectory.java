@@ -138,8 +138,10 @@ public final class PeerDirectory {
         // peer that took the port): it is ignored, and the signed peer expires if it went away.
         return Change.REFRESHED;
       }
-      if (peer.id() != null) {
-        // Keyed by id: the same identity heard at a new address has moved there.
+      if (peer.id() != null && (before == null || !peer.id().equals(before.peer().id()))) {
+        // Keyed by id: the same identity heard at a new address has moved there. An id is held
+        // by one address at most, so an announce repeated from the same address (the common case)
+        // needs no scan of the directory.
         var it = entries.entrySet().iterator();
         while (it.hasNext()) {
           var e = it.next();
