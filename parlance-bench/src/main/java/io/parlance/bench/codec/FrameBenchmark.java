@@ -4,20 +4,18 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.parlance.client.security.Identity;
+import io.parlance.client.security.SignedDiscovery;
 import io.parlance.protocol.bootstrap.BootstrapCodec;
+import io.parlance.protocol.bootstrap.BootstrapFrame;
 import io.parlance.protocol.bootstrap.BootstrapProtocol;
 import io.parlance.protocol.bootstrap.ClientFrame;
 import io.parlance.protocol.bootstrap.PeerInfo;
 import io.parlance.protocol.bootstrap.ServerFrame;
-import io.parlance.protocol.identity.Fingerprints;
 import io.parlance.protocol.identity.Signatures;
 import io.parlance.protocol.json.WireJson;
 import io.parlance.protocol.wire.Announce;
 import io.parlance.protocol.wire.DiscoveryMessage;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.Signature;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -63,13 +61,9 @@ public class FrameBenchmark {
   private byte[] announceBytes;
   private PeerInfo signedPeer;
 
-  /**
-   * Builds the signed frames.
-   *
-   * @throws GeneralSecurityException if Ed25519 is missing
-   */
+  /** Builds the signed frames. */
   @Setup(Level.Trial)
-  public void setUp() throws GeneralSecurityException {
+  public void setUp() {
     register = signedRegister("alice", 36091);
     registerBytes = WireJson.toBytes(register);
     List<PeerInfo> peers = new ArrayList<>();
@@ -81,31 +75,22 @@ public class FrameBenchmark {
     signedPeer = peers.get(0);
     joined = new ServerFrame.PeersChanged(List.of(signedPeer), List.of());
     joinedBytes = WireJson.toBytes(joined);
-    announce = signedAnnounce("alice", 36091);
+    announce = new SignedDiscovery(Identity.generate(), CAPS).announce("alice", 36091);
     announceBytes = WireJson.toBytes((DiscoveryMessage) announce);
   }
 
-  private static KeyPair keys() throws GeneralSecurityException {
-    return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-  }
-
-  private static String sign(KeyPair keys, byte[] payload) throws GeneralSecurityException {
-    Signature signer = Signature.getInstance("Ed25519");
-    signer.initSign(keys.getPrivate());
-    signer.update(payload);
-    return Base64.getEncoder().encodeToString(signer.sign());
-  }
-
-  private static String key(KeyPair keys) {
-    return Base64.getEncoder().encodeToString(keys.getPublic().getEncoded());
-  }
-
-  private static ClientFrame.Register signedRegister(String nickname, int port)
-      throws GeneralSecurityException {
-    KeyPair keys = keys();
+  private static ClientFrame.Register signedRegister(String nickname, int port) {
+    Identity identity = Identity.generate();
     ClientFrame.Register unsigned =
         new ClientFrame.Register(
-            nickname, port, null, null, Fingerprints.of(keys.getPublic()), key(keys), CAPS, null);
+            nickname,
+            port,
+            null,
+            null,
+            identity.id().value(),
+            identity.encodedPublicKey(),
+            CAPS,
+            null);
     return new ClientFrame.Register(
         nickname,
         port,
@@ -114,20 +99,19 @@ public class FrameBenchmark {
         unsigned.id(),
         unsigned.key(),
         CAPS,
-        sign(keys, unsigned.signedPayload(NONCE)));
+        Base64.getEncoder().encodeToString(identity.sign(unsigned.signedPayload(NONCE))));
   }
 
-  private static PeerInfo signedPeer(String nickname, int port) throws GeneralSecurityException {
+  private static PeerInfo signedPeer(String nickname, int port) {
     ClientFrame.Register r = signedRegister(nickname, port);
     return new PeerInfo(nickname, "10.0.0.2:" + port, null, r.id(), r.key(), CAPS, NONCE, r.sig());
   }
 
-  private static Announce signedAnnounce(String nickname, int port)
-      throws GeneralSecurityException {
-    KeyPair keys = keys();
-    Announce unsigned =
-        new Announce(nickname, port, Fingerprints.of(keys.getPublic()), key(keys), CAPS, null);
-    return unsigned.withSig(sign(keys, unsigned.signedPayload()));
+  private static int encodedLength(BootstrapFrame frame) {
+    ByteBuf out = BootstrapCodec.encode(PooledByteBufAllocator.DEFAULT, frame);
+    int length = out.readableBytes();
+    out.release();
+    return length;
   }
 
   /**
@@ -137,10 +121,7 @@ public class FrameBenchmark {
    */
   @Benchmark
   public int registerEncode() {
-    ByteBuf out = BootstrapCodec.encode(PooledByteBufAllocator.DEFAULT, register);
-    int length = out.readableBytes();
-    out.release();
-    return length;
+    return encodedLength(register);
   }
 
   /**
@@ -171,10 +152,7 @@ public class FrameBenchmark {
    */
   @Benchmark
   public int peersPageEncode() {
-    ByteBuf out = BootstrapCodec.encode(PooledByteBufAllocator.DEFAULT, page);
-    int length = out.readableBytes();
-    out.release();
-    return length;
+    return encodedLength(page);
   }
 
   /**
@@ -195,10 +173,7 @@ public class FrameBenchmark {
    */
   @Benchmark
   public int joinEncode() {
-    ByteBuf out = BootstrapCodec.encode(PooledByteBufAllocator.DEFAULT, joined);
-    int length = out.readableBytes();
-    out.release();
-    return length;
+    return encodedLength(joined);
   }
 
   /**
