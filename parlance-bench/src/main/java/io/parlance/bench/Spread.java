@@ -1,7 +1,10 @@
 package io.parlance.bench;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
+import org.HdrHistogram.Histogram;
 
 /**
  * The spread of one figure over repeated runs: median, minimum and maximum, as docs/PERFORMANCE.md
@@ -29,6 +32,23 @@ public record Spread(double median, double min, double max, int count) {
     int n = sorted.length;
     double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     return new Spread(median, sorted[0], sorted[n - 1], n);
+  }
+
+  /**
+   * Computes the spread over runs of one percentile of a histogram of nanoseconds, in milliseconds.
+   *
+   * @param runs at least one run
+   * @param histogram the run's histogram, in nanoseconds
+   * @param percentile e.g. {@code 99.9}
+   * @param <R> what a run gives
+   * @return the spread, in milliseconds
+   */
+  public static <R> Spread ofPercentileMillis(
+      List<R> runs, Function<R, Histogram> histogram, double percentile) {
+    return of(
+        runs.stream()
+            .mapToDouble(r -> histogram.apply(r).getValueAtPercentile(percentile) / 1e6)
+            .toArray());
   }
 
   /**

@@ -499,23 +499,15 @@ public final class MessagingBenchmark {
         settings.rate() == 0 ? "closed loop, window " + settings.window() : settings.rate() + "/s",
         results.size(),
         Spread.of(rates).format("%,.0f"),
-        percentile(results, 50),
-        percentile(results, 99),
-        percentile(results, 99.9),
+        Spread.ofPercentileMillis(results, Result::fromSchedule, 50).format("%.3f"),
+        Spread.ofPercentileMillis(results, Result::fromSchedule, 99).format("%.3f"),
+        Spread.ofPercentileMillis(results, Result::fromSchedule, 99.9).format("%.3f"),
         Spread.of(results.stream().mapToDouble(r -> r.fromSchedule().getMaxValue() / 1e6).toArray())
             .format("%.3f"),
         Spread.of(results.stream().mapToDouble(Result::cpuMicrosPerMessage).toArray())
             .format("%.1f"),
         Spread.of(results.stream().mapToDouble(Result::bytesAllocatedPerMessage).toArray())
             .format("%,.0f"));
-  }
-
-  private static String percentile(List<Result> results, double p) {
-    return Spread.of(
-            results.stream()
-                .mapToDouble(r -> r.fromSchedule().getValueAtPercentile(p) / 1e6)
-                .toArray())
-        .format("%.3f");
   }
 
   private static String millis(long nanos) {

@@ -223,11 +223,11 @@ public final class TransportBenchmark {
             : " at "
                 + settings.rate()
                 + "/s; latency p50 "
-                + latencySpread(results, 50)
+                + Spread.ofPercentileMillis(results, Result::latency, 50).format("%.3f")
                 + " ms, p99 "
-                + latencySpread(results, 99)
+                + Spread.ofPercentileMillis(results, Result::latency, 99).format("%.3f")
                 + " ms, p99.9 "
-                + latencySpread(results, 99.9)
+                + Spread.ofPercentileMillis(results, Result::latency, 99.9).format("%.3f")
                 + " ms",
         Spread.of(results.stream().mapToDouble(Result::cpuMicrosPerMessage).toArray())
             .format("%.2f"),
@@ -235,11 +235,11 @@ public final class TransportBenchmark {
         settings.connections() == 0
             ? ""
             : "; set-up p50 "
-                + setupSpread(results, 50)
+                + Spread.ofPercentileMillis(results, Result::setup, 50).format("%.2f")
                 + " ms, p90 "
-                + setupSpread(results, 90)
+                + Spread.ofPercentileMillis(results, Result::setup, 90).format("%.2f")
                 + " ms, p99 "
-                + setupSpread(results, 99)
+                + Spread.ofPercentileMillis(results, Result::setup, 99).format("%.2f")
                 + " ms");
     return results;
   }
@@ -403,21 +403,5 @@ public final class TransportBenchmark {
                 r.setup().getValueAtPercentile(90) / 1e6,
                 r.setup().getValueAtPercentile(99) / 1e6,
                 r.setup().getMaxValue() / 1e6));
-  }
-
-  private static String latencySpread(List<Result> results, double percentile) {
-    return Spread.of(
-            results.stream()
-                .mapToDouble(r -> r.latency().getValueAtPercentile(percentile) / 1e6)
-                .toArray())
-        .format("%.3f");
-  }
-
-  private static String setupSpread(List<Result> results, double percentile) {
-    return Spread.of(
-            results.stream()
-                .mapToDouble(r -> r.setup().getValueAtPercentile(percentile) / 1e6)
-                .toArray())
-        .format("%.2f");
   }
 }
