@@ -13,6 +13,7 @@ import io.parlance.bootstrap.registry.PeerEntry;
 import io.parlance.bootstrap.registry.Registry;
 import io.parlance.bootstrap.registry.RegistryPage;
 import io.parlance.protocol.ProtocolException;
+import io.parlance.protocol.TokenBucket;
 import io.parlance.protocol.bootstrap.BootstrapProtocol;
 import io.parlance.protocol.bootstrap.ClientFrame;
 import io.parlance.protocol.bootstrap.ErrorCode;

@@ -8,6 +8,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.parlance.bootstrap.registry.PeerEntry;
 import io.parlance.bootstrap.registry.Registry;
 import io.parlance.bootstrap.registry.RegistryListener;
+import io.parlance.protocol.TokenBucket;
 import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.util.concurrent.ConcurrentHashMap;

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns decoded announces and goodbyes into changes of the {@link PeerDirectory}, skipping our own
- * looped-back datagrams, and asks for a prompt announce when a new peer appears; bad datagrams are
- * dropped with a debug log and the socket keeps serving.
+ * looped-back datagrams, and tells the server of each new peer so it can answer promptly; bad
+ * datagrams are dropped with a debug log and the socket keeps serving.
  */
 final class DiscoveryHandler extends SimpleChannelInboundHandler<DiscoveryPacket> {
 
@@ -36,7 +36,7 @@ final class DiscoveryHandler extends SimpleChannelInboundHandler<DiscoveryPacket
   private final PeerDirectory directory;
   private final Set<InetAddress> ownAddresses;
   private final IntSupplier ownTcpPort;
-  private final Runnable newcomerHeard;
+  private final Newcomers newcomers;
 
   /** The datagram sender (ip:udp-port) of each announced peer address, to match goodbyes. */
   private final Map<InetSocketAddress, InetSocketAddress> peerBySender = new HashMap<>();
@@ -51,23 +51,35 @@ final class DiscoveryHandler extends SimpleChannelInboundHandler<DiscoveryPacket
 
   private record Checked(Announce announce, SignedDiscovery.Check check) {}
 
+  /** Who hears of new peers, on the event loop. */
+  @FunctionalInterface
+  interface Newcomers {
+    /**
+     * An announce revealed a new peer.
+     *
+     * @param sender the socket the announce came from
+     * @param signed true if it proved an identity (so it is one of our peers, not a plain one)
+     */
+    void heard(InetSocketAddress sender, boolean signed);
+  }
+
   /**
    * Creates the handler.
    *
    * @param directory where peers go
    * @param ownAddresses the IPs our own datagrams come from
    * @param ownTcpPort our announced TCP port
-   * @param newcomerHeard called (on the event loop) when an announce reveals a new peer
+   * @param newcomers told when an announce reveals a new peer
    */
   DiscoveryHandler(
       PeerDirectory directory,
       Set<InetAddress> ownAddresses,
       IntSupplier ownTcpPort,
-      Runnable newcomerHeard) {
+      Newcomers newcomers) {
     this.directory = directory;
     this.ownAddresses = Set.copyOf(ownAddresses);
     this.ownTcpPort = ownTcpPort;
-    this.newcomerHeard = newcomerHeard;
+    this.newcomers = newcomers;
   }
 
   @Override
@@ -97,7 +109,7 @@ final class DiscoveryHandler extends SimpleChannelInboundHandler<DiscoveryPacket
       }
       rememberSender(sender, address);
       if (directory.upsert(peer) == PeerDirectory.Change.JOINED) {
-        newcomerHeard.run();
+        newcomers.heard(sender, peer.id() != null);
       }
     } else if (packet.message() instanceof Goodbye goodbye) {
       goodbye(sender, goodbye);

@@ -14,11 +14,13 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.InternetProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.parlance.client.peer.Peer;
 import io.parlance.client.peer.PeerDirectory;
 import io.parlance.client.security.SignedDiscovery;
 import io.parlance.protocol.Protocol;
+import io.parlance.protocol.TokenBucket;
 import io.parlance.protocol.codec.DiscoveryEncoder;
 import io.parlance.protocol.wire.Announce;
 import io.parlance.protocol.wire.DiscoveryPacket;
@@ -31,6 +33,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,12 +45,24 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Two sockets: the receiver is bound to the group's port with {@code SO_REUSEADDR}, so several
  * peers share a machine; the sender has a port of its own, so a goodbye can be matched to the exact
- * peer that announced from the same socket. Both are pinned to the chosen interface with TTL 1.
- * Every timer runs on the receiver's event loop.
+ * peer that announced from the same socket. Both are pinned to the chosen interface with TTL 1, and
+ * both run on one event loop, which also runs every timer.
+ *
+ * <p>A newcomer is answered twice. A signed newcomer on our link that announced from a socket of
+ * its own (one of our peers, not a plain one) gets our announce at once, by unicast to that socket,
+ * within {@link #ANSWERS_PER_SECOND} a second; the sending socket hands what arrives on it to the
+ * receiver's pipeline. And every newcomer gets our announce on the group, at once or, if we
+ * answered one less than the reply gap ago, when the gap is over: that one covers every newcomer of
+ * the gap, plain peers, and a newcomer whose firewall drops the unicast answer. So the last of a
+ * crowd starting together lists everyone as soon as the answers arrive, not a reply gap later,
+ * while the group carries no more than before.
  */
 public final class DiscoveryServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(DiscoveryServer.class);
+
+  /** The most unicast answers to newcomers a second, on average; also the largest burst. */
+  static final int ANSWERS_PER_SECOND = 64;
 
   private final DiscoveryConfig config;
   private final EventLoopGroup group;
@@ -56,6 +71,7 @@ public final class DiscoveryServer {
   private final int tcpPort;
   private final SignedDiscovery signer;
   private final InetSocketAddress groupAddress;
+  private final TokenBucket answers;
 
   private volatile Channel receiver;
   private volatile Channel sender;
@@ -65,7 +81,10 @@ public final class DiscoveryServer {
   private long lastReplyNanos;
   private boolean replied;
   private ScheduledFuture<?> pendingReply;
+  private boolean handlingAnswer;
+  private Predicate<InetAddress> onLink;
   private volatile long announcesSent;
+  private volatile long answersSent;
   private volatile boolean leaving;
   private volatile ScheduledFuture<?> ticker;
   private volatile ScheduledFuture<?> sweeper;
@@ -105,7 +124,27 @@ public final class DiscoveryServer {
       Supplier<String> nickname,
       int tcpPort,
       SignedDiscovery signer) {
+    this(
+        config,
+        group,
+        directory,
+        nickname,
+        tcpPort,
+        signer,
+        new TokenBucket(ANSWERS_PER_SECOND, ANSWERS_PER_SECOND));
+  }
+
+  /** Creates the server with the given bound on unicast answers, for tests. */
+  DiscoveryServer(
+      DiscoveryConfig config,
+      EventLoopGroup group,
+      PeerDirectory directory,
+      Supplier<String> nickname,
+      int tcpPort,
+      SignedDiscovery signer,
+      TokenBucket answers) {
     this.signer = signer;
+    this.answers = Objects.requireNonNull(answers, "answers");
     this.config = Objects.requireNonNull(config, "config");
     this.group = Objects.requireNonNull(group, "group");
     this.directory = Objects.requireNonNull(directory, "directory");
@@ -124,15 +163,13 @@ public final class DiscoveryServer {
   public void start() throws InterruptedException {
     Set<InetAddress> own =
         new HashSet<>(NetworkInterfaces.ipv4Addresses(config.networkInterface()));
+    onLink = NetworkInterfaces.onLink(config.networkInterface());
     Bootstrap receiving =
-        multicastBootstrap()
+        multicastBootstrap(group)
             .option(ChannelOption.SO_REUSEADDR, true)
-            .option(
-                ChannelOption.RCVBUF_ALLOCATOR,
-                new FixedRecvByteBufAllocator(Protocol.MAX_DATAGRAM_BYTES + 1))
             .handler(
                 new DiscoveryInitializer(
-                    () -> new DiscoveryHandler(directory, own, () -> tcpPort, this::announceSoon)));
+                    () -> new DiscoveryHandler(directory, own, () -> tcpPort, this::newcomer)));
     NioDatagramChannel rx =
         (NioDatagramChannel)
             receiving.bind(new InetSocketAddress("0.0.0.0", config.port())).sync().channel();
@@ -151,13 +188,13 @@ public final class DiscoveryServer {
           joined.cause());
     }
     Bootstrap sending =
-        multicastBootstrap()
+        multicastBootstrap(loop) // the receiver's loop: answers go into its pipeline inline
             .handler(
                 new ChannelInitializer<DatagramChannel>() {
                   @Override
                   protected void initChannel(DatagramChannel ch) {
                     ch.pipeline().addLast(DiscoveryInitializer.ENCODER, DiscoveryEncoder.INSTANCE);
-                    ch.pipeline().addLast(new SendErrorLogger());
+                    ch.pipeline().addLast(new ToReceiver());
                   }
                 });
     try {
@@ -187,10 +224,13 @@ public final class DiscoveryServer {
             TimeUnit.NANOSECONDS);
   }
 
-  private Bootstrap multicastBootstrap() {
+  private Bootstrap multicastBootstrap(EventLoopGroup loops) {
     return new Bootstrap()
-        .group(group)
+        .group(loops)
         .channelFactory(() -> new NioDatagramChannel(InternetProtocolFamily.IPv4))
+        .option(
+            ChannelOption.RCVBUF_ALLOCATOR,
+            new FixedRecvByteBufAllocator(Protocol.MAX_DATAGRAM_BYTES + 1))
         .option(ChannelOption.IP_MULTICAST_IF, config.networkInterface())
         .option(ChannelOption.IP_MULTICAST_TTL, 1)
         .option(ChannelOption.IP_MULTICAST_LOOP_DISABLED, false);
@@ -202,6 +242,38 @@ public final class DiscoveryServer {
     if (l != null) {
       l.execute(this::announce);
     }
+  }
+
+  /**
+   * Answers a newcomer (see the class comment). Runs on the event loop.
+   *
+   * @param from the socket its announce came from
+   * @param signed whether it proved an identity
+   */
+  void newcomer(InetSocketAddress from, boolean signed) {
+    if (signed
+        && !handlingAnswer
+        && from.getPort() != config.port()
+        && onLink.test(from.getAddress())
+        && answers.tryTake()) {
+      answer(from);
+    }
+    announceSoon();
+  }
+
+  private void answer(InetSocketAddress to) {
+    Channel out = sender;
+    if (leaving || out == null || !out.isActive()) {
+      return;
+    }
+    answersSent++;
+    out.writeAndFlush(new DiscoveryPacket(ourAnnounce(), to))
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                LOG.debug("Cannot answer {}: {}", Peer.format(to), f.cause().toString());
+              }
+            });
   }
 
   /**
@@ -267,6 +339,16 @@ public final class DiscoveryServer {
    */
   public long announcesSent() {
     return announcesSent;
+  }
+
+  /**
+   * Returns how many newcomers were answered by unicast so far; read on any thread, for tests and
+   * stats.
+   *
+   * @return the count
+   */
+  public long answersSent() {
+    return answersSent;
   }
 
   /**
@@ -344,8 +426,27 @@ public final class DiscoveryServer {
     }
   }
 
-  /** Logs a failed send on the sending socket and keeps it open. */
-  private static final class SendErrorLogger extends ChannelInboundHandlerAdapter {
+  /**
+   * Hands what arrives on the sending socket (other peers' answers to our announces) to the
+   * receiver's pipeline, on the same event loop, marked as answers: a peer that answered us knows
+   * us, so it is not answered by unicast in turn. Logs a failed send and keeps the socket open.
+   */
+  private final class ToReceiver extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      Channel rx = receiver;
+      if (rx == null || !rx.isActive()) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      handlingAnswer = true;
+      try {
+        rx.pipeline().fireChannelRead(msg);
+      } finally {
+        handlingAnswer = false;
+      }
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       LOG.warn("Discovery send error: {}", cause.toString());

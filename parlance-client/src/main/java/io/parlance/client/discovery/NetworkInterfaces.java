@@ -10,6 +10,7 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /** Finds the network interface discovery runs on. */
@@ -52,6 +53,34 @@ public final class NetworkInterfaces {
     return Collections.list(nif.getInetAddresses()).stream()
         .filter(a -> a instanceof Inet4Address)
         .toList();
+  }
+
+  /**
+   * Returns a test for whether an address is on one of an interface's IPv4 subnets, as the
+   * interface's addresses and prefix lengths are now: a peer whose datagrams came from such an
+   * address is on our link.
+   *
+   * @param nif the interface
+   * @return true for an IPv4 address on one of its subnets
+   */
+  public static Predicate<InetAddress> onLink(NetworkInterface nif) {
+    List<int[]> subnets =
+        nif.getInterfaceAddresses().stream()
+            .filter(a -> a.getAddress() instanceof Inet4Address)
+            .map(
+                a -> {
+                  int prefix = Math.max(0, Math.min(32, a.getNetworkPrefixLength()));
+                  int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
+                  return new int[] {toInt(a.getAddress()) & mask, mask};
+                })
+            .toList();
+    return ip ->
+        ip instanceof Inet4Address && subnets.stream().anyMatch(s -> (toInt(ip) & s[1]) == s[0]);
+  }
+
+  private static int toInt(InetAddress ipv4) {
+    byte[] b = ipv4.getAddress();
+    return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
   }
 
   private static NetworkInterface byName(String name) throws SocketException {

@@ -11,8 +11,9 @@ import io.parlance.protocol.codec.DiscoveryDecoder;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,12 +27,18 @@ class DiscoveryHandlerTest {
   private static final InetSocketAddress OTHER = new InetSocketAddress("10.0.0.7", 6789);
 
   private final PeerDirectory directory = new PeerDirectory();
-  private final AtomicInteger newcomers = new AtomicInteger();
+  private final List<InetSocketAddress> newcomers = new ArrayList<>();
   private final EmbeddedChannel channel =
       new EmbeddedChannel(
           DiscoveryDecoder.INSTANCE,
           new DiscoveryHandler(
-              directory, Set.of(US.getAddress()), () -> OUR_PORT, newcomers::incrementAndGet));
+              directory,
+              Set.of(US.getAddress()),
+              () -> OUR_PORT,
+              (sender, signed) -> {
+                assertThat(signed).isFalse();
+                newcomers.add(sender);
+              }));
 
   @AfterEach
   void release() {
@@ -53,9 +60,9 @@ class DiscoveryHandlerTest {
 
     assertThat(directory.peers())
         .containsExactly(new Peer("bob", new InetSocketAddress("10.0.0.7", 7000), Peer.LAN));
-    assertThat(newcomers).hasValue(1);
+    assertThat(newcomers).containsExactly(OTHER);
     receive(announce("bob", 7000), OTHER);
-    assertThat(newcomers).hasValue(1);
+    assertThat(newcomers).containsExactly(OTHER);
   }
 
   @Test

@@ -1,11 +1,18 @@
 package io.parlance.client.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.parlance.client.peer.PeerDirectory;
+import io.parlance.client.security.Identity;
+import io.parlance.client.security.SignedDiscovery;
 import io.parlance.client.testing.TestNodes;
+import io.parlance.protocol.Protocol;
+import io.parlance.protocol.TokenBucket;
+import io.parlance.protocol.json.WireJson;
+import io.parlance.protocol.wire.Announce;
 import java.net.DatagramPacket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -14,23 +21,175 @@ import java.net.NetworkInterface;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The discovery server on loopback, watched by a plain multicast socket. */
 class DiscoveryServerTest {
 
   private static final Duration WAIT = Duration.ofSeconds(2);
+  private static final Identity US = Identity.generate();
+
+  private final TestNodes ports = new TestNodes();
+  private final EventLoopGroup loops = new NioEventLoopGroup(1);
+  private final PeerDirectory directory = new PeerDirectory();
+
+  @AfterEach
+  void stopLoops() throws InterruptedException {
+    loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aSignedNewcomerIsAnsweredAtOnceByUnicastAPlainOneOnlyOnTheGroup() throws Exception {
+    DiscoveryServer server = signedServer(new TokenBucket(64, 64));
+    server.start();
+    try (MulticastSocket newcomer = unjoinedSocket();
+        MulticastSocket plain = unjoinedSocket()) {
+      send(newcomer, signedAnnounce(Identity.generate(), 7001), group());
+      send(plain, new Announce(ports.nick("rusty"), 7002), group());
+
+      // These sockets never joined the group: only an answer sent to them can arrive.
+      assertThat(nextFrom(newcomer, US.id().value()))
+          .contains("\"announce\"", "\"tcp_port\":40100", "\"sig\"");
+      plain.setSoTimeout(300);
+      assertThatNothingMoreFrom(plain, US.id().value());
+      assertThat(server.answersSent()).isEqualTo(1);
+      assertThat(directory.peers()).hasSize(2);
+    } finally {
+      server.close(WAIT);
+    }
+  }
+
+  @Test
+  void unicastAnswersAreBoundedAndTheGroupStillHearsUs() throws Exception {
+    // A bucket of 3 that never refills: the clock stands still.
+    DiscoveryServer server = signedServer(new TokenBucket(1, 3, () -> 0L));
+    server.start();
+    try (MulticastSocket crowd = unjoinedSocket();
+        MulticastSocket watcher = joinedSocket()) {
+      for (int i = 0; i < 5; i++) {
+        send(crowd, signedAnnounce(Identity.generate(), 7100 + i), group());
+      }
+
+      for (int i = 0; i < 3; i++) {
+        assertThat(nextFrom(crowd, US.id().value())).contains("\"sig\"");
+      }
+      crowd.setSoTimeout(300);
+      assertThatNothingMoreFrom(crowd, US.id().value());
+      assertThat(server.answersSent()).isEqualTo(3);
+      assertThat(directory.peers()).hasSize(5);
+      // Our start announce, then at once our reply to the first newcomer (the gap covers the rest).
+      assertThat(nextFrom(watcher, US.id().value())).contains("\"announce\"");
+      assertThat(nextFrom(watcher, US.id().value())).contains("\"announce\"");
+    } finally {
+      server.close(WAIT);
+    }
+  }
+
+  @Test
+  void anAnswerSentToOurSendingSocketListsThePeerAndIsNotAnsweredInTurn() throws Exception {
+    DiscoveryServer server = signedServer(new TokenBucket(64, 64));
+    server.start();
+    try (MulticastSocket answering = unjoinedSocket()) {
+      Identity bob = Identity.generate();
+      send(answering, signedAnnounce(bob, 7200), toSender(server));
+
+      await().atMost(WAIT).until(() -> directory.peers().size() == 1);
+      assertThat(directory.peers().get(0).id()).isEqualTo(bob.id());
+      answering.setSoTimeout(300);
+      assertThatNothingMoreFrom(answering, US.id().value());
+      assertThat(server.answersSent()).isZero();
+    } finally {
+      server.close(WAIT);
+    }
+  }
+
+  @Test
+  void whatArrivesOnTheSendingSocketIsBoundedLikeTheGroup() throws Exception {
+    DiscoveryServer server = signedServer(new TokenBucket(64, 64));
+    server.start();
+    try (MulticastSocket hostile = unjoinedSocket()) {
+      byte[] huge = new byte[Protocol.MAX_DATAGRAM_BYTES + 100];
+      Arrays.fill(huge, (byte) 'x');
+      hostile.send(new DatagramPacket(huge, huge.length, toSender(server)));
+      byte[] junk = "{\"type\":\"announce\"".getBytes(StandardCharsets.UTF_8);
+      hostile.send(new DatagramPacket(junk, junk.length, toSender(server)));
+      send(hostile, signedAnnounce(Identity.generate(), 7300), toSender(server));
+
+      // The bad datagrams were dropped; the socket still serves the good one after them.
+      await().atMost(WAIT).until(() -> directory.peers().size() == 1);
+      assertThat(directory.peers().get(0).address().getPort()).isEqualTo(7300);
+    } finally {
+      server.close(WAIT);
+    }
+  }
+
+  private DiscoveryServer signedServer(TokenBucket answers) throws Exception {
+    return new DiscoveryServer(
+        new DiscoveryConfig(
+            lo(),
+            group().getAddress(),
+            ports.multicastPort(),
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(3),
+            Duration.ofHours(1)),
+        loops,
+        directory,
+        () -> "us",
+        40_100,
+        new SignedDiscovery(US, List.of("tls", "ack")),
+        answers);
+  }
+
+  private static InetSocketAddress toSender(DiscoveryServer server) {
+    return new InetSocketAddress("127.0.0.1", server.senderAddress().getPort());
+  }
+
+  private InetSocketAddress group() throws Exception {
+    return new InetSocketAddress(InetAddress.getByName("239.255.255.250"), ports.multicastPort());
+  }
+
+  private static NetworkInterface lo() throws Exception {
+    return NetworkInterface.getByName(TestNodes.LOOPBACK);
+  }
+
+  private Announce signedAnnounce(Identity identity, int tcpPort) {
+    return new SignedDiscovery(identity, List.of("tls", "ack"))
+        .announce(ports.nick("p" + tcpPort), tcpPort);
+  }
+
+  /** A socket on lo, bound to its own port, sending to the group on lo only, never joined. */
+  private static MulticastSocket unjoinedSocket() throws Exception {
+    MulticastSocket socket = new MulticastSocket(new InetSocketAddress("127.0.0.1", 0));
+    socket.setNetworkInterface(lo());
+    socket.setTimeToLive(1);
+    socket.setSoTimeout((int) WAIT.toMillis());
+    return socket;
+  }
+
+  private MulticastSocket joinedSocket() throws Exception {
+    MulticastSocket socket = new MulticastSocket(ports.multicastPort());
+    socket.setNetworkInterface(lo());
+    socket.joinGroup(group(), lo());
+    socket.setSoTimeout((int) WAIT.toMillis());
+    return socket;
+  }
+
+  private static void send(MulticastSocket socket, Object message, InetSocketAddress to)
+      throws Exception {
+    byte[] bytes = WireJson.toBytes(message);
+    socket.send(new DatagramPacket(bytes, bytes.length, to));
+  }
 
   @Test
   void nothingIsAnnouncedAfterTheGoodbyeEvenWhileAnnouncesAreUnderWay() throws Exception {
-    TestNodes ports = new TestNodes();
-    NetworkInterface lo = NetworkInterface.getByName(TestNodes.LOOPBACK);
-    InetAddress group = InetAddress.getByName("239.255.255.250");
-    // Two loops, so the receiving and the sending socket are likely on different threads.
-    EventLoopGroup loops = new NioEventLoopGroup(2);
+    NetworkInterface lo = lo();
+    InetAddress group = group().getAddress();
     try (MulticastSocket capture = new MulticastSocket(ports.multicastPort())) {
       capture.setNetworkInterface(lo);
       capture.joinGroup(new InetSocketAddress(group, ports.multicastPort()), lo);
@@ -46,7 +205,7 @@ class DiscoveryServerTest {
                     Duration.ofSeconds(15),
                     Duration.ofMillis(250)),
                 loops,
-                new PeerDirectory(),
+                directory,
                 () -> nick,
                 40_000 + round);
         server.start();
@@ -79,8 +238,6 @@ class DiscoveryServerTest {
         capture.setSoTimeout(300);
         assertThatNothingMoreFrom(capture, nick);
       }
-    } finally {
-      loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
     }
   }
 
@@ -88,7 +245,7 @@ class DiscoveryServerTest {
       throws Exception {
     try {
       String late = nextFrom(socket, nick);
-      throw new AssertionError("sent after the goodbye: " + late);
+      throw new AssertionError("did not expect: " + late);
     } catch (SocketTimeoutException expected) {
       // Nothing more from this peer.
     }

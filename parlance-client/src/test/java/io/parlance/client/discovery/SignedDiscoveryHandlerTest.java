@@ -36,8 +36,13 @@ class SignedDiscoveryHandlerTest {
 
   private final PeerDirectory directory = new PeerDirectory();
   private final List<String> left = new ArrayList<>();
+  private final List<String> newcomers = new ArrayList<>();
   private final DiscoveryHandler handler =
-      new DiscoveryHandler(directory, Set.of(US.getAddress()), () -> 5000, () -> {});
+      new DiscoveryHandler(
+          directory,
+          Set.of(US.getAddress()),
+          () -> 5000,
+          (sender, signed) -> newcomers.add(Peer.format(sender) + (signed ? " signed" : " plain")));
   private final EmbeddedChannel channel = new EmbeddedChannel(DiscoveryDecoder.INSTANCE, handler);
 
   SignedDiscoveryHandlerTest() {
@@ -74,6 +79,7 @@ class SignedDiscoveryHandlerTest {
     assertThat(bob.id()).isEqualTo(BOB.id());
     assertThat(bob.caps()).containsExactlyInAnyOrder("tls", "ack");
     assertThat(bob.has("tls")).isTrue();
+    assertThat(newcomers).containsExactly(Peer.format(BOB_HOST) + " signed");
   }
 
   @Test
@@ -160,6 +166,7 @@ class SignedDiscoveryHandlerTest {
               assertThat(p.id()).isNull();
               assertThat(p.caps()).isEmpty();
             });
+    assertThat(newcomers).containsExactly(Peer.format(MALLORY_HOST) + " plain");
 
     receive(new Goodbye("rusty"), MALLORY_HOST);
     assertThat(directory.peers()).isEmpty();

@@ -60,6 +60,33 @@ class PeerNodeDiscoveryTest {
   }
 
   @Test
+  void theLastOfACrowdIsAnsweredAtOnceEvenWithinTheReplyGap() throws Exception {
+    // A reply gap of an hour: after answering its first newcomer on the group, a peer answers the
+    // group again only an hour later, so carol can learn of alice and bob only by their unicast
+    // answers.
+    Started alice = nodes.start(crowd("alice"));
+    Started bob = nodes.start(crowd("bob"));
+    await().atMost(Duration.ofSeconds(3)).until(() -> alice.sees(nodes.nick("bob")));
+    await().atMost(Duration.ofSeconds(3)).until(() -> bob.sees(nodes.nick("alice")));
+
+    Started carol = nodes.start(crowd("carol"));
+
+    await()
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> carol.sees(nodes.nick("alice")) && carol.sees(nodes.nick("bob")));
+    assertThat(carol.node().peers()).allSatisfy(p -> assertThat(p.id()).isNotNull());
+  }
+
+  private NodeOptions crowd(String name) {
+    return nodes
+        .options(nodes.nick(name))
+        .announceInterval(Duration.ofMinutes(1))
+        .peerTimeout(Duration.ofMinutes(3))
+        .replyMinGap(Duration.ofHours(1))
+        .build();
+  }
+
+  @Test
   void aGoodbyeRemovesThePeerAtOnce() throws Exception {
     Started alice =
         nodes.start(
