@@ -35,14 +35,16 @@ import java.util.function.BooleanSupplier;
  *       this is the peer timeout plus the time since its last announce, plus the sweep.
  * </ul>
  *
- * <p>A first run warms the JVM up and is reported but not counted (class loading and compilation
- * would otherwise dominate the first figures). Bounded: at most {@value #MAX_PEERS} peers and
- * {@value #MAX_RUNS} runs, every wait has a deadline, and the child process is killed by its own
+ * <p>The first runs warm the JVM up and are reported but not counted: class loading and compilation
+ * would otherwise dominate the first figures. With many peers, one JVM runs the code of all of them
+ * on two cores and the compiler keeps catching up for a few runs, so the default is three warm-up
+ * runs. Bounded: at most {@value #MAX_PEERS} peers, {@value #MAX_RUNS} runs and {@value
+ * #MAX_WARMUP} warm-up runs, every wait has a deadline, and the child process is killed by its own
  * handle and stops by itself after a limit.
  *
- * <p>Options: {@code --peers} (10), {@code --runs} (5), {@code --crash} (true), {@code
- * --announce-ms} (5000, the protocol's) and {@code --timeout-ms} (15000, the protocol's) for every
- * peer.
+ * <p>Options: {@code --peers} (10), {@code --runs} (5), {@code --warmup} (3), {@code --crash}
+ * (true), {@code --announce-ms} (5000, the protocol's) and {@code --timeout-ms} (15000, the
+ * protocol's) for every peer.
  */
 public final class DiscoveryBenchmark {
 
@@ -52,8 +54,11 @@ public final class DiscoveryBenchmark {
   /** The most runs one invocation may make. */
   public static final int MAX_RUNS = 20;
 
+  /** The most warm-up runs one invocation may make. */
+  public static final int MAX_WARMUP = 10;
+
   private static final Set<String> OPTIONS =
-      Set.of("peers", "runs", "crash", "announce-ms", "timeout-ms");
+      Set.of("peers", "runs", "warmup", "crash", "announce-ms", "timeout-ms");
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   private final Settings settings;
@@ -63,13 +68,19 @@ public final class DiscoveryBenchmark {
    * What one invocation does.
    *
    * @param peers peers per run, at least 2
-   * @param runs how many runs
+   * @param runs how many runs are counted
+   * @param warmup how many runs before them are reported but not counted
    * @param crash whether to measure a crashed peer's disappearance
    * @param announceInterval every peer's announce interval
    * @param peerTimeout every peer's timeout for silent peers
    */
   public record Settings(
-      int peers, int runs, boolean crash, Duration announceInterval, Duration peerTimeout) {}
+      int peers,
+      int runs,
+      int warmup,
+      boolean crash,
+      Duration announceInterval,
+      Duration peerTimeout) {}
 
   /**
    * The outcome of one run, in nanoseconds; a figure not measured is -1.
@@ -114,6 +125,7 @@ public final class DiscoveryBenchmark {
         new Settings(
             (int) a.number("peers", 10, 2, MAX_PEERS),
             (int) a.number("runs", 5, 1, MAX_RUNS),
+            (int) a.number("warmup", 3, 0, MAX_WARMUP),
             Boolean.parseBoolean(a.text("crash", "true")),
             Duration.ofMillis(a.number("announce-ms", 5_000, 100, 60_000)),
             Duration.ofMillis(a.number("timeout-ms", 15_000, 300, 120_000)));
@@ -139,16 +151,20 @@ public final class DiscoveryBenchmark {
         settings.peerTimeout().toMillis(),
         settings.crash() ? "; one more peer in its own process is killed (crash)" : "");
     List<Result> results = new ArrayList<>();
-    for (int run = 0; run <= settings.runs(); run++) {
-      Result r = runOnce(run > 0);
-      if (run > 0) {
+    int warmup = settings.warmup();
+    for (int run = 1 - warmup; run <= settings.runs(); run++) {
+      boolean counted = run > 0;
+      Result r = runOnce(counted);
+      if (counted) {
         results.add(r);
       }
       out.printf(
           Locale.ROOT,
           "%s: started in %s; all list each other %s after the first start, %s after the"
               + " last; a goodbye is seen by all in %s; a crash in %s%n",
-          run == 0 ? "warm-up run (cold JVM, not counted)" : "run " + run + "/" + settings.runs(),
+          counted
+              ? "run " + run + "/" + settings.runs()
+              : "warm-up run " + (run + warmup) + "/" + warmup + " (not counted)",
           millis(r.startNanos()),
           millis(r.allListedFromFirstStart()),
           millis(r.allListedFromLastStart()),

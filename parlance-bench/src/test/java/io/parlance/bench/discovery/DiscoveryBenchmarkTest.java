@@ -18,7 +18,7 @@ class DiscoveryBenchmarkTest {
     List<DiscoveryBenchmark.Result> results =
         new DiscoveryBenchmark(
                 new DiscoveryBenchmark.Settings(
-                    3, 1, true, Duration.ofMillis(200), Duration.ofMillis(600)),
+                    3, 1, 2, true, Duration.ofMillis(200), Duration.ofMillis(600)),
                 new PrintStream(report, true, StandardCharsets.UTF_8))
             .run();
 
@@ -29,8 +29,7 @@ class DiscoveryBenchmarkTest {
     assertThat(r.goneAfterGoodbye()).isPositive();
     assertThat(r.goneAfterCrash()).isPositive();
     assertThat(report.toString(StandardCharsets.UTF_8))
-        .contains("warm-up run (cold JVM, not counted)")
-        .contains("run 1/1")
+        .contains("warm-up run 1/2 (not counted)", "warm-up run 2/2 (not counted)", "run 1/1")
         .contains("Summary 3 peers");
   }
 }
