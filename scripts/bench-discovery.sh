@@ -5,5 +5,6 @@
 #
 #   scripts/bench-discovery.sh --peers 2 --runs 5
 #   scripts/bench-discovery.sh --peers 50 --runs 5 --crash false
+#   scripts/bench-discovery.sh --peers 50 --runs 5 --warmup 1 --crash false   # fewer warm-up runs
 set -euo pipefail
 exec "$(dirname "$0")/bench-run.sh" "-Xmx2g" io.parlance.bench.discovery.DiscoveryBenchmark "$@"
