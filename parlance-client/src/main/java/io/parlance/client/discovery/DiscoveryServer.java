@@ -262,18 +262,9 @@ public final class DiscoveryServer {
   }
 
   private void answer(InetSocketAddress to) {
-    Channel out = sender;
-    if (leaving || out == null || !out.isActive()) {
-      return;
+    if (sendAnnounce(to)) {
+      answersSent++;
     }
-    answersSent++;
-    out.writeAndFlush(new DiscoveryPacket(ourAnnounce(), to))
-        .addListener(
-            f -> {
-              if (!f.isSuccess()) {
-                LOG.debug("Cannot answer {}: {}", Peer.format(to), f.cause().toString());
-              }
-            });
   }
 
   /**
@@ -308,18 +299,26 @@ public final class DiscoveryServer {
   }
 
   private void announce() {
+    if (sendAnnounce(groupAddress)) {
+      announcesSent++;
+    }
+  }
+
+  /** Sends our announce to the group or to one peer, unless we are leaving or closed. */
+  private boolean sendAnnounce(InetSocketAddress to) {
     Channel out = sender;
     if (leaving || out == null || !out.isActive()) {
-      return;
+      return false;
     }
-    announcesSent++;
-    out.writeAndFlush(new DiscoveryPacket(ourAnnounce(), groupAddress))
+    out.writeAndFlush(new DiscoveryPacket(ourAnnounce(), to))
         .addListener(
             f -> {
               if (!f.isSuccess()) {
-                LOG.warn("Cannot send an announce: {}", f.cause().toString());
+                LOG.warn(
+                    "Cannot send an announce to {}: {}", Peer.format(to), f.cause().toString());
               }
             });
+    return true;
   }
 
   private Announce ourAnnounce() {
