@@ -22,9 +22,7 @@ if ! command -v linux.uml >/dev/null; then
   apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq user-mode-linux >&2
 fi
-mvn -B -q -DskipTests -pl bootstrap-server -am package >&2
-mvn -B -q -pl bootstrap-server dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$root/bootstrap-server/target/load-classpath.txt" >&2
+scripts/bootstrap-load.sh --build-only
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # What the run needs from here, read by the kernel's init before it mounts its own /tmp.

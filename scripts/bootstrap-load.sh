@@ -5,20 +5,28 @@
 # when asked, the cost of joins as the registry grows and lookup latency), then stops the server.
 #
 #   scripts/bootstrap-load.sh [--no-build] CLIENTS [true|false] [LoadTool options...]
+#   scripts/bootstrap-load.sh --build-only
 #     true|false: clients subscribe to join/leave events, or register with "events":false
 #     e.g. --probe-every 5000 --probe-size 50 --lookups 60000 --lookup-rate 2000
-#     --no-build: use the jar and classpath an earlier run built (scripts/bootstrap-load-uml.sh)
+#     --no-build: use the jar and classpath an earlier run (or --build-only) built
+#     --build-only: build them and stop (scripts/bootstrap-load-uml.sh builds outside its kernel)
 #
 # Each process needs one file descriptor per connection: CLIENTS is capped by `ulimit -Hn`
 # (scripts/bootstrap-load-uml.sh runs this script in a kernel of its own, past that limit).
 # SERVER_OPTS replaces the server's JVM options (default -Xmx1g).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=true
-if [[ "${1:-}" == --no-build ]]; then
-  build=false
-  shift
-fi
+classpath=$(pwd)/bootstrap-server/target/load-classpath.txt
+build() {
+  mvn -B -q -DskipTests -pl bootstrap-server -am package >&2
+  mvn -B -q -pl bootstrap-server dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$classpath" >&2
+}
+case "${1:-}" in
+  --build-only) build; exit 0 ;;
+  --no-build) built=true; shift ;;
+  *) built=false ;;
+esac
 clients=${1:-10000}
 events=${2:-true}
 shift $(( $# < 2 ? $# : 2 ))
@@ -28,12 +36,7 @@ if (( clients + 400 > $(ulimit -n) )); then
     "scripts/bootstrap-load-uml.sh runs past that limit" >&2
   exit 2
 fi
-classpath=$(pwd)/bootstrap-server/target/load-classpath.txt
-if $build; then
-  mvn -B -q -DskipTests -pl bootstrap-server -am package >&2
-  mvn -B -q -pl bootstrap-server dependency:build-classpath -Dmdep.includeScope=test \
-    -Dmdep.outputFile="$classpath" >&2
-fi
+$built || build
 log=$(mktemp -d)
 # shellcheck disable=SC2086 # the options are words
 java ${SERVER_OPTS:--Xmx1g} -jar bootstrap-server/target/bootstrap-server.jar --host 127.0.0.1 \
