@@ -21,6 +21,7 @@ import java.net.NetworkInterface;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -38,16 +39,19 @@ class DiscoveryServerTest {
   private final TestNodes ports = new TestNodes();
   private final EventLoopGroup loops = new NioEventLoopGroup(1);
   private final PeerDirectory directory = new PeerDirectory();
+  private final List<DiscoveryServer> started = new ArrayList<>();
 
   @AfterEach
-  void stopLoops() throws InterruptedException {
+  void stopServersAndLoops() throws InterruptedException {
+    for (DiscoveryServer server : started) {
+      server.close(WAIT);
+    }
     loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
   }
 
   @Test
   void aSignedNewcomerIsAnsweredAtOnceByUnicastAPlainOneOnlyOnTheGroup() throws Exception {
-    DiscoveryServer server = signedServer(new TokenBucket(64, 64));
-    server.start();
+    DiscoveryServer server = startedServer(new TokenBucket(64, 64));
     try (MulticastSocket newcomer = unjoinedSocket();
         MulticastSocket plain = unjoinedSocket()) {
       send(newcomer, signedAnnounce(Identity.generate(), 7001), group());
@@ -60,16 +64,13 @@ class DiscoveryServerTest {
       assertThatNothingMoreFrom(plain, US.id().value());
       assertThat(server.answersSent()).isEqualTo(1);
       assertThat(directory.peers()).hasSize(2);
-    } finally {
-      server.close(WAIT);
     }
   }
 
   @Test
   void unicastAnswersAreBoundedAndTheGroupStillHearsUs() throws Exception {
     // A bucket of 3 that never refills: the clock stands still.
-    DiscoveryServer server = signedServer(new TokenBucket(1, 3, () -> 0L));
-    server.start();
+    DiscoveryServer server = startedServer(new TokenBucket(1, 3, () -> 0L));
     try (MulticastSocket crowd = unjoinedSocket();
         MulticastSocket watcher = joinedSocket()) {
       for (int i = 0; i < 5; i++) {
@@ -86,15 +87,12 @@ class DiscoveryServerTest {
       // Our start announce, then at once our reply to the first newcomer (the gap covers the rest).
       assertThat(nextFrom(watcher, US.id().value())).contains("\"announce\"");
       assertThat(nextFrom(watcher, US.id().value())).contains("\"announce\"");
-    } finally {
-      server.close(WAIT);
     }
   }
 
   @Test
   void anAnswerSentToOurSendingSocketListsThePeerAndIsNotAnsweredInTurn() throws Exception {
-    DiscoveryServer server = signedServer(new TokenBucket(64, 64));
-    server.start();
+    DiscoveryServer server = startedServer(new TokenBucket(64, 64));
     try (MulticastSocket answering = unjoinedSocket()) {
       Identity bob = Identity.generate();
       send(answering, signedAnnounce(bob, 7200), toSender(server));
@@ -104,15 +102,12 @@ class DiscoveryServerTest {
       answering.setSoTimeout(300);
       assertThatNothingMoreFrom(answering, US.id().value());
       assertThat(server.answersSent()).isZero();
-    } finally {
-      server.close(WAIT);
     }
   }
 
   @Test
   void whatArrivesOnTheSendingSocketIsBoundedLikeTheGroup() throws Exception {
-    DiscoveryServer server = signedServer(new TokenBucket(64, 64));
-    server.start();
+    DiscoveryServer server = startedServer(new TokenBucket(64, 64));
     try (MulticastSocket hostile = unjoinedSocket()) {
       byte[] huge = new byte[Protocol.MAX_DATAGRAM_BYTES + 100];
       Arrays.fill(huge, (byte) 'x');
@@ -124,26 +119,29 @@ class DiscoveryServerTest {
       // The bad datagrams were dropped; the socket still serves the good one after them.
       await().atMost(WAIT).until(() -> directory.peers().size() == 1);
       assertThat(directory.peers().get(0).address().getPort()).isEqualTo(7300);
-    } finally {
-      server.close(WAIT);
     }
   }
 
-  private DiscoveryServer signedServer(TokenBucket answers) throws Exception {
-    return new DiscoveryServer(
-        new DiscoveryConfig(
-            lo(),
-            group().getAddress(),
-            ports.multicastPort(),
-            Duration.ofMinutes(1),
-            Duration.ofMinutes(3),
-            Duration.ofHours(1)),
-        loops,
-        directory,
-        () -> "us",
-        40_100,
-        new SignedDiscovery(US, List.of("tls", "ack")),
-        answers);
+  /** Starts a server that signs its announces; it is closed after the test. */
+  private DiscoveryServer startedServer(TokenBucket answers) throws Exception {
+    DiscoveryServer server =
+        new DiscoveryServer(
+            new DiscoveryConfig(
+                lo(),
+                group().getAddress(),
+                ports.multicastPort(),
+                Duration.ofMinutes(1),
+                Duration.ofMinutes(3),
+                Duration.ofHours(1)),
+            loops,
+            directory,
+            () -> "us",
+            40_100,
+            new SignedDiscovery(US, List.of("tls", "ack")),
+            answers);
+    started.add(server);
+    server.start();
+    return server;
   }
 
   private static InetSocketAddress toSender(DiscoveryServer server) {
