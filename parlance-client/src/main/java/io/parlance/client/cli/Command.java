@@ -158,7 +158,7 @@ sealed interface Command {
     String rest = space < 0 ? "" : trimmed.substring(space + 1).strip();
     return switch (name) {
       case "/peers", "/list" -> new Peers();
-      case "/send", "/msg" -> parseSend(rest, knownNames);
+      case "/send", "/msg" -> parseSend(afterName(line), knownNames);
       case "/broadcast", "/all" ->
           rest.isEmpty() ? new Invalid("usage: /broadcast <message>") : new Broadcast(rest);
       case "/nick" -> rest.isEmpty() ? new Invalid("usage: /nick <new nickname>") : new Nick(rest);
@@ -208,6 +208,17 @@ sealed interface Command {
     return new History(rest.substring(0, space).strip(), limit);
   }
 
+  /** The line after the command name and the spaces that follow it, its end kept exactly. */
+  private static String afterName(String line) {
+    String start = line.stripLeading();
+    int space = start.indexOf(' ');
+    return space < 0 ? "" : start.substring(space + 1).stripLeading();
+  }
+
+  /**
+   * Splits {@code /send}'s arguments: the target, then the text after the one separator that
+   * follows it, kept exactly (leading and inner spaces too), as the Rust peer does.
+   */
   private static Command parseSend(String rest, Collection<String> knownNames) {
     String target = null;
     for (String name : knownNames) {
@@ -222,8 +233,8 @@ sealed interface Command {
       }
       target = rest.substring(0, space);
     }
-    String text = rest.substring(target.length()).strip();
-    if (text.isEmpty()) {
+    String text = rest.length() > target.length() ? rest.substring(target.length() + 1) : "";
+    if (text.isBlank()) {
       return new Invalid("usage: /send <nickname> <message>");
     }
     return new Send(target, text);

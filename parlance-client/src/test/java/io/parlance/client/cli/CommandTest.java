@@ -46,6 +46,20 @@ class CommandTest {
   }
 
   @Test
+  void sendKeepsTheTextAfterTheFirstSeparatorExactlyAsTheRustPeerDoes() {
+    assertThat(Command.parse("/send alice    x", List.of()))
+        .isEqualTo(new Command.Send("alice", "   x"));
+    assertThat(Command.parse("/send alice  two  spaces  ", List.of()))
+        .isEqualTo(new Command.Send("alice", " two  spaces  "));
+    assertThat(Command.parse("/send Bob Smith   indented", List.of("Bob Smith")))
+        .isEqualTo(new Command.Send("Bob Smith", "  indented"));
+    assertThat(Command.parse("  /send   bob hi", List.of()))
+        .isEqualTo(new Command.Send("bob", "hi"));
+    assertThat(Command.parse("/send bob    ", List.of()))
+        .isEqualTo(new Command.Invalid("usage: /send <nickname> <message>"));
+  }
+
+  @Test
   void explainsWhatIsWrongWithABadLine() {
     assertThat(Command.parse("/send bob", List.of()))
         .isEqualTo(new Command.Invalid("usage: /send <nickname> <message>"));
