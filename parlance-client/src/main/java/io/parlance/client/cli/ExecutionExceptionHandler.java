@@ -16,7 +16,7 @@ final class ExecutionExceptionHandler implements IExecutionExceptionHandler {
 
   @Override
   public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parseResult) {
-    cmd.getErr().println("parlance: " + reason(e));
+    cmd.getErr().println("parlance: " + TerminalText.inline(reason(e)));
     cmd.getErr().flush();
     return e instanceof ConfigException ? USAGE : FAILURE;
   }

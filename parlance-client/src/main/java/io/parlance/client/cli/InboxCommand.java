@@ -97,33 +97,12 @@ final class InboxCommand extends DaemonClientCommand {
     String at =
         LocalTime.ofInstant(Instant.ofEpochSecond(message.timestamp()), ZoneId.systemDefault())
             .format(CLOCK);
+    String prefix = "[" + at + "] ";
     out.println(
-        "["
-            + at
-            + "] "
-            + printable(message.from())
+        prefix
+            + TerminalText.inline(message.from())
             + (message.verified() ? "" : " (unverified)")
             + ": "
-            + printable(message.content()));
-  }
-
-  /**
-   * Makes text safe for a terminal line: line breaks and tabs become spaces, other control
-   * characters U+FFFD (--json keeps the exact text).
-   */
-  static String printable(String text) {
-    StringBuilder b = new StringBuilder(text.length());
-    text.codePoints()
-        .forEach(
-            c -> {
-              if (c == '\n' || c == '\r' || c == '\t') {
-                b.append(' ');
-              } else if (Character.isISOControl(c)) {
-                b.append('\uFFFD');
-              } else {
-                b.appendCodePoint(c);
-              }
-            });
-    return b.toString();
+            + TerminalText.block(message.content(), " ".repeat(prefix.length())));
   }
 }

@@ -31,6 +31,10 @@ import org.jline.utils.InfoCmp.Capability;
 final class InteractiveMode {
 
   private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+  /** What starts a continuation line of a message: as wide as {@code [HH:MM:SS] }. */
+  private static final String CONTINUATION = " ".repeat("[00:00:00] ".length());
+
   private static final int[] PALETTE = {
     AttributedStyle.CYAN,
     AttributedStyle.GREEN,
@@ -104,7 +108,12 @@ final class InteractiveMode {
                       line(LocalTime.now().format(CLOCK))
                           .append("⋯ ")
                           .append(name(out.to()))
-                          .append(": " + out.content() + "  (queued: " + out.note() + ")")
+                          .append(
+                              ": "
+                                  + TerminalText.block(out.content(), CONTINUATION)
+                                  + "  (queued: "
+                                  + TerminalText.inline(String.valueOf(out.note()))
+                                  + ")")
                           .toAttributedString());
                 }
               });
@@ -146,7 +155,7 @@ final class InteractiveMode {
         PeerNode.Verification check = node.verify(v.target());
         note("Your id:        " + check.ours());
         note(
-            check.peer().nickname()
+            TerminalText.inline(check.peer().nickname())
                 + "'s id:"
                 + " ".repeat(Math.max(1, 10 - check.peer().nickname().length()))
                 + (check.peer().id() == null
@@ -155,7 +164,7 @@ final class InteractiveMode {
         if (check.peer().id() != null && !check.remembered().contains(check.peer().id())) {
           problem(
               "Accepted before for "
-                  + check.peer().nickname()
+                  + TerminalText.inline(check.peer().nickname())
                   + ": "
                   + check.remembered()
                   + "; /trust accepts the new id after you compared it");
@@ -167,7 +176,12 @@ final class InteractiveMode {
     } else if (command instanceof Command.Trust t) {
       try {
         Peer peer = node.trust(t.target());
-        note("Now trusting " + peer.qualifiedName() + " with id " + peer.id() + ".");
+        note(
+            "Now trusting "
+                + TerminalText.inline(peer.qualifiedName())
+                + " with id "
+                + peer.id()
+                + ".");
       } catch (SendException e) {
         problem(e.getMessage());
       }
@@ -221,7 +235,7 @@ final class InteractiveMode {
     } else if (event instanceof NodeEvent.PeerRenamed e) {
       print(
           line(now)
-              .append("* " + e.before().nickname() + " is now ")
+              .append("* " + TerminalText.inline(e.before().nickname()) + " is now ")
               .append(name(e.after().nickname()))
               .toAttributedString());
     } else if (event instanceof NodeEvent.MessageReceived e) {
@@ -232,7 +246,7 @@ final class InteractiveMode {
           line(at)
               .append(name(e.from()))
               .append(e.verified() ? "" : " (unverified)")
-              .append(": " + e.content())
+              .append(": " + TerminalText.block(e.content(), CONTINUATION))
               .toAttributedString());
     } else if (event instanceof NodeEvent.MessageRejected e) {
       problem("Refused a message claiming to be from " + e.from() + ": " + e.reason());
@@ -243,11 +257,17 @@ final class InteractiveMode {
           line(now)
               .append("→ ")
               .append(name(e.to().nickname()))
-              .append(": " + e.content())
+              .append(": " + TerminalText.block(e.content(), CONTINUATION))
               .toAttributedString());
     } else if (event instanceof NodeEvent.Delivery e && e.state() == DeliveryState.DELIVERED) {
       String text = e.content().length() > 40 ? e.content().substring(0, 40) + "…" : e.content();
-      note("[" + now + "] ✓ delivered to " + e.to() + ": " + text);
+      note(
+          "["
+              + now
+              + "] ✓ delivered to "
+              + TerminalText.inline(e.to())
+              + ": "
+              + TerminalText.inline(text));
     } else if (event instanceof NodeEvent.SendFailed e) {
       problem(e.error().getMessage());
     } else if (event instanceof NodeEvent.NicknameChanged e) {
@@ -256,7 +276,7 @@ final class InteractiveMode {
       problem(e.message());
     } else if (event instanceof NodeEvent.ServerStatus e) {
       if (e.status().equals("registered")) {
-        note(e.message());
+        note(TerminalText.inline(e.message()));
       } else {
         problem(e.message());
       }
@@ -287,10 +307,11 @@ final class InteractiveMode {
 
   private AttributedString name(String nickname) {
     if (!colour) {
-      return new AttributedString(nickname);
+      return new AttributedString(TerminalText.inline(nickname));
     }
     int colourIndex = PALETTE[Math.floorMod(nickname.hashCode(), PALETTE.length)];
-    return new AttributedString(nickname, AttributedStyle.DEFAULT.bold().foreground(colourIndex));
+    return new AttributedString(
+        TerminalText.inline(nickname), AttributedStyle.DEFAULT.bold().foreground(colourIndex));
   }
 
   private void note(String text) {
@@ -302,7 +323,7 @@ final class InteractiveMode {
   private void problem(String text) {
     print(
         new AttributedString(
-            "! " + text,
+            "! " + TerminalText.inline(text),
             colour
                 ? AttributedStyle.DEFAULT.foreground(AttributedStyle.RED)
                 : AttributedStyle.DEFAULT));

@@ -58,10 +58,10 @@ final class PeersCommand extends DaemonClientCommand {
     for (JsonNode p : peers) {
       rows.add(
           new String[] {
-            InboxCommand.printable(p.path("nickname").asText()),
-            p.path("address").asText(),
-            p.path("via").asText(),
-            security(p)
+            TerminalText.inline(p.path("nickname").asText()),
+            TerminalText.inline(p.path("address").asText()),
+            TerminalText.inline(p.path("via").asText()),
+            TerminalText.inline(security(p))
           });
     }
     int[] widths = new int[3];

@@ -63,7 +63,9 @@ final class SendCommand extends DaemonClientCommand {
             throw failure(event);
           }
           if (name.equals("queued") && !json) {
-            spec.commandLine().getErr().println("queued: " + event.path("reason").asText());
+            spec.commandLine()
+                .getErr()
+                .println("queued: " + TerminalText.inline(event.path("reason").asText()));
             spec.commandLine().getErr().flush();
           }
           return 0;

@@ -21,15 +21,16 @@ final class StoredLines {
    *
    * @param m the message
    * @param zone the time zone to show times in
-   * @return the line, with control characters made harmless
+   * @return the line, with control characters made harmless; a content with line breaks goes on
+   *     indented continuation lines
    */
   static String line(StoredMessage m, ZoneId zone) {
     String at =
         "["
             + WHEN.format(LocalDateTime.ofInstant(Instant.ofEpochSecond(m.timestamp()), zone))
             + "] ";
-    String who = InboxCommand.printable(m.nickname());
-    String text = InboxCommand.printable(m.content());
+    String who = TerminalText.inline(m.nickname());
+    String text = TerminalText.block(m.content(), " ".repeat(at.length()));
     if (m.direction() == Direction.OUT) {
       return at + "→ " + who + ": " + text + " (" + m.state().name().toLowerCase(Locale.ROOT) + ")";
     }

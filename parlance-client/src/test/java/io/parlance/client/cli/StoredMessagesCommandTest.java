@@ -67,11 +67,14 @@ class StoredMessagesCommandTest {
     assertThat(run("history", "--data-dir", profile.toString(), "bob")).isZero();
 
     String[] lines = out.toString().split("\n");
-    assertThat(lines).hasSize(3);
+    assertThat(lines).hasSize(4);
     assertThat(lines[0])
         .matches("\\[\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d] → bob: hello bob \\(delivered\\)");
     assertThat(lines[1]).endsWith("] bob: hi alice, see you at the café");
-    assertThat(lines[2]).endsWith("] → bob: line break (queued)");
+    // A line break in a message goes on an indented continuation line, never a new message line.
+    assertThat(lines[2]).endsWith("] → bob: line");
+    assertThat(lines[3])
+        .isEqualTo(" ".repeat("[2026-11-21 14:02:17] ".length()) + "break (queued)");
   }
 
   @Test
