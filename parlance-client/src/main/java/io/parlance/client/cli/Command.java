@@ -7,6 +7,53 @@ import java.util.Locale;
 /** One line the user typed, parsed. */
 sealed interface Command {
 
+  /**
+   * Calls the visitor's method for this kind of command.
+   *
+   * @param visitor what to do with each kind of command
+   * @param <R> what the visitor returns
+   * @return what the visitor returned
+   */
+  <R> R accept(Visitor<R> visitor);
+
+  /**
+   * Does something with each kind of command: one method per case, so the executor stops compiling
+   * when a command is added and it does not run it yet.
+   *
+   * @param <R> what each method returns
+   */
+  interface Visitor<R> {
+    R peers(Peers command);
+
+    R send(Send command);
+
+    R broadcast(Broadcast command);
+
+    R nick(Nick command);
+
+    R verify(Verify command);
+
+    R trust(Trust command);
+
+    R history(History command);
+
+    R search(Search command);
+
+    R inbox(Inbox command);
+
+    R follow(Follow command);
+
+    R clear(Clear command);
+
+    R help(Help command);
+
+    R quit(Quit command);
+
+    R empty(Empty command);
+
+    R invalid(Invalid command);
+  }
+
   /** The commands, for help and completion. */
   List<String> NAMES =
       List.of(
@@ -53,7 +100,12 @@ sealed interface Command {
           .toList();
 
   /** List the peers. */
-  record Peers() implements Command {}
+  record Peers() implements Command {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.peers(this);
+    }
+  }
 
   /**
    * Send to one peer.
@@ -61,35 +113,60 @@ sealed interface Command {
    * @param target whom
    * @param text what
    */
-  record Send(String target, String text) implements Command {}
+  record Send(String target, String text) implements Command {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.send(this);
+    }
+  }
 
   /**
    * Send to every peer.
    *
    * @param text what
    */
-  record Broadcast(String text) implements Command {}
+  record Broadcast(String text) implements Command {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.broadcast(this);
+    }
+  }
 
   /**
    * Change the nickname.
    *
    * @param nickname the new one
    */
-  record Nick(String nickname) implements Command {}
+  record Nick(String nickname) implements Command {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.nick(this);
+    }
+  }
 
   /**
    * Show the fingerprints to compare with a peer.
    *
    * @param target the peer
    */
-  record Verify(String target) implements Command {}
+  record Verify(String target) implements Command {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.verify(this);
+    }
+  }
 
   /**
    * Accept the key a peer presents now.
    *
    * @param target the peer
    */
-  record Trust(String target) implements Command {}
+  record Trust(String target) implements Command {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.trust(this);
+    }
+  }
 
   /**
    * Show the last messages of a conversation.
@@ -97,43 +174,88 @@ sealed interface Command {
    * @param peer a nickname, a peer id, or {@code nickname@ip:port}
    * @param limit how many, 1 to {@link #MAX_HISTORY}
    */
-  record History(String peer, int limit) implements Command {}
+  record History(String peer, int limit) implements Command {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.history(this);
+    }
+  }
 
   /**
    * Search every stored message.
    *
    * @param text the words
    */
-  record Search(String text) implements Command {}
+  record Search(String text) implements Command {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.search(this);
+    }
+  }
 
   /** List the messages received since the start. */
-  record Inbox() implements Command {}
+  record Inbox() implements Command {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.inbox(this);
+    }
+  }
 
   /**
    * Stream every event from now on.
    *
    * @param withInbox answer with the inbox first, with no gap before the stream
    */
-  record Follow(boolean withInbox) implements Command {}
+  record Follow(boolean withInbox) implements Command {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.follow(this);
+    }
+  }
 
   /** Clear the screen. */
-  record Clear() implements Command {}
+  record Clear() implements Command {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.clear(this);
+    }
+  }
 
   /** Show help. */
-  record Help() implements Command {}
+  record Help() implements Command {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.help(this);
+    }
+  }
 
   /** Leave. */
-  record Quit() implements Command {}
+  record Quit() implements Command {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.quit(this);
+    }
+  }
 
   /** Nothing (an empty line). */
-  record Empty() implements Command {}
+  record Empty() implements Command {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.empty(this);
+    }
+  }
 
   /**
    * A line that is not a valid command.
    *
    * @param message what is wrong, in words
    */
-  record Invalid(String message) implements Command {}
+  record Invalid(String message) implements Command {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.invalid(this);
+    }
+  }
 
   /**
    * Parses a line.

@@ -91,7 +91,7 @@ final class InboxCommand extends DaemonClientCommand {
             m.path("address").asText(),
             m.hasNonNull("id") ? PeerId.parse(m.path("id").asText()) : null);
     if (json) {
-      out.println(JsonEvents.toLine(JsonEvents.toJson(message)));
+      out.println(JsonRenderer.line(message));
       return;
     }
     String at =

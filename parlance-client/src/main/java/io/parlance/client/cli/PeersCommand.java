@@ -37,7 +37,7 @@ final class PeersCommand extends DaemonClientCommand {
         String name = event.path("event").asText();
         if (name.equals("peers")) {
           if (json) {
-            out.println(event);
+            out.println(JsonRenderer.write(event));
           } else {
             table(event.path("peers"), out);
           }

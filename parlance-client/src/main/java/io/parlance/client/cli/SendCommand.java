@@ -56,7 +56,7 @@ final class SendCommand extends DaemonClientCommand {
         String name = event.path("event").asText();
         if (name.equals("sent") || name.equals("queued") || name.equals("error")) {
           if (json) {
-            out.println(event);
+            out.println(JsonRenderer.write(event));
             out.flush();
           }
           if (name.equals("error")) {

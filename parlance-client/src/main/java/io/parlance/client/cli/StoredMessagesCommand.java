@@ -68,7 +68,7 @@ abstract class StoredMessagesCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     ZoneId zone = ZoneId.systemDefault();
     for (StoredMessage m : messages) {
-      out.println(json ? JsonEvents.toLine(JsonEvents.stored(m)) : StoredLines.line(m, zone));
+      out.println(json ? JsonRenderer.write(JsonRenderer.stored(m)) : StoredLines.line(m, zone));
     }
     out.flush();
     return 0;

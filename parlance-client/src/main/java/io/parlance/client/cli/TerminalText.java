@@ -102,7 +102,7 @@ final class TerminalText {
   }
 
   /** The embeddings, overrides, isolates and marks that reorder the text around them. */
-  private static boolean isBidiControl(int c) {
+  static boolean isBidiControl(int c) {
     return (c >= 0x202a && c <= 0x202e)
         || (c >= 0x2066 && c <= 0x2069)
         || c == 0x200e

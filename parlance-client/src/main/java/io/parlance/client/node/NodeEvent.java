@@ -9,20 +9,75 @@ import io.parlance.client.store.DeliveryState;
 public sealed interface NodeEvent {
 
   /**
+   * Calls the visitor's method for this kind of event.
+   *
+   * @param visitor what to do with each kind of event
+   * @param <R> what the visitor returns
+   * @return what the visitor returned
+   */
+  <R> R accept(Visitor<R> visitor);
+
+  /**
+   * Does something with each kind of event: one method per case, so a face that renders events
+   * stops compiling when a new kind of event is added and it does not handle it yet.
+   *
+   * @param <R> what each method returns
+   */
+  interface Visitor<R> {
+    R ready(Ready event);
+
+    R peerJoined(PeerJoined event);
+
+    R peerLeft(PeerLeft event);
+
+    R peerRenamed(PeerRenamed event);
+
+    R messageReceived(MessageReceived event);
+
+    R messageRejected(MessageRejected event);
+
+    R trustWarning(TrustWarning event);
+
+    R messageSent(MessageSent event);
+
+    R delivery(Delivery event);
+
+    R sendFailed(SendFailed event);
+
+    R nicknameChanged(NicknameChanged event);
+
+    R error(Error event);
+
+    R serverStatus(ServerStatus event);
+
+    R stopped(Stopped event);
+  }
+
+  /**
    * The node is up: listening and announcing.
    *
    * @param nickname our nickname
    * @param tcpPort the TCP port we listen on
    * @param interfaceName the discovery interface
    */
-  record Ready(String nickname, int tcpPort, String interfaceName) implements NodeEvent {}
+  record Ready(String nickname, int tcpPort, String interfaceName) implements NodeEvent {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.ready(this);
+    }
+  }
 
   /**
    * A peer appeared.
    *
    * @param peer the peer
    */
-  record PeerJoined(Peer peer) implements NodeEvent {}
+  record PeerJoined(Peer peer) implements NodeEvent {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.peerJoined(this);
+    }
+  }
 
   /**
    * A peer left.
@@ -30,7 +85,12 @@ public sealed interface NodeEvent {
    * @param peer the peer
    * @param reason why
    */
-  record PeerLeft(Peer peer, LeaveReason reason) implements NodeEvent {}
+  record PeerLeft(Peer peer, LeaveReason reason) implements NodeEvent {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.peerLeft(this);
+    }
+  }
 
   /**
    * A known address now announces another nickname.
@@ -38,7 +98,12 @@ public sealed interface NodeEvent {
    * @param before the peer as it was
    * @param after the peer as it is
    */
-  record PeerRenamed(Peer before, Peer after) implements NodeEvent {}
+  record PeerRenamed(Peer before, Peer after) implements NodeEvent {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.peerRenamed(this);
+    }
+  }
 
   /**
    * A message arrived.
@@ -52,6 +117,10 @@ public sealed interface NodeEvent {
   record MessageReceived(
       String from, String content, long timestamp, String address, PeerId senderId)
       implements NodeEvent {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.messageReceived(this);
+    }
 
     /**
      * Tells whether the sender proved who it is.
@@ -71,7 +140,12 @@ public sealed interface NodeEvent {
    * @param address the connection's address
    * @param reason why it was refused, in words
    */
-  record MessageRejected(String from, String address, String reason) implements NodeEvent {}
+  record MessageRejected(String from, String address, String reason) implements NodeEvent {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.messageRejected(this);
+    }
+  }
 
   /**
    * A peer presents another key than the one remembered for its nickname: it is refused until the
@@ -80,7 +154,12 @@ public sealed interface NodeEvent {
    * @param peer the peer, with the id it presents
    * @param warning the loud warning, naming both fingerprints and how to accept the change
    */
-  record TrustWarning(Peer peer, String warning) implements NodeEvent {}
+  record TrustWarning(Peer peer, String warning) implements NodeEvent {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.trustWarning(this);
+    }
+  }
 
   /**
    * A message was written to a peer's connection for the first time.
@@ -89,7 +168,12 @@ public sealed interface NodeEvent {
    * @param content the text
    * @param id the message id
    */
-  record MessageSent(Peer to, String content, String id) implements NodeEvent {}
+  record MessageSent(Peer to, String content, String id) implements NodeEvent {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.messageSent(this);
+    }
+  }
 
   /**
    * One of our messages changed state: {@link DeliveryState#QUEUED} once it is in the outbox,
@@ -105,7 +189,12 @@ public sealed interface NodeEvent {
    * @param content the text
    */
   record Delivery(String id, String to, String peerKey, DeliveryState state, String content)
-      implements NodeEvent {}
+      implements NodeEvent {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.delivery(this);
+    }
+  }
 
   /**
    * A message could not be sent.
@@ -113,7 +202,12 @@ public sealed interface NodeEvent {
    * @param target whom it was for, as the user named them
    * @param error why
    */
-  record SendFailed(String target, SendException error) implements NodeEvent {}
+  record SendFailed(String target, SendException error) implements NodeEvent {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.sendFailed(this);
+    }
+  }
 
   /**
    * Our nickname changed and was announced.
@@ -121,14 +215,24 @@ public sealed interface NodeEvent {
    * @param before the old nickname
    * @param after the new nickname
    */
-  record NicknameChanged(String before, String after) implements NodeEvent {}
+  record NicknameChanged(String before, String after) implements NodeEvent {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.nicknameChanged(this);
+    }
+  }
 
   /**
    * Something went wrong in the background.
    *
    * @param message what, in words
    */
-  record Error(String message) implements NodeEvent {}
+  record Error(String message) implements NodeEvent {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.error(this);
+    }
+  }
 
   /**
    * News from the bootstrap server connection: registered, disconnected (said once per outage,
@@ -137,8 +241,18 @@ public sealed interface NodeEvent {
    * @param status {@code registered}, {@code disconnected} or {@code refused}
    * @param message what happened, in words
    */
-  record ServerStatus(String status, String message) implements NodeEvent {}
+  record ServerStatus(String status, String message) implements NodeEvent {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.serverStatus(this);
+    }
+  }
 
   /** The node stopped; the last event. */
-  record Stopped() implements NodeEvent {}
+  record Stopped() implements NodeEvent {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.stopped(this);
+    }
+  }
 }

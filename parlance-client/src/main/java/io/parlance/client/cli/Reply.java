@@ -1,0 +1,260 @@
+package io.parlance.client.cli;
+
+import io.parlance.client.delivery.Outgoing;
+import io.parlance.client.node.NodeEvent;
+import io.parlance.client.node.PeerNode;
+import io.parlance.client.node.SendException;
+import io.parlance.client.peer.Peer;
+import io.parlance.client.store.StoredMessage;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the {@link CommandExecutor} answers to a command, before any face renders it: the terminal
+ * as lines for people, the JSON-lines faces ({@code --json}, the control socket) as JSON objects.
+ */
+sealed interface Reply {
+
+  /**
+   * Calls the visitor's method for this kind of reply.
+   *
+   * @param visitor what to do with each kind of reply
+   * @param <R> what the visitor returns
+   * @return what the visitor returned
+   */
+  <R> R accept(Visitor<R> visitor);
+
+  /**
+   * Tells whether the node's events tell the same as this reply, so that a face that shows every
+   * event (a following session) need not show the reply too.
+   *
+   * @return true for the outcome of a send and a nickname change
+   */
+  default boolean toldByEvents() {
+    return false;
+  }
+
+  /**
+   * Renders each kind of reply: one method per case, so a face stops compiling when a reply is
+   * added and it does not render it yet.
+   *
+   * @param <R> what each method returns
+   */
+  interface Visitor<R> {
+    R peers(Peers reply);
+
+    R sendOutcome(SendOutcome reply);
+
+    R sendFailed(SendFailed reply);
+
+    R nicknameChanged(NicknameChanged reply);
+
+    R nicknameRefused(NicknameRefused reply);
+
+    R verification(Verification reply);
+
+    R trusted(Trusted reply);
+
+    R history(History reply);
+
+    R found(Found reply);
+
+    R inbox(Inbox reply);
+
+    R following(Following reply);
+
+    R help(Help reply);
+
+    R clear(Clear reply);
+
+    R failure(Failure reply);
+  }
+
+  /**
+   * One peer of a {@link Peers} reply.
+   *
+   * @param peer the peer
+   * @param trust how far we trust it: {@code plain}, {@code changed} or {@code verified}
+   */
+  record Listed(Peer peer, String trust) {}
+
+  /**
+   * The peers online.
+   *
+   * @param peers the peers, with how far each is trusted
+   */
+  record Peers(List<Listed> peers) implements Reply {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.peers(this);
+    }
+  }
+
+  /**
+   * A message was written to its peer, or kept in the outbox (with why).
+   *
+   * @param outgoing the message and its state
+   */
+  record SendOutcome(Outgoing outgoing) implements Reply {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.sendOutcome(this);
+    }
+
+    @Override
+    public boolean toldByEvents() {
+      return true;
+    }
+  }
+
+  /**
+   * A message was not sent.
+   *
+   * @param target whom it was for, as the user named them
+   * @param error why
+   */
+  record SendFailed(String target, SendException error) implements Reply {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.sendFailed(this);
+    }
+
+    @Override
+    public boolean toldByEvents() {
+      return true;
+    }
+  }
+
+  /**
+   * Our nickname changed and was announced.
+   *
+   * @param before the old nickname
+   * @param after the new one
+   */
+  record NicknameChanged(String before, String after) implements Reply {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.nicknameChanged(this);
+    }
+
+    @Override
+    public boolean toldByEvents() {
+      return true;
+    }
+  }
+
+  /**
+   * The new nickname is not valid.
+   *
+   * @param reason why, in words
+   */
+  record NicknameRefused(String reason) implements Reply {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.nicknameRefused(this);
+    }
+  }
+
+  /**
+   * Our id and a peer's, to compare out of band.
+   *
+   * @param verification the ids
+   */
+  record Verification(PeerNode.Verification verification) implements Reply {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.verification(this);
+    }
+  }
+
+  /**
+   * The key a peer presents is now accepted.
+   *
+   * @param peer the peer, with its id
+   */
+  record Trusted(Peer peer) implements Reply {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.trusted(this);
+    }
+  }
+
+  /**
+   * The last messages of a conversation.
+   *
+   * @param peer the peer as the user named it
+   * @param messages oldest first
+   */
+  record History(String peer, List<StoredMessage> messages) implements Reply {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.history(this);
+    }
+  }
+
+  /**
+   * The stored messages that match a search.
+   *
+   * @param query the words
+   * @param messages most recent first
+   */
+  record Found(String query, List<StoredMessage> messages) implements Reply {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.found(this);
+    }
+  }
+
+  /**
+   * The messages received since the start.
+   *
+   * @param messages oldest first
+   */
+  record Inbox(List<NodeEvent.MessageReceived> messages) implements Reply {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.inbox(this);
+    }
+  }
+
+  /** Every event goes to this client from now on. */
+  record Following() implements Reply {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.following(this);
+    }
+  }
+
+  /** The commands. */
+  record Help() implements Reply {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.help(this);
+    }
+  }
+
+  /** Clear the screen. */
+  record Clear() implements Reply {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.clear(this);
+    }
+  }
+
+  /**
+   * The command failed, or was not a valid command.
+   *
+   * @param message what went wrong, in words
+   */
+  record Failure(String message) implements Reply {
+    /** Checks the message. */
+    public Failure {
+      Objects.requireNonNull(message, "message");
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.failure(this);
+    }
+  }
+}

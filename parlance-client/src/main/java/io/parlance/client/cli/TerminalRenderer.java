@@ -1,0 +1,427 @@
+package io.parlance.client.cli;
+
+import io.parlance.client.delivery.Outgoing;
+import io.parlance.client.node.NodeEvent;
+import io.parlance.client.node.PeerNode;
+import io.parlance.client.peer.Peer;
+import io.parlance.client.store.DeliveryState;
+import io.parlance.client.store.StoredMessage;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import org.jline.utils.AttributedString;
+import org.jline.utils.AttributedStringBuilder;
+import org.jline.utils.AttributedStyle;
+
+/**
+ * Renders replies and node events as lines for people, on the chat's {@link Screen}: messages as
+ * {@code [HH:MM:SS] nick: text}, notes faint, problems in red after {@code !}. Every text from the
+ * network goes through {@link TerminalText} first, and a message's line breaks become indented
+ * continuation lines, so no peer can draw a line that looks like another's message.
+ */
+final class TerminalRenderer implements Reply.Visitor<Void>, NodeEvent.Visitor<Void> {
+
+  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+  /** What starts a continuation line of a message: as wide as {@code [HH:MM:SS] }. */
+  static final String CONTINUATION = " ".repeat("[00:00:00] ".length());
+
+  private static final int[] PALETTE = {
+    AttributedStyle.CYAN,
+    AttributedStyle.GREEN,
+    AttributedStyle.YELLOW,
+    AttributedStyle.MAGENTA,
+    AttributedStyle.BLUE,
+    AttributedStyle.RED
+  };
+
+  /** Where the lines go: above the prompt in the chat, a list in tests. */
+  interface Screen {
+
+    /**
+     * Prints a line (or several, separated by {@code \n}).
+     *
+     * @param text the line, already neutralised
+     */
+    void print(AttributedString text);
+
+    /** Clears the screen. */
+    void clear();
+  }
+
+  private final Screen screen;
+  private final boolean colour;
+  private final Function<Peer, String> trust;
+  private final Clock clock;
+
+  /**
+   * Creates a renderer.
+   *
+   * @param screen where lines go
+   * @param colour true to colour nicknames and dim notes
+   * @param trust how far each peer is trusted ({@code plain}, {@code changed}, ...), as {@link
+   *     PeerNode#trustOf} says
+   * @param clock the time of events, and the zone of message times
+   */
+  TerminalRenderer(Screen screen, boolean colour, Function<Peer, String> trust, Clock clock) {
+    this.screen = Objects.requireNonNull(screen, "screen");
+    this.colour = colour;
+    this.trust = Objects.requireNonNull(trust, "trust");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  // Replies
+
+  @Override
+  public Void peers(Reply.Peers reply) {
+    List<Reply.Listed> peers = reply.peers();
+    if (peers.isEmpty()) {
+      note("No peers yet.");
+      return null;
+    }
+    note(peers.size() + (peers.size() == 1 ? " peer:" : " peers:"));
+    for (Reply.Listed listed : peers) {
+      Peer p = listed.peer();
+      screen.print(
+          new AttributedStringBuilder()
+              .append("  ")
+              .append(name(p.nickname()))
+              .append(
+                  "  "
+                      + TerminalText.inline(p.addressText())
+                      + " via "
+                      + TerminalText.inline(p.source())
+                      + "  "
+                      + security(p, listed.trust()))
+              .toAttributedString());
+    }
+    return null;
+  }
+
+  /** A message kept in the outbox, with why; one written is told by its sent event. */
+  @Override
+  public Void sendOutcome(Reply.SendOutcome reply) {
+    Outgoing out = reply.outgoing();
+    if (out.state() == DeliveryState.QUEUED) {
+      screen.print(
+          line(now())
+              .append("⋯ ")
+              .append(name(out.to()))
+              .append(
+                  ": "
+                      + TerminalText.block(out.content(), CONTINUATION)
+                      + "  (queued: "
+                      + TerminalText.inline(String.valueOf(out.note()))
+                      + ")")
+              .toAttributedString());
+    }
+    return null;
+  }
+
+  /** Nothing: the node's send-failed event tells it. */
+  @Override
+  public Void sendFailed(Reply.SendFailed reply) {
+    return null;
+  }
+
+  /** Nothing: the node's nickname-changed event tells it. */
+  @Override
+  public Void nicknameChanged(Reply.NicknameChanged reply) {
+    return null;
+  }
+
+  @Override
+  public Void nicknameRefused(Reply.NicknameRefused reply) {
+    problem("Cannot change the nickname: " + reply.reason());
+    return null;
+  }
+
+  @Override
+  public Void verification(Reply.Verification reply) {
+    PeerNode.Verification check = reply.verification();
+    String nickname = TerminalText.inline(check.peer().nickname());
+    note("Your id:        " + check.ours());
+    note(
+        nickname
+            + "'s id:"
+            + " ".repeat(Math.max(1, 10 - nickname.length()))
+            + (check.peer().id() == null
+                ? "none (a plain peer: it cannot be verified)"
+                : check.peer().id().toString()));
+    if (check.peer().id() != null && !check.remembered().contains(check.peer().id())) {
+      problem(
+          "Accepted before for "
+              + nickname
+              + ": "
+              + check.remembered()
+              + "; /trust accepts the new id after you compared it");
+    }
+    note("Read both ids to each other over another channel (phone, in person).");
+    return null;
+  }
+
+  @Override
+  public Void trusted(Reply.Trusted reply) {
+    note(
+        "Now trusting "
+            + TerminalText.inline(reply.peer().qualifiedName())
+            + " with id "
+            + reply.peer().id()
+            + ".");
+    return null;
+  }
+
+  @Override
+  public Void history(Reply.History reply) {
+    if (reply.messages().isEmpty()) {
+      note("No messages with " + TerminalText.inline(reply.peer()) + " are kept.");
+    } else {
+      stored(reply.messages());
+    }
+    return null;
+  }
+
+  @Override
+  public Void found(Reply.Found reply) {
+    if (reply.messages().isEmpty()) {
+      note("No message contains " + TerminalText.inline(reply.query()) + ".");
+    } else {
+      note(reply.messages().size() + " found, most recent first:");
+      stored(reply.messages());
+    }
+    return null;
+  }
+
+  private void stored(List<StoredMessage> messages) {
+    messages.forEach(m -> note(StoredLines.line(m, clock.getZone())));
+  }
+
+  @Override
+  public Void inbox(Reply.Inbox reply) {
+    if (reply.messages().isEmpty()) {
+      note("No messages received yet.");
+    }
+    reply.messages().forEach(this::messageReceived);
+    return null;
+  }
+
+  @Override
+  public Void following(Reply.Following reply) {
+    note("Showing every event.");
+    return null;
+  }
+
+  @Override
+  public Void help(Reply.Help reply) {
+    Command.HELP.forEach(this::note);
+    return null;
+  }
+
+  @Override
+  public Void clear(Reply.Clear reply) {
+    screen.clear();
+    return null;
+  }
+
+  @Override
+  public Void failure(Reply.Failure reply) {
+    problem(reply.message());
+    return null;
+  }
+
+  // Events
+
+  @Override
+  public Void ready(NodeEvent.Ready e) {
+    note(
+        "You are "
+            + TerminalText.inline(e.nickname())
+            + ", listening on TCP port "
+            + e.tcpPort()
+            + (e.interfaceName() == null
+                ? ", finding peers through the bootstrap server"
+                : ", discovering peers on " + TerminalText.inline(e.interfaceName()))
+            + ". Type /help for the commands.");
+    return null;
+  }
+
+  @Override
+  public Void peerJoined(NodeEvent.PeerJoined e) {
+    screen.print(
+        line(now())
+            .append("* ")
+            .append(name(e.peer().nickname()))
+            .append(
+                " joined ("
+                    + TerminalText.inline(e.peer().addressText())
+                    + ", "
+                    + security(e.peer(), trust.apply(e.peer()))
+                    + ")")
+            .toAttributedString());
+    return null;
+  }
+
+  @Override
+  public Void peerLeft(NodeEvent.PeerLeft e) {
+    String why =
+        switch (e.reason()) {
+          case GOODBYE -> "left";
+          case TIMEOUT -> "timed out";
+          case MOVED -> "moved to another address";
+          case REPLACED -> "was replaced at its address";
+          case REMOVED -> "is gone";
+        };
+    screen.print(
+        line(now())
+            .append("* ")
+            .append(name(e.peer().nickname()))
+            .append(" " + why + " (" + TerminalText.inline(e.peer().addressText()) + ")")
+            .toAttributedString());
+    return null;
+  }
+
+  @Override
+  public Void peerRenamed(NodeEvent.PeerRenamed e) {
+    screen.print(
+        line(now())
+            .append("* " + TerminalText.inline(e.before().nickname()) + " is now ")
+            .append(name(e.after().nickname()))
+            .toAttributedString());
+    return null;
+  }
+
+  @Override
+  public Void messageReceived(NodeEvent.MessageReceived e) {
+    String at =
+        LocalTime.ofInstant(Instant.ofEpochSecond(e.timestamp()), clock.getZone()).format(CLOCK);
+    screen.print(
+        line(at)
+            .append(name(e.from()))
+            .append(e.verified() ? "" : " (unverified)")
+            .append(": " + TerminalText.block(e.content(), CONTINUATION))
+            .toAttributedString());
+    return null;
+  }
+
+  @Override
+  public Void messageRejected(NodeEvent.MessageRejected e) {
+    problem("Refused a message claiming to be from " + e.from() + ": " + e.reason());
+    return null;
+  }
+
+  @Override
+  public Void trustWarning(NodeEvent.TrustWarning e) {
+    problem(e.warning());
+    return null;
+  }
+
+  @Override
+  public Void messageSent(NodeEvent.MessageSent e) {
+    screen.print(
+        line(now())
+            .append("→ ")
+            .append(name(e.to().nickname()))
+            .append(": " + TerminalText.block(e.content(), CONTINUATION))
+            .toAttributedString());
+    return null;
+  }
+
+  /** Only a delivery to the peer is told; queued and sent are told by the send's own lines. */
+  @Override
+  public Void delivery(NodeEvent.Delivery e) {
+    if (e.state() == DeliveryState.DELIVERED) {
+      String text = e.content().length() > 40 ? e.content().substring(0, 40) + "…" : e.content();
+      note(
+          "["
+              + now()
+              + "] ✓ delivered to "
+              + TerminalText.inline(e.to())
+              + ": "
+              + TerminalText.inline(text));
+    }
+    return null;
+  }
+
+  @Override
+  public Void sendFailed(NodeEvent.SendFailed e) {
+    problem(e.error().getMessage());
+    return null;
+  }
+
+  @Override
+  public Void nicknameChanged(NodeEvent.NicknameChanged e) {
+    note("You are now " + TerminalText.inline(e.after()) + ".");
+    return null;
+  }
+
+  @Override
+  public Void error(NodeEvent.Error e) {
+    problem(e.message());
+    return null;
+  }
+
+  @Override
+  public Void serverStatus(NodeEvent.ServerStatus e) {
+    if (e.status().equals("registered")) {
+      note(TerminalText.inline(e.message()));
+    } else {
+      problem(e.message());
+    }
+    return null;
+  }
+
+  @Override
+  public Void stopped(NodeEvent.Stopped e) {
+    return null;
+  }
+
+  /** How we talk to a peer, in a few words. */
+  private static String security(Peer p, String trust) {
+    return switch (trust) {
+      case "plain" -> "plain, unverified";
+      case "changed" -> "KEY CHANGED, refused until /trust";
+      default -> p.has("tls") ? "encrypted, id " + p.id().shortForm() : "signed, not encrypted";
+    };
+  }
+
+  private String now() {
+    return LocalTime.now(clock).format(CLOCK);
+  }
+
+  private AttributedStringBuilder line(String time) {
+    return new AttributedStringBuilder()
+        .style(colour ? AttributedStyle.DEFAULT.faint() : AttributedStyle.DEFAULT)
+        .append("[" + time + "] ")
+        .style(AttributedStyle.DEFAULT);
+  }
+
+  private AttributedString name(String nickname) {
+    String shown = TerminalText.inline(nickname);
+    if (!colour) {
+      return new AttributedString(shown);
+    }
+    int colourIndex = PALETTE[Math.floorMod(nickname.hashCode(), PALETTE.length)];
+    return new AttributedString(shown, AttributedStyle.DEFAULT.bold().foreground(colourIndex));
+  }
+
+  /** Prints a note; the caller has neutralised what came from the network. */
+  private void note(String text) {
+    screen.print(
+        new AttributedString(
+            text, colour ? AttributedStyle.DEFAULT.faint() : AttributedStyle.DEFAULT));
+  }
+
+  /** Prints a problem, neutralised whole: problems name peers and quote servers. */
+  private void problem(String text) {
+    screen.print(
+        new AttributedString(
+            "! " + TerminalText.inline(text),
+            colour
+                ? AttributedStyle.DEFAULT.foreground(AttributedStyle.RED)
+                : AttributedStyle.DEFAULT));
+  }
+}

@@ -1,0 +1,122 @@
+package io.parlance.client.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parlance.client.delivery.Outgoing;
+import io.parlance.client.node.NodeEvent;
+import io.parlance.client.node.SendException;
+import io.parlance.client.peer.Peer;
+import io.parlance.client.store.DeliveryState;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.jline.utils.AttributedString;
+import org.junit.jupiter.api.Test;
+
+class TerminalRendererTest {
+
+  private static final Instant NOW = Instant.parse("2026-12-01T20:11:05Z");
+
+  private final List<String> lines = new ArrayList<>();
+  private int clears;
+
+  private final TerminalRenderer renderer =
+      new TerminalRenderer(
+          new TerminalRenderer.Screen() {
+            @Override
+            public void print(AttributedString text) {
+              lines.addAll(List.of(text.toString().split("\n", -1)));
+            }
+
+            @Override
+            public void clear() {
+              clears++;
+            }
+          },
+          false,
+          p -> "plain",
+          Clock.fixed(NOW, ZoneOffset.UTC));
+
+  private static Peer peer(String nickname) {
+    return new Peer(nickname, new InetSocketAddress("127.0.0.1", 4000), Peer.LAN);
+  }
+
+  private static NodeEvent.MessageReceived message(String from, String content) {
+    return new NodeEvent.MessageReceived(
+        from, content, NOW.getEpochSecond(), "127.0.0.1:4000", null);
+  }
+
+  @Test
+  void theDoorCodeAttackCannotDrawALineThatLooksLikeAlicesMessage() {
+    message("mallory", TerminalTextTest.FAKE_LINE).accept(renderer);
+
+    assertThat(lines)
+        .containsExactly(
+            "[20:11:05] mallory (unverified): ok",
+            TerminalRenderer.CONTINUATION,
+            TerminalRenderer.CONTINUATION + "␛[2K[20:11:08] alice: please send the door code");
+    assertThat(lines.subList(1, lines.size())).noneMatch(l -> l.startsWith("["));
+    assertThat(String.join("\n", lines)).doesNotContain("\u001b", "\r");
+  }
+
+  @Test
+  void aNicknameWithALineBreakOrEscapeStaysOnItsLine() {
+    message("bob\n[20:11:08] alice\u001b[8m", "hi").accept(renderer);
+    new NodeEvent.PeerJoined(peer("eve\r\u0007")).accept(renderer);
+
+    assertThat(lines)
+        .containsExactly(
+            "[20:11:05] bob␊[20:11:08] alice␛[8m (unverified): hi",
+            "[20:11:05] * eve␍␇ joined (127.0.0.1:4000, plain, unverified)");
+  }
+
+  @Test
+  void problemsFromTheNetworkAreNeutralisedToo() {
+    new NodeEvent.ServerStatus("refused", "taken\u001b]0;pwned\u0007").accept(renderer);
+    new NodeEvent.MessageRejected("alice\u202e", "127.0.0.1:9", "bad\nsignature").accept(renderer);
+
+    assertThat(lines)
+        .containsExactly(
+            "! taken␛]0;pwned␇",
+            "! Refused a message claiming to be from alice<U+202E>: bad␊signature");
+  }
+
+  @Test
+  void repliesAreRenderedAsTheChatShowedThem() {
+    new Reply.Peers(List.of()).accept(renderer);
+    new Reply.Peers(List.of(new Reply.Listed(peer("bob"), "plain"))).accept(renderer);
+    new Reply.Failure("usage: /send <nickname> <message>").accept(renderer);
+    new Reply.NicknameRefused("too long").accept(renderer);
+    new Reply.Clear().accept(renderer);
+
+    assertThat(lines)
+        .containsExactly(
+            "No peers yet.",
+            "1 peer:",
+            "  bob  127.0.0.1:4000 via lan  plain, unverified",
+            "! usage: /send <nickname> <message>",
+            "! Cannot change the nickname: too long");
+    assertThat(clears).isEqualTo(1);
+  }
+
+  @Test
+  void aQueuedSendIsShownAndAFailedOneOnlyOnceThroughItsEvent() {
+    Outgoing queued =
+        new Outgoing("m-1", "bob", "bob", null, "two\nlines", DeliveryState.QUEUED, "bob is away");
+    SendException refused =
+        new SendException(SendException.Reason.UNKNOWN_PEER, "no peer called x");
+
+    new Reply.SendOutcome(queued).accept(renderer);
+    new Reply.SendFailed("x", refused).accept(renderer);
+    new NodeEvent.SendFailed("x", refused).accept(renderer);
+
+    assertThat(lines)
+        .containsExactly(
+            "[20:11:05] ⋯ bob: two",
+            TerminalRenderer.CONTINUATION + "lines  (queued: bob is away)",
+            "! no peer called x");
+  }
+}
