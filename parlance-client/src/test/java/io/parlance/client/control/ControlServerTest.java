@@ -17,8 +17,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +35,7 @@ class ControlServerTest {
 
   private final List<AutoCloseable> open = new ArrayList<>();
   private final AtomicInteger closedSessions = new AtomicInteger();
+  private final Set<String> sessionThreads = ConcurrentHashMap.newKeySet();
 
   @AfterEach
   void closeAll() throws Exception {
@@ -46,6 +49,7 @@ class ControlServerTest {
     return new ControlSession() {
       @Override
       public boolean line(String line) {
+        sessionThreads.add(Thread.currentThread().getName());
         if (line.equals("quit")) {
           return false;
         }
@@ -213,6 +217,40 @@ class ControlServerTest {
       await().atMost(WAIT).until(() -> server.connectionCount() == 1);
       assertThat(closedSessions.get()).isEqualTo(1);
     }
+  }
+
+  @Test
+  void aClientThatEndsItsInputStillGetsEveryAnswerAndThenTheEnd() throws Exception {
+    start(ControlServer.Limits.DEFAULTS);
+    try (SocketChannel raw =
+        SocketChannel.open(UnixDomainSocketAddress.of(dir.resolve("control.sock")))) {
+      raw.write(ByteBuffer.wrap("one\ntwo\nno line break".getBytes(StandardCharsets.UTF_8)));
+      raw.shutdownOutput();
+
+      assertThat(readLines(raw, 3)).isEqualTo("echo:one\necho:two\n");
+    }
+    await().atMost(WAIT).until(() -> closedSessions.get() == 1);
+  }
+
+  @Test
+  void manyLinesInOneWriteAreHandledInOrderOffTheEventLoop() throws Exception {
+    start(ControlServer.Limits.DEFAULTS);
+    StringBuilder lines = new StringBuilder();
+    StringBuilder answers = new StringBuilder();
+    for (int i = 0; i < 2000; i++) {
+      lines.append(i).append('\n');
+      answers.append("echo:").append(i).append('\n');
+    }
+    try (SocketChannel raw =
+        SocketChannel.open(UnixDomainSocketAddress.of(dir.resolve("control.sock")))) {
+      ByteBuffer bytes = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
+      while (bytes.hasRemaining()) {
+        raw.write(bytes);
+      }
+
+      assertThat(readLines(raw, 2000)).isEqualTo(answers.toString());
+    }
+    assertThat(sessionThreads).isNotEmpty().allMatch(name -> !name.contains("-io"));
   }
 
   private static boolean readToEnd(ControlClient client) {
