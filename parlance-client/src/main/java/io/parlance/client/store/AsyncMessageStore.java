@@ -222,6 +222,7 @@ public final class AsyncMessageStore implements AutoCloseable {
     try {
       store.begin();
     } catch (RuntimeException e) {
+      store.recover();
       batch.forEach(t -> t.future().completeExceptionally(e));
       return true;
     }
@@ -231,7 +232,7 @@ public final class AsyncMessageStore implements AutoCloseable {
           task.run(store, savepoints, completions);
         } catch (RuntimeException e) {
           if (!savepoints) {
-            store.rollbackQuietly();
+            store.recover();
             return false;
           }
           completions.add(() -> task.future().completeExceptionally(e));
@@ -247,7 +248,7 @@ public final class AsyncMessageStore implements AutoCloseable {
   }
 
   private void failed(List<Task<?>> batch, Throwable e) {
-    store.rollbackQuietly();
+    store.recover();
     LOG.warn("A transaction of {} store operation(s) failed: {}", batch.size(), e.toString());
     batch.forEach(t -> t.future().completeExceptionally(e));
     if (e instanceof Error error) {

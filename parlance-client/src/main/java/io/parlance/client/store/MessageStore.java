@@ -288,6 +288,27 @@ public final class MessageStore implements AutoCloseable {
   }
 
   /**
+   * Caps the database at its current size plus some pages, as a full disk would: writes past it
+   * fail with {@code SQLITE_FULL}. For tests; a negative number lifts the cap.
+   *
+   * @param extraPages how many pages may still be added, or negative for no cap
+   */
+  void capPages(long extraPages) {
+    try (Statement s = connection.createStatement()) {
+      long pages;
+      try (ResultSet rs = s.executeQuery("PRAGMA page_count")) {
+        pages = rs.next() ? rs.getLong(1) : 0;
+      }
+      long cap = extraPages < 0 ? 4_294_967_294L : pages + extraPages;
+      try (ResultSet rs = s.executeQuery("PRAGMA max_page_count = " + cap)) {
+        rs.next();
+      }
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
+  }
+
+  /**
    * Puts an outgoing message in the outbox, durably, with a new id.
    *
    * @param peer the key of the recipient
@@ -670,6 +691,28 @@ public final class MessageStore implements AutoCloseable {
   }
 
   /**
+   * Makes the store usable again after a failed write: undoes what is left of the transaction and
+   * forgets the prepared statements, which the driver may have finalized (after {@code SQLITE_FULL}
+   * every one of them failed with "statement is not executing" until a restart). They are prepared
+   * again on next use, so once the disk has room the next write succeeds.
+   */
+  void recover() {
+    rollbackQuietly();
+    closeStatements();
+  }
+
+  private void closeStatements() {
+    for (PreparedStatement ps : statements.values()) {
+      try {
+        ps.close();
+      } catch (SQLException ignored) {
+        // Already finalized by the driver, or the connection closes next: nothing to free.
+      }
+    }
+    statements.clear();
+  }
+
+  /**
    * Runs one unit of work inside the open transaction, undoing only its own writes if it fails.
    *
    * @param work what to do
@@ -690,6 +733,7 @@ public final class MessageStore implements AutoCloseable {
       } catch (SQLException ignored) {
         // The whole transaction is gone (SQLite rolls back on some errors); commit reports it.
       }
+      closeStatements(); // the failure may have left them unusable, as recover() says
       throw e;
     }
   }
@@ -718,14 +762,7 @@ public final class MessageStore implements AutoCloseable {
 
   @Override
   public void close() {
-    for (PreparedStatement ps : statements.values()) {
-      try {
-        ps.close();
-      } catch (SQLException ignored) {
-        // The connection closes next, and with it every statement.
-      }
-    }
-    statements.clear();
+    closeStatements();
     closeQuietly(connection);
   }
 
@@ -755,6 +792,14 @@ public final class MessageStore implements AutoCloseable {
                   + code.message
                   + "). Nothing was changed: move the file away (your outbox is in it, so keep"
                   + " a copy) and start again, or use another profile",
+              e);
+        case SQLITE_FULL:
+          return new StoreException(
+              "the disk holding the history database "
+                  + file
+                  + " is full: free some space. Until then no message is stored or acknowledged"
+                  + " (senders keep theirs and send them again); Parlance carries on by itself"
+                  + " once there is room",
               e);
         case SQLITE_BUSY:
         case SQLITE_LOCKED:
