@@ -147,6 +147,7 @@ public final class MessageStore implements AutoCloseable {
               "jdbc:sqlite:" + file.toAbsolutePath(), connectionProperties());
       MessageStore store = new MessageStore(file, connection, clock);
       store.configure(busyTimeoutMillis);
+      store.checkIntegrity();
       store.migrate();
       store.probeWriteLock();
       return store;
@@ -178,6 +179,63 @@ public final class MessageStore implements AutoCloseable {
       s.execute("BEGIN IMMEDIATE");
       s.execute("ROLLBACK");
     }
+  }
+
+  /**
+   * Refuses a damaged database at start, before anything is written to it or acknowledged from it:
+   * SQLite's {@code quick_check} reads every page and checks its structure (not the indexes'
+   * agreement with the table, which {@code integrity_check} adds at several times the cost).
+   */
+  private void checkIntegrity() throws SQLException {
+    try (Statement s = connection.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA quick_check(1)")) {
+      String result = rs.next() ? rs.getString(1) : "no answer";
+      if (!"ok".equals(result)) {
+        throw corrupt(file, "quick_check: " + firstLine(result), null);
+      }
+    }
+  }
+
+  private static String firstLine(String text) {
+    int newline = text.indexOf('\n');
+    String line = newline < 0 ? text : text.substring(0, newline);
+    return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+  }
+
+  private static StoreException corrupt(Path file, String what, SQLException cause) {
+    return new StoreException(
+        "the history database "
+            + file
+            + " is corrupt ("
+            + what
+            + "). Nothing was changed and nothing is acknowledged from it: move it aside, with its"
+            + " -wal and -shm files if there are any (for example mv "
+            + file
+            + " "
+            + file
+            + ".corrupt; your outbox is in it, so keep the copy), and start again, or use another"
+            + " profile",
+        cause);
+  }
+
+  /**
+   * Tells whether a failure says the database is corrupt, so nothing more should be trusted to it.
+   *
+   * @param failure a failure of a store call
+   * @return true if SQLite reported corruption
+   */
+  static boolean isCorruption(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof SQLiteException e) {
+        SQLiteErrorCode code = e.getResultCode();
+        return code == SQLiteErrorCode.SQLITE_CORRUPT
+            || code == SQLiteErrorCode.SQLITE_NOTADB
+            || code == SQLiteErrorCode.SQLITE_CORRUPT_INDEX
+            || code == SQLiteErrorCode.SQLITE_CORRUPT_SEQUENCE
+            || code == SQLiteErrorCode.SQLITE_CORRUPT_VTAB;
+      }
+    }
+    return false;
   }
 
   private void configure(int busyTimeoutMillis) throws SQLException {
@@ -785,14 +843,7 @@ public final class MessageStore implements AutoCloseable {
         case SQLITE_CORRUPT_INDEX:
         case SQLITE_CORRUPT_SEQUENCE:
         case SQLITE_CORRUPT_VTAB:
-          return new StoreException(
-              "the history database "
-                  + file
-                  + " is corrupt ("
-                  + code.message
-                  + "). Nothing was changed: move the file away (your outbox is in it, so keep"
-                  + " a copy) and start again, or use another profile",
-              e);
+          return corrupt(file, code.message, e);
         case SQLITE_FULL:
           return new StoreException(
               "the disk holding the history database "
