@@ -28,6 +28,9 @@ public final class ConfigFile {
   /** The file name looked up in the working directory and the user's config directory. */
   public static final String FILE_NAME = "parlance.toml";
 
+  /** The largest config file read, in bytes: far more than any real one. */
+  static final int MAX_FILE_BYTES = 64 * 1024;
+
   private static final String EXAMPLE_RESOURCE = "/io/parlance/client/config/parlance.toml";
 
   private static final ObjectReader READER =
@@ -66,11 +69,43 @@ public final class ConfigFile {
    * @throws ConfigException naming the file, the key and what is wrong
    */
   public static Settings read(Path file) {
-    FileModel model;
-    try (InputStream in = Files.newInputStream(file)) {
-      model = READER.readValue(in);
+    byte[] content;
+    try {
+      long size = Files.size(file);
+      if (size > MAX_FILE_BYTES) {
+        throw new ConfigException(
+            file + ": is " + size + " bytes, over the limit of " + MAX_FILE_BYTES + " bytes");
+      }
+      content = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw new ConfigException(file + ": no such file");
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot read it: " + e.getMessage(), e);
+    }
+    return parse(file, content);
+  }
+
+  /**
+   * Checks the content of a config file, as {@link #read(Path)} does once it has read it.
+   *
+   * @param file the file, named in errors
+   * @param content what it holds
+   * @return the settings it sets
+   * @throws ConfigException naming the file, the key and what is wrong
+   */
+  static Settings parse(Path file, byte[] content) {
+    if (content.length > MAX_FILE_BYTES) {
+      throw new ConfigException(
+          file
+              + ": is "
+              + content.length
+              + " bytes, over the limit of "
+              + MAX_FILE_BYTES
+              + " bytes");
+    }
+    FileModel model;
+    try {
+      model = READER.readValue(content);
     } catch (JsonProcessingException e) {
       throw new ConfigException(file + ": " + describe(e), e);
     } catch (IOException e) {

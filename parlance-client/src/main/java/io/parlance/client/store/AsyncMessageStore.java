@@ -47,6 +47,9 @@ public final class AsyncMessageStore implements AutoCloseable {
   private boolean closed; // guarded by admission
   private volatile boolean stopping;
 
+  /** Set once SQLite reports the database corrupt: every call fails with it from then on. */
+  private volatile StoreException damaged;
+
   private record Task<T>(Function<MessageStore, T> work, CompletableFuture<T> future) {
     void run(MessageStore store, boolean inSavepoint, List<Runnable> completions) {
       T result = inSavepoint ? store.savepoint(work) : work.apply(store);
@@ -130,7 +133,10 @@ public final class AsyncMessageStore implements AutoCloseable {
           });
     }
     synchronized (admission) {
-      if (closed) {
+      StoreException corrupt = damaged;
+      if (corrupt != null) {
+        future.completeExceptionally(corrupt);
+      } else if (closed) {
         future.completeExceptionally(new StoreException("the message store is closed"));
       } else if (!queue.offer(new Task<>(work, future))) {
         future.completeExceptionally(
@@ -204,6 +210,11 @@ public final class AsyncMessageStore implements AutoCloseable {
   }
 
   private void runBatch(List<Task<?>> batch) {
+    StoreException corrupt = damaged;
+    if (corrupt != null) {
+      batch.forEach(t -> t.future().completeExceptionally(corrupt));
+      return;
+    }
     if (!runInOneTransaction(batch, false)) {
       runInOneTransaction(batch, true);
     }
@@ -222,6 +233,8 @@ public final class AsyncMessageStore implements AutoCloseable {
     try {
       store.begin();
     } catch (RuntimeException e) {
+      store.recover();
+      noteCorruption(e);
       batch.forEach(t -> t.future().completeExceptionally(e));
       return true;
     }
@@ -231,9 +244,10 @@ public final class AsyncMessageStore implements AutoCloseable {
           task.run(store, savepoints, completions);
         } catch (RuntimeException e) {
           if (!savepoints) {
-            store.rollbackQuietly();
+            store.recover();
             return false;
           }
+          noteCorruption(e);
           completions.add(() -> task.future().completeExceptionally(e));
         }
       }
@@ -247,11 +261,23 @@ public final class AsyncMessageStore implements AutoCloseable {
   }
 
   private void failed(List<Task<?>> batch, Throwable e) {
-    store.rollbackQuietly();
+    store.recover();
+    noteCorruption(e);
     LOG.warn("A transaction of {} store operation(s) failed: {}", batch.size(), e.toString());
     batch.forEach(t -> t.future().completeExceptionally(e));
     if (e instanceof Error error) {
       throw error;
+    }
+  }
+
+  /**
+   * Stops trusting the database once SQLite says it is corrupt: a write that seems to succeed on a
+   * damaged file may be lost, so nothing more is stored, and so nothing more acknowledged.
+   */
+  private void noteCorruption(Throwable e) {
+    if (damaged == null && e instanceof StoreException s && MessageStore.isCorruption(s)) {
+      LOG.error("The history database is corrupt; refusing every store call: {}", s.getMessage());
+      damaged = s;
     }
   }
 

@@ -147,6 +147,7 @@ public final class MessageStore implements AutoCloseable {
               "jdbc:sqlite:" + file.toAbsolutePath(), connectionProperties());
       MessageStore store = new MessageStore(file, connection, clock);
       store.configure(busyTimeoutMillis);
+      store.checkIntegrity();
       store.migrate();
       store.probeWriteLock();
       return store;
@@ -178,6 +179,63 @@ public final class MessageStore implements AutoCloseable {
       s.execute("BEGIN IMMEDIATE");
       s.execute("ROLLBACK");
     }
+  }
+
+  /**
+   * Refuses a damaged database at start, before anything is written to it or acknowledged from it:
+   * SQLite's {@code quick_check} reads every page and checks its structure (not the indexes'
+   * agreement with the table, which {@code integrity_check} adds at several times the cost).
+   */
+  private void checkIntegrity() throws SQLException {
+    try (Statement s = connection.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA quick_check(1)")) {
+      String result = rs.next() ? rs.getString(1) : "no answer";
+      if (!"ok".equals(result)) {
+        throw corrupt(file, "quick_check: " + firstLine(result), null);
+      }
+    }
+  }
+
+  private static String firstLine(String text) {
+    int newline = text.indexOf('\n');
+    String line = newline < 0 ? text : text.substring(0, newline);
+    return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+  }
+
+  private static StoreException corrupt(Path file, String what, SQLException cause) {
+    return new StoreException(
+        "the history database "
+            + file
+            + " is corrupt ("
+            + what
+            + "). Nothing was changed and nothing is acknowledged from it: move it aside, with its"
+            + " -wal and -shm files if there are any (for example mv "
+            + file
+            + " "
+            + file
+            + ".corrupt; your outbox is in it, so keep the copy), and start again, or use another"
+            + " profile",
+        cause);
+  }
+
+  /**
+   * Tells whether a failure says the database is corrupt, so nothing more should be trusted to it.
+   *
+   * @param failure a failure of a store call
+   * @return true if SQLite reported corruption
+   */
+  static boolean isCorruption(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof SQLiteException e) {
+        SQLiteErrorCode code = e.getResultCode();
+        return code == SQLiteErrorCode.SQLITE_CORRUPT
+            || code == SQLiteErrorCode.SQLITE_NOTADB
+            || code == SQLiteErrorCode.SQLITE_CORRUPT_INDEX
+            || code == SQLiteErrorCode.SQLITE_CORRUPT_SEQUENCE
+            || code == SQLiteErrorCode.SQLITE_CORRUPT_VTAB;
+      }
+    }
+    return false;
   }
 
   private void configure(int busyTimeoutMillis) throws SQLException {
@@ -282,6 +340,27 @@ public final class MessageStore implements AutoCloseable {
     try (Statement s = connection.createStatement();
         ResultSet rs = s.executeQuery("PRAGMA user_version")) {
       return rs.next() ? rs.getInt(1) : 0;
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
+  }
+
+  /**
+   * Caps the database at its current size plus some pages, as a full disk would: writes past it
+   * fail with {@code SQLITE_FULL}. For tests; a negative number lifts the cap.
+   *
+   * @param extraPages how many pages may still be added, or negative for no cap
+   */
+  void capPages(long extraPages) {
+    try (Statement s = connection.createStatement()) {
+      long pages;
+      try (ResultSet rs = s.executeQuery("PRAGMA page_count")) {
+        pages = rs.next() ? rs.getLong(1) : 0;
+      }
+      long cap = extraPages < 0 ? 4_294_967_294L : pages + extraPages;
+      try (ResultSet rs = s.executeQuery("PRAGMA max_page_count = " + cap)) {
+        rs.next();
+      }
     } catch (SQLException e) {
       throw translate(file, e);
     }
@@ -670,6 +749,28 @@ public final class MessageStore implements AutoCloseable {
   }
 
   /**
+   * Makes the store usable again after a failed write: undoes what is left of the transaction and
+   * forgets the prepared statements, which the driver may have finalized (after {@code SQLITE_FULL}
+   * every one of them failed with "statement is not executing" until a restart). They are prepared
+   * again on next use, so once the disk has room the next write succeeds.
+   */
+  void recover() {
+    rollbackQuietly();
+    closeStatements();
+  }
+
+  private void closeStatements() {
+    for (PreparedStatement ps : statements.values()) {
+      try {
+        ps.close();
+      } catch (SQLException ignored) {
+        // Already finalized by the driver, or the connection closes next: nothing to free.
+      }
+    }
+    statements.clear();
+  }
+
+  /**
    * Runs one unit of work inside the open transaction, undoing only its own writes if it fails.
    *
    * @param work what to do
@@ -690,6 +791,7 @@ public final class MessageStore implements AutoCloseable {
       } catch (SQLException ignored) {
         // The whole transaction is gone (SQLite rolls back on some errors); commit reports it.
       }
+      closeStatements(); // the failure may have left them unusable, as recover() says
       throw e;
     }
   }
@@ -718,14 +820,7 @@ public final class MessageStore implements AutoCloseable {
 
   @Override
   public void close() {
-    for (PreparedStatement ps : statements.values()) {
-      try {
-        ps.close();
-      } catch (SQLException ignored) {
-        // The connection closes next, and with it every statement.
-      }
-    }
-    statements.clear();
+    closeStatements();
     closeQuietly(connection);
   }
 
@@ -748,13 +843,14 @@ public final class MessageStore implements AutoCloseable {
         case SQLITE_CORRUPT_INDEX:
         case SQLITE_CORRUPT_SEQUENCE:
         case SQLITE_CORRUPT_VTAB:
+          return corrupt(file, code.message, e);
+        case SQLITE_FULL:
           return new StoreException(
-              "the history database "
+              "the disk holding the history database "
                   + file
-                  + " is corrupt ("
-                  + code.message
-                  + "). Nothing was changed: move the file away (your outbox is in it, so keep"
-                  + " a copy) and start again, or use another profile",
+                  + " is full: free some space. Until then no message is stored or acknowledged"
+                  + " (senders keep theirs and send them again); Parlance carries on by itself"
+                  + " once there is room",
               e);
         case SQLITE_BUSY:
         case SQLITE_LOCKED:

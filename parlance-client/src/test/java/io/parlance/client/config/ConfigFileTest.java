@@ -89,6 +89,20 @@ class ConfigFileTest {
   }
 
   @Test
+  void aFileOverTheSizeLimitIsRefusedWithoutParsingIt() throws IOException {
+    Path big = write("# " + "x".repeat(ConfigFile.MAX_FILE_BYTES) + "\n");
+    assertThatThrownBy(() -> ConfigFile.read(big))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            big
+                + ": is "
+                + (ConfigFile.MAX_FILE_BYTES + 3)
+                + " bytes, over the limit of "
+                + ConfigFile.MAX_FILE_BYTES
+                + " bytes");
+  }
+
+  @Test
   void aMissingExplicitFileIsAnError() {
     Path missing = dir.resolve("nope.toml");
     assertThatThrownBy(() -> ConfigFile.read(missing))

@@ -155,7 +155,7 @@ class MessageStoreTest {
         .isInstanceOf(StoreException.class)
         .hasMessageContaining(corrupt.toString())
         .hasMessageContaining("is corrupt")
-        .hasMessageContaining("move the file away");
+        .hasMessageContaining("move it aside");
     assertThat(Files.readAllBytes(corrupt)).isEqualTo(garbage);
   }
 

@@ -1,0 +1,65 @@
+package io.parlance.protocol.bootstrap;
+
+import static io.parlance.protocol.fuzz.FuzzChecks.assertCleanRejection;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.parlance.protocol.ProtocolException;
+
+/**
+ * Fuzzes the bootstrap frames each side reads from a WebSocket: any text frame is either a valid
+ * frame that survives an encode and a decode unchanged, or a {@link ProtocolException} with a
+ * bounded message; and every frame's buffer is released.
+ */
+class BootstrapFrameFuzzTest {
+
+  @FuzzTest
+  void anyFrameTheServerReadsIsAClientFrameThatRoundTripsOrACleanRejection(byte[] bytes) {
+    ClientFrame frame = decode(BootstrapFrameDecoder.CLIENT_FRAMES, bytes, ClientFrame.class);
+    if (frame != null) {
+      assertThat(roundTrip(frame, true)).isEqualTo(frame);
+    }
+  }
+
+  @FuzzTest
+  void anyFrameAPeerReadsIsAServerFrameThatRoundTripsOrACleanRejection(byte[] bytes) {
+    ServerFrame frame = decode(BootstrapFrameDecoder.SERVER_FRAMES, bytes, ServerFrame.class);
+    if (frame != null) {
+      assertThat(roundTrip(frame, false)).isEqualTo(frame);
+    }
+  }
+
+  private static BootstrapFrame roundTrip(BootstrapFrame frame, boolean client) {
+    ByteBuf encoded = BootstrapCodec.encode(ByteBufAllocator.DEFAULT, frame);
+    try {
+      return client
+          ? BootstrapCodec.readClientFrame(encoded, BootstrapProtocol.MAX_SERVER_FRAME_BYTES)
+          : BootstrapCodec.readServerFrame(encoded, BootstrapProtocol.MAX_SERVER_FRAME_BYTES);
+    } finally {
+      encoded.release();
+    }
+  }
+
+  private static <T> T decode(BootstrapFrameDecoder decoder, byte[] bytes, Class<T> type) {
+    EmbeddedChannel channel = new EmbeddedChannel(decoder);
+    TextWebSocketFrame in = new TextWebSocketFrame(Unpooled.buffer(bytes.length).writeBytes(bytes));
+    T decoded = null;
+    try {
+      channel.writeInbound(in);
+      Object out = channel.readInbound();
+      assertThat(out).isInstanceOf(type);
+      decoded = type.cast(out);
+    } catch (ProtocolException e) {
+      assertCleanRejection(e);
+    } finally {
+      assertThat(in.refCnt()).as("frame released").isZero();
+      channel.finishAndReleaseAll();
+    }
+    return decoded;
+  }
+}
