@@ -4,6 +4,10 @@ package io.parlance.bootstrap;
  * Names of the handlers in a bootstrap-server channel, in pipeline order:
  *
  * <pre>
+ *  {@value #PENDING_LIMIT}   at accept: unfinished connections per TCP peer IP
+ *        ↓
+ *  {@value #REQUEST_DEADLINE} closes a connection with no WebSocket within the request timeout
+ *        ↓
  *  {@value #TLS}            (only with --tls-cert/--tls-key)
  *        ↓
  *  {@value #IDLE}           every read resets it, pre-handshake too
@@ -26,6 +30,12 @@ package io.parlance.bootstrap;
  * </pre>
  */
 public final class BootstrapPipeline {
+
+  /** Closes a connection over the limit of unfinished connections of its address, at accept. */
+  public static final String PENDING_LIMIT = "pending-limit";
+
+  /** Closes a connection not upgraded to a WebSocket within the request timeout. */
+  public static final String REQUEST_DEADLINE = "request-deadline";
 
   /** TLS for {@code wss://}. */
   public static final String TLS = "tls";

@@ -14,6 +14,10 @@ import java.util.function.Supplier;
  * @param port the TCP port to bind, 0 for any free port
  * @param deadAfter how long a connection may stay silent (no frame, no pong) before it is closed
  * @param maxConnectionsPerIp most concurrent WebSocket connections from one client IP
+ * @param maxPendingPerIp most connections from one TCP peer IP whose request is not complete yet,
+ *     counted from the accept, before any parsing (not applied with {@code trustProxy})
+ * @param requestTimeout how long a connection has, from its accept, to finish its WebSocket
+ *     handshake (TLS, request headers, upgrade) before it is closed
  * @param registrationsPerSecondPerIp steady registration rate allowed per client IP
  * @param registrationBurstPerIp registrations allowed at once per client IP
  * @param framesPerSecond steady rate of frames a connection may send
@@ -29,6 +33,8 @@ public record BootstrapServerConfig(
     int port,
     Duration deadAfter,
     int maxConnectionsPerIp,
+    int maxPendingPerIp,
+    Duration requestTimeout,
     double registrationsPerSecondPerIp,
     int registrationBurstPerIp,
     double framesPerSecond,
@@ -45,6 +51,11 @@ public record BootstrapServerConfig(
     Objects.requireNonNull(deadAfter, "deadAfter");
     Objects.requireNonNull(batchInterval, "batchInterval");
     Objects.requireNonNull(registry, "registry");
+    Objects.requireNonNull(requestTimeout, "requestTimeout");
+    if (requestTimeout.toMillis() < 100) {
+      throw new IllegalArgumentException(
+          "requestTimeout must be at least 100 ms: " + requestTimeout);
+    }
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port must be 0-65535: " + port);
     }
@@ -52,6 +63,7 @@ public record BootstrapServerConfig(
       throw new IllegalArgumentException("deadAfter must be at least 200 ms: " + deadAfter);
     }
     if (maxConnectionsPerIp < 1
+        || maxPendingPerIp < 1
         || registrationsPerSecondPerIp <= 0
         || registrationBurstPerIp < 1
         || framesPerSecond <= 0
@@ -76,6 +88,8 @@ public record BootstrapServerConfig(
     private int port = 8080;
     private Duration deadAfter = Duration.ofSeconds(30);
     private int maxConnectionsPerIp = 32;
+    private int maxPendingPerIp = 16;
+    private Duration requestTimeout = Duration.ofSeconds(10);
     private double registrationsPerSecondPerIp = 2;
     private int registrationBurstPerIp = 20;
     private double framesPerSecond = 20;
@@ -129,6 +143,31 @@ public record BootstrapServerConfig(
      */
     public Builder maxConnectionsPerIp(int max) {
       this.maxConnectionsPerIp = max;
+      return this;
+    }
+
+    /**
+     * Sets how many connections one TCP peer IP may hold before its request is complete (default
+     * 16); they are counted from the accept, before any parsing, so a client trickling headers
+     * cannot hold more. Not applied with {@link #trustProxy}.
+     *
+     * @param max the limit
+     * @return this builder
+     */
+    public Builder maxPendingPerIp(int max) {
+      this.maxPendingPerIp = max;
+      return this;
+    }
+
+    /**
+     * Sets how long a connection has from its accept to finish its WebSocket handshake (TLS,
+     * request headers, upgrade) before it is closed (default 10 s).
+     *
+     * @param timeout the deadline, at least 100 ms
+     * @return this builder
+     */
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = timeout;
       return this;
     }
 
@@ -224,6 +263,8 @@ public record BootstrapServerConfig(
           port,
           deadAfter,
           maxConnectionsPerIp,
+          maxPendingPerIp,
+          requestTimeout,
           registrationsPerSecondPerIp,
           registrationBurstPerIp,
           framesPerSecond,

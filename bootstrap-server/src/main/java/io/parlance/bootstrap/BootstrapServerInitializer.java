@@ -26,6 +26,7 @@ final class BootstrapServerInitializer extends ChannelInitializer<SocketChannel>
   private final ServerState state;
   private final HttpEndpointHandler httpEndpoints;
   private final ConnectionLimiter connectionLimiter;
+  private final PendingLimiter pendingLimiter;
   private final HeartbeatHandler heartbeat;
   private final WebSocketServerProtocolConfig webSocketConfig;
 
@@ -33,12 +34,13 @@ final class BootstrapServerInitializer extends ChannelInitializer<SocketChannel>
     this.state = state;
     this.httpEndpoints = new HttpEndpointHandler(state);
     this.connectionLimiter = new ConnectionLimiter(state);
+    this.pendingLimiter = new PendingLimiter(state);
     this.heartbeat = new HeartbeatHandler(state.metrics);
     this.webSocketConfig =
         WebSocketServerProtocolConfig.newBuilder()
             .websocketPath("/")
             .checkStartsWith(true)
-            .handshakeTimeoutMillis(10_000)
+            .handshakeTimeoutMillis(state.config.requestTimeout().toMillis())
             .decoderConfig(
                 WebSocketDecoderConfig.newBuilder()
                     .maxFramePayloadLength(BootstrapProtocol.MAX_CLIENT_FRAME_BYTES)
@@ -53,6 +55,10 @@ final class BootstrapServerInitializer extends ChannelInitializer<SocketChannel>
     state.metrics.connections().incrementAndGet();
     ch.closeFuture().addListener(f -> state.metrics.connections().decrementAndGet());
     ChannelPipeline p = ch.pipeline();
+    p.addLast(BootstrapPipeline.PENDING_LIMIT, pendingLimiter);
+    p.addLast(
+        BootstrapPipeline.REQUEST_DEADLINE,
+        new RequestDeadline(state.config.requestTimeout(), state.metrics));
     if (state.config.sslContext() != null) {
       p.addLast(BootstrapPipeline.TLS, state.config.sslContext().newHandler(ch.alloc()));
     }

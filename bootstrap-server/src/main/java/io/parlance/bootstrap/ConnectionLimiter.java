@@ -38,6 +38,8 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
       ctx.fireChannelRead(msg);
       return;
     }
+    // The request is complete: it no longer counts as unfinished, but as a WebSocket of its IP.
+    PendingLimiter.release(ctx.channel());
     InetAddress ip = clientIp(ctx, request);
     ctx.channel().attr(ServerState.CLIENT_IP).set(ip);
     int limit = state.config.maxConnectionsPerIp();

@@ -33,6 +33,8 @@ final class ServerMetrics {
   final Counter slowConsumersClosed;
   final Counter deadConnectionsClosed;
   final Counter abusersClosed;
+  final Counter pendingLimitClosed;
+  final Counter requestTimeoutClosed;
 
   ServerMetrics(Registry registry) {
     Gauge.builder("bootstrap.connections", connections, AtomicInteger::get)
@@ -63,6 +65,8 @@ final class ServerMetrics {
     slowConsumersClosed = closed("slow_consumer");
     deadConnectionsClosed = closed("dead");
     abusersClosed = closed("policy_violation");
+    pendingLimitClosed = closed("too_many_unfinished");
+    requestTimeoutClosed = closed("request_timeout");
     new JvmMemoryMetrics().bindTo(meters);
     new JvmThreadMetrics().bindTo(meters);
     new ProcessorMetrics().bindTo(meters);

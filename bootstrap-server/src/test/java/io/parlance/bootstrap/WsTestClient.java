@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.parlance.protocol.bootstrap.BootstrapCodec;
 import io.parlance.protocol.bootstrap.BootstrapProtocol;
 import io.parlance.protocol.bootstrap.ClientFrame;
@@ -37,7 +38,12 @@ import java.util.concurrent.TimeoutException;
 /** A bare WebSocket client for tests: sends raw text or frames, queues what the server sends. */
 final class WsTestClient implements AutoCloseable {
 
-  static final EventLoopGroup GROUP = new NioEventLoopGroup(2);
+  /**
+   * The clients' event loops, shared by every test class in the JVM; daemon threads, so it is never
+   * shut down (a class that shut it down would break the classes run after it).
+   */
+  static final EventLoopGroup GROUP =
+      new NioEventLoopGroup(2, new DefaultThreadFactory("ws-test-client", true));
 
   private final LinkedBlockingQueue<ServerFrame> frames = new LinkedBlockingQueue<>();
   final CompletableFuture<Void> handshake = new CompletableFuture<>();

@@ -64,6 +64,23 @@ public final class BootstrapServerMain implements Callable<Integer> {
   private int maxConnectionsPerIp;
 
   @Option(
+      names = "--max-unfinished-per-ip",
+      defaultValue = "16",
+      description =
+          "Connections per client address whose request is not complete yet, counted from the"
+              + " accept (default: ${DEFAULT-VALUE}; not applied with --trust-proxy).")
+  private int maxPendingPerIp;
+
+  @Option(
+      names = "--request-timeout",
+      defaultValue = "10s",
+      converter = DurationConverter.class,
+      description =
+          "Close a connection that has not finished its WebSocket handshake this long after it"
+              + " was accepted (default: ${DEFAULT-VALUE}).")
+  private Duration requestTimeout;
+
+  @Option(
       names = "--registrations-per-second",
       defaultValue = "2",
       description = "Steady registrations allowed per client IP (default: ${DEFAULT-VALUE}).")
@@ -130,6 +147,8 @@ public final class BootstrapServerMain implements Callable<Integer> {
             .port(port)
             .deadAfter(deadAfter)
             .maxConnectionsPerIp(maxConnectionsPerIp)
+            .maxPendingPerIp(maxPendingPerIp)
+            .requestTimeout(requestTimeout)
             .registrationRatePerIp(registrationsPerSecond, registrationBurst)
             .frameRate(framesPerSecond, Math.max(1, (int) Math.ceil(framesPerSecond * 5)))
             .trustProxy(trustProxy);

@@ -6,6 +6,7 @@ import io.parlance.client.peer.Peer;
 import io.parlance.client.peer.PeerDirectory;
 import io.parlance.client.security.PeerId;
 import io.parlance.client.security.SignedDiscovery;
+import io.parlance.protocol.LogLimiter;
 import io.parlance.protocol.ProtocolException;
 import io.parlance.protocol.wire.Announce;
 import io.parlance.protocol.wire.DiscoveryPacket;
@@ -14,8 +15,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.PublicKey;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
@@ -44,12 +47,25 @@ final class DiscoveryHandler extends SimpleChannelInboundHandler<DiscoveryPacket
   /** The last announce from each sender and what its check found, to verify each change once. */
   private final Map<InetSocketAddress, Checked> lastChecked = new HashMap<>();
 
-  /** The public key of each peer id heard, to check its goodbye. */
-  private final Map<PeerId, PublicKey> keys = new HashMap<>();
+  /** What each peer id heard proved: its key, to check its goodbye, and its highest {@code seq}. */
+  private final Map<PeerId, Heard> heard = new HashMap<>();
 
   private long forgedAnnounces;
+  private long replays;
 
   private record Checked(Announce announce, SignedDiscovery.Check check) {}
+
+  /**
+   * A peer id's key and the highest sequence number it signed, or {@link #NO_SEQ} if it sent none.
+   */
+  private record Heard(PublicKey key, long highestSeq) {
+    static final long NO_SEQ = -1;
+  }
+
+  private static final LogLimiter FORGED = new LogLimiter();
+  private static final LogLimiter REPLAYED = new LogLimiter();
+  private static final LogLimiter UNSIGNED_GOODBYES = new LogLimiter();
+  private static final LogLimiter BAD_DATAGRAMS = new LogLimiter();
 
   /** Who hears of new peers, on the event loop. */
   @FunctionalInterface
@@ -93,6 +109,9 @@ final class DiscoveryHandler extends SimpleChannelInboundHandler<DiscoveryPacket
       Peer peer;
       SignedDiscovery.Check check = check(sender, announce);
       if (check instanceof SignedDiscovery.Valid valid) {
+        if (!isFresh(valid, announce, sender)) {
+          return;
+        }
         peer =
             new Peer(
                 announce.nickname(),
@@ -100,7 +119,7 @@ final class DiscoveryHandler extends SimpleChannelInboundHandler<DiscoveryPacket
                 Peer.LAN,
                 valid.id(),
                 announce.caps() == null ? Set.of() : Set.copyOf(announce.caps()));
-        rememberKey(valid.id(), valid.key());
+        remember(valid.id(), valid.key(), valid.seq());
       } else if (check instanceof SignedDiscovery.Forged) {
         forgedAnnounces++;
         return;
@@ -130,20 +149,76 @@ final class DiscoveryHandler extends SimpleChannelInboundHandler<DiscoveryPacket
                             && p.address().getAddress().equals(sender.getAddress()))
                 .toList();
     for (Peer peer : leaving) {
-      if (peer.id() != null) {
-        PublicKey key = keys.get(peer.id());
-        if (key == null || !SignedDiscovery.isSignedBy(goodbye, peer.id(), key)) {
-          LOG.warn(
-              "Ignored a goodbye for {} from {}: not signed by its key",
-              peer.qualifiedName(),
-              Peer.format(sender));
-          continue;
-        }
+      if (peer.id() != null && !isFreshGoodbye(peer, goodbye, sender)) {
+        continue;
       }
       if (directory.remove(peer.address(), PeerDirectory.LeaveReason.GOODBYE).isPresent()) {
         peerBySender.values().remove(peer.address());
       }
     }
+  }
+
+  /**
+   * Tells whether a goodbye for a signed peer is signed by its key with a sequence number above any
+   * it signed before, and if so records that number; logs why not otherwise.
+   */
+  private boolean isFreshGoodbye(Peer peer, Goodbye goodbye, InetSocketAddress sender) {
+    Heard known = heard.get(peer.id());
+    OptionalLong seq =
+        known == null
+            ? OptionalLong.empty()
+            : SignedDiscovery.freshSequence(goodbye, peer.id(), known.key());
+    if (seq.isEmpty()) {
+      // Our peers from before sequence numbers sign goodbyes without one; such a goodbye is
+      // replayable, so it is ignored like an unsigned one and the peer leaves by timeout.
+      UNSIGNED_GOODBYES.log(
+          more ->
+              LOG.debug(
+                  "Ignored a goodbye for {} from {}: not signed with a sequence number by its"
+                      + " key{}",
+                  peer.qualifiedName(),
+                  Peer.format(sender),
+                  more));
+      return false;
+    }
+    if (seq.getAsLong() <= known.highestSeq()) {
+      replayed(peer.qualifiedName(), "goodbye", seq.getAsLong(), known.highestSeq(), sender);
+      return false;
+    }
+    heard.put(peer.id(), new Heard(known.key(), seq.getAsLong()));
+    return true;
+  }
+
+  /**
+   * Tells whether a valid announce is no older than what its id signed before: its sequence number
+   * is at least the highest heard (the same announce repeats every few seconds), and an id that
+   * sent sequence numbers does not go back to announces without one.
+   */
+  private boolean isFresh(SignedDiscovery.Valid valid, Announce announce, InetSocketAddress from) {
+    Heard known = heard.get(valid.id());
+    if (known == null || known.highestSeq() == Heard.NO_SEQ) {
+      return true;
+    }
+    long seq = valid.seq() == null ? Heard.NO_SEQ : valid.seq();
+    if (seq >= known.highestSeq()) {
+      return true;
+    }
+    replayed(announce.nickname() + "@" + valid.id(), "announce", seq, known.highestSeq(), from);
+    return false;
+  }
+
+  private void replayed(String who, String what, long seq, long highest, InetSocketAddress sender) {
+    replays++;
+    REPLAYED.log(
+        more ->
+            LOG.debug(
+                "Ignored a replayed {} of {} from {}: sequence number {} is not above {}{}",
+                what,
+                LogLimiter.oneLine(who),
+                Peer.format(sender),
+                seq == Heard.NO_SEQ ? "(none)" : Long.toString(seq),
+                highest,
+                more));
   }
 
   /** Checks an announce, verifying the signature only when this sender's announce changed. */
@@ -154,12 +229,16 @@ final class DiscoveryHandler extends SimpleChannelInboundHandler<DiscoveryPacket
     }
     SignedDiscovery.Check check = SignedDiscovery.check(announce);
     if (check instanceof SignedDiscovery.Forged forged) {
-      // Logged once per change of a sender's announce, so a repeated forgery cannot flood the log.
-      LOG.warn(
-          "Ignored an announce of {} from {}: {}",
-          announce.nickname(),
-          Peer.format(sender),
-          forged.reason());
+      // Logged once per change of a sender's announce, and rate-limited, so neither a repeated
+      // forgery nor a stream of fresh ones can flood the log.
+      FORGED.log(
+          more ->
+              LOG.warn(
+                  "Ignored an announce of {} from {}: {}{}",
+                  announce.nickname(),
+                  Peer.format(sender),
+                  forged.reason(),
+                  more));
     }
     if (lastChecked.size() >= MAX_TRACKED_SENDERS) {
       lastChecked.clear();
@@ -168,14 +247,20 @@ final class DiscoveryHandler extends SimpleChannelInboundHandler<DiscoveryPacket
     return check;
   }
 
-  private void rememberKey(PeerId id, PublicKey key) {
-    if (keys.size() >= MAX_TRACKED_SENDERS && !keys.containsKey(id)) {
-      keys.keySet().removeIf(k -> directory.peers().stream().noneMatch(p -> k.equals(p.id())));
-      if (keys.size() >= MAX_TRACKED_SENDERS) {
-        keys.clear();
+  private void remember(PeerId id, PublicKey key, Long seq) {
+    if (heard.size() >= MAX_TRACKED_SENDERS && !heard.containsKey(id)) {
+      Set<PeerId> known = new HashSet<>();
+      directory.peers().forEach(p -> known.add(p.id()));
+      heard.keySet().retainAll(known);
+      if (heard.size() >= MAX_TRACKED_SENDERS) {
+        heard.clear();
       }
     }
-    keys.put(id, key);
+    Heard before = heard.get(id);
+    long highest =
+        Math.max(
+            before == null ? Heard.NO_SEQ : before.highestSeq(), seq == null ? Heard.NO_SEQ : seq);
+    heard.put(id, new Heard(key, highest));
   }
 
   /**
@@ -185,6 +270,15 @@ final class DiscoveryHandler extends SimpleChannelInboundHandler<DiscoveryPacket
    */
   long forgedAnnounces() {
     return forgedAnnounces;
+  }
+
+  /**
+   * Returns how many announces and goodbyes were ignored as replays, for tests.
+   *
+   * @return the count
+   */
+  long replays() {
+    return replays;
   }
 
   private boolean isOwn(InetAddress ip, int tcpPort) {
@@ -213,7 +307,8 @@ final class DiscoveryHandler extends SimpleChannelInboundHandler<DiscoveryPacket
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof ProtocolException) {
-      LOG.debug("Dropped a bad datagram: {}", cause.getMessage());
+      BAD_DATAGRAMS.log(
+          more -> LOG.debug("Dropped a bad datagram: {}{}", LogLimiter.describe(cause), more));
     } else {
       LOG.warn("Discovery socket error, still serving: {}", cause.toString());
     }

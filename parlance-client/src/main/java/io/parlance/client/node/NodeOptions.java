@@ -40,6 +40,8 @@ public final class NodeOptions {
   private final Duration ackTimeout;
   private final Duration maxRetryDelay;
   private final List<String> capabilities;
+  private final int maxPeers;
+  private final int maxPeersPerIp;
 
   /** Every capability a node can offer, in the order it announces them. */
   public static final List<String> ALL_CAPABILITIES = List.of("tls", "ack");
@@ -70,6 +72,8 @@ public final class NodeOptions {
     this.ackTimeout = positive("ackTimeout", b.ackTimeout);
     this.maxRetryDelay = positive("maxRetryDelay", b.maxRetryDelay);
     this.capabilities = List.copyOf(Objects.requireNonNull(b.capabilities, "capabilities"));
+    this.maxPeers = atLeastOne("maxPeers", b.maxPeers);
+    this.maxPeersPerIp = atLeastOne("maxPeersPerIp", b.maxPeersPerIp);
     for (String cap : capabilities) {
       if (!ALL_CAPABILITIES.contains(cap)) {
         throw new IllegalArgumentException(
@@ -154,7 +158,26 @@ public final class NodeOptions {
         .deliveryWindow(deliveryWindow)
         .ackTimeout(ackTimeout)
         .maxRetryDelay(maxRetryDelay)
-        .capabilities(capabilities);
+        .capabilities(capabilities)
+        .maxPeers(maxPeers, maxPeersPerIp);
+  }
+
+  /**
+   * The most peers the node lists in all (see {@link io.parlance.client.peer.PeerDirectory}).
+   *
+   * @return the limit
+   */
+  public int maxPeers() {
+    return maxPeers;
+  }
+
+  /**
+   * The most peers the node lists at one IP.
+   *
+   * @return the limit
+   */
+  public int maxPeersPerIp() {
+    return maxPeersPerIp;
   }
 
   /**
@@ -415,6 +438,8 @@ public final class NodeOptions {
     private Duration ackTimeout = Duration.ofSeconds(5);
     private Duration maxRetryDelay = Duration.ofSeconds(60);
     private List<String> capabilities = ALL_CAPABILITIES;
+    private int maxPeers = io.parlance.client.peer.PeerDirectory.DEFAULT_MAX_PEERS;
+    private int maxPeersPerIp = io.parlance.client.peer.PeerDirectory.DEFAULT_MAX_PEERS_PER_IP;
 
     private Builder(String nickname) {
       this.nickname = nickname;
@@ -695,6 +720,22 @@ public final class NodeOptions {
      */
     public Builder capabilities(List<String> caps) {
       this.capabilities = caps;
+      return this;
+    }
+
+    /**
+     * Sets the bounds of the peer list (default {@value
+     * io.parlance.client.peer.PeerDirectory#DEFAULT_MAX_PEERS} in all, {@value
+     * io.parlance.client.peer.PeerDirectory#DEFAULT_MAX_PEERS_PER_IP} per IP); past them a newcomer
+     * takes the place of the least useful peer, or is not listed.
+     *
+     * @param inAll the most peers listed in all
+     * @param perIp the most peers listed at one IP
+     * @return this builder
+     */
+    public Builder maxPeers(int inAll, int perIp) {
+      this.maxPeers = inAll;
+      this.maxPeersPerIp = perIp;
       return this;
     }
 

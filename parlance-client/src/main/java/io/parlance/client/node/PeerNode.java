@@ -120,7 +120,7 @@ public final class PeerNode implements AutoCloseable {
    * @param options how to run
    */
   public PeerNode(NodeOptions options) {
-    this(options, new PeerDirectory());
+    this(options, new PeerDirectory(options.maxPeers(), options.maxPeersPerIp()));
   }
 
   /**
@@ -848,6 +848,7 @@ public final class PeerNode implements AutoCloseable {
         return;
       }
     }
+    proven.ifPresent(directory::talkedTo);
     Receiver r = receiver;
     if (r != null) {
       r.received(line, channel);
@@ -1030,6 +1031,7 @@ public final class PeerNode implements AutoCloseable {
 
     @Override
     public void sent(StoredMessage m, Peer peer) {
+      directory.talkedTo(peer.address());
       events.publish(new NodeEvent.MessageSent(peer, m.content(), m.id()));
       events.publish(
           new NodeEvent.Delivery(

@@ -1,13 +1,20 @@
 package io.parlance.client.peer;
 
+import io.parlance.client.security.PeerId;
+import io.parlance.protocol.LogLimiter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * {@link #remove} and {@link #expire}; the directory tells its {@link Listener} about joins,
  * renames and leaves. Thread-safe; the listener is called outside the lock, in the caller's thread,
  * so it must not block.
+ *
+ * <p>Bounded, in all and per IP, so forged announces cannot grow it without end: a newcomer over a
+ * bound takes the place of the least useful peer (unsigned before signed, never talked to before
+ * talked to, then the longest unheard), and is refused if every peer in its way is more useful than
+ * it. A signed peer we talked to is never dropped for a newcomer.
  */
 public final class PeerDirectory {
 
@@ -37,7 +49,7 @@ public final class PeerDirectory {
     REPLACED,
     /** It was not heard of for longer than the timeout. */
     TIMEOUT,
-    /** Its discovery source removed it for another reason. */
+    /** Its discovery source removed it for another reason, or the directory was full. */
     REMOVED
   }
 
@@ -74,28 +86,98 @@ public final class PeerDirectory {
     /** The address was known under another nickname. */
     RENAMED,
     /** The address was known; only its last-heard time changed. */
-    REFRESHED
+    REFRESHED,
+    /** The address was new, but the directory was full of more useful peers: it was not added. */
+    REFUSED
   }
 
-  private record Entry(Peer peer, long lastHeardNanos) {}
+  /** The default bound on the peers listed in all. */
+  public static final int DEFAULT_MAX_PEERS = 4096;
+
+  /** The default bound on the peers listed at one IP (many peers may share a host or a NAT). */
+  public static final int DEFAULT_MAX_PEERS_PER_IP = 256;
+
+  /**
+   * Share of the directory dropped at once when it is full, so a flood costs one scan per batch.
+   */
+  private static final int EVICTION_BATCH_DIVISOR = 16;
+
+  private static final LogLimiter CHANGES =
+      new LogLimiter(50, Duration.ofSeconds(1), System::nanoTime);
+  private static final LogLimiter FULL = new LogLimiter();
+
+  private record Entry(Peer peer, long lastHeardNanos, boolean talkedTo) {
+
+    /**
+     * How useful the peer is to keep: a signed peer we talked to most, an unknown plain one least.
+     */
+    int usefulness() {
+      return usefulness(peer, talkedTo);
+    }
+
+    static int usefulness(Peer peer, boolean talkedTo) {
+      return (talkedTo ? 2 : 0) + (peer.id() != null ? 1 : 0);
+    }
+
+    boolean evictable() {
+      return !(talkedTo && peer.id() != null);
+    }
+  }
+
+  /** Least useful first, then the longest unheard. */
+  private static final Comparator<Entry> EVICTION_ORDER =
+      Comparator.comparingInt((Entry e) -> e.usefulness()).thenComparingLong(Entry::lastHeardNanos);
 
   private final Object lock = new Object();
-  private final java.util.Map<InetSocketAddress, Entry> entries = new java.util.HashMap<>();
+  private final Map<InetSocketAddress, Entry> entries = new HashMap<>();
+
+  /** The addresses listed at each IP, to apply the per-IP bound without a scan of all peers. */
+  private final Map<InetAddress, Set<InetSocketAddress>> perIp = new HashMap<>();
+
   private final LongSupplier nanoClock;
+  private final int maxPeers;
+  private final int maxPeersPerIp;
   private volatile Listener listener;
 
-  /** Creates an empty directory on the system clock. */
+  /** Creates an empty directory on the system clock, with the default bounds. */
   public PeerDirectory() {
     this(System::nanoTime);
   }
 
   /**
-   * Creates an empty directory on the given clock.
+   * Creates an empty directory on the given clock, with the default bounds.
    *
    * @param nanoClock a monotonic clock in nanoseconds, as {@link System#nanoTime()}
    */
   public PeerDirectory(LongSupplier nanoClock) {
+    this(nanoClock, DEFAULT_MAX_PEERS, DEFAULT_MAX_PEERS_PER_IP);
+  }
+
+  /**
+   * Creates an empty directory on the system clock.
+   *
+   * @param maxPeers the most peers listed in all, at least 1
+   * @param maxPeersPerIp the most peers listed at one IP, at least 1
+   */
+  public PeerDirectory(int maxPeers, int maxPeersPerIp) {
+    this(System::nanoTime, maxPeers, maxPeersPerIp);
+  }
+
+  /**
+   * Creates an empty directory.
+   *
+   * @param nanoClock a monotonic clock in nanoseconds, as {@link System#nanoTime()}
+   * @param maxPeers the most peers listed in all, at least 1
+   * @param maxPeersPerIp the most peers listed at one IP, at least 1
+   */
+  public PeerDirectory(LongSupplier nanoClock, int maxPeers, int maxPeersPerIp) {
+    if (maxPeers < 1 || maxPeersPerIp < 1) {
+      throw new IllegalArgumentException(
+          "the peer list bounds must be at least 1: " + maxPeers + ", " + maxPeersPerIp);
+    }
     this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+    this.maxPeers = maxPeers;
+    this.maxPeersPerIp = maxPeersPerIp;
     this.listener = null;
   }
 
@@ -131,6 +213,7 @@ public final class PeerDirectory {
     InetSocketAddress address = peer.address();
     Entry before;
     Peer moved = null;
+    List<Peer> evicted = List.of();
     synchronized (lock) {
       before = entries.get(address);
       if (before != null && before.peer().id() != null && peer.id() == null) {
@@ -148,8 +231,17 @@ public final class PeerDirectory {
           if (peer.id().equals(e.getValue().peer().id()) && !e.getKey().equals(address)) {
             moved = e.getValue().peer();
             it.remove();
+            uncount(e.getKey());
           }
         }
+      }
+      if (before == null) {
+        evicted = makeRoom(peer, moved != null);
+        if (evicted == null) {
+          refused(peer);
+          return Change.REFUSED;
+        }
+        perIp.computeIfAbsent(address.getAddress(), ip -> new HashSet<>()).add(address);
       }
       Peer kept =
           before != null
@@ -158,29 +250,36 @@ public final class PeerDirectory {
                   && before.peer().caps().equals(peer.caps())
               ? before.peer() // keep the first source of an address heard from two sources
               : peer;
-      entries.put(address, new Entry(kept, nanoClock.getAsLong()));
+      boolean talkedTo =
+          before != null && before.talkedTo() && Objects.equals(before.peer().id(), peer.id());
+      entries.put(address, new Entry(kept, nanoClock.getAsLong(), talkedTo));
     }
     if (moved != null) {
       notifyLeft(moved, LeaveReason.MOVED);
     }
+    evicted.forEach(p -> notifyLeft(p, LeaveReason.REMOVED));
     Listener l = listener;
     if (before == null || !Objects.equals(before.peer().id(), peer.id())) {
       if (before != null) {
         notifyLeft(before.peer(), LeaveReason.REPLACED);
       }
-      LOG.info(
-          "Peer {} joined at {} via {}{}",
-          nickname,
-          peer.addressText(),
-          peer.source(),
-          peer.id() == null ? "" : " with id " + peer.id());
+      CHANGES.log(
+          more ->
+              LOG.info(
+                  "Peer {} joined at {} via {}{}{}",
+                  nickname,
+                  peer.addressText(),
+                  peer.source(),
+                  peer.id() == null ? "" : " with id " + peer.id(),
+                  more));
       if (l != null) {
         l.joined(peer);
       }
       return Change.JOINED;
     }
     if (!before.peer().nickname().equals(nickname)) {
-      LOG.info("Peer at {} is now called {}", peer.addressText(), nickname);
+      CHANGES.log(
+          more -> LOG.info("Peer at {} is now called {}{}", peer.addressText(), nickname, more));
       if (l != null) {
         l.renamed(before.peer(), peer);
       }
@@ -200,6 +299,9 @@ public final class PeerDirectory {
     Entry removed;
     synchronized (lock) {
       removed = entries.remove(address);
+      if (removed != null) {
+        uncount(address);
+      }
     }
     if (removed == null) {
       return Optional.empty();
@@ -231,6 +333,7 @@ public final class PeerDirectory {
                         && ip.equals(p.address().getAddress());
                 if (match) {
                   removed.add(p);
+                  uncount(p.address());
                 }
                 return match;
               });
@@ -259,6 +362,7 @@ public final class PeerDirectory {
                     e.peer().source().equals(source) && now - e.lastHeardNanos() > limit;
                 if (stale) {
                   removed.add(e.peer());
+                  uncount(e.peer().address());
                 }
                 return stale;
               });
@@ -326,12 +430,118 @@ public final class PeerDirectory {
     }
   }
 
+  /**
+   * Records that we talked to the peer at an address (we sent it a message), which keeps it, if it
+   * proved an identity, from being dropped when the directory is full.
+   *
+   * @param address its message address
+   */
+  public void talkedTo(InetSocketAddress address) {
+    synchronized (lock) {
+      entries.computeIfPresent(address, (a, e) -> new Entry(e.peer(), e.lastHeardNanos(), true));
+    }
+  }
+
+  /**
+   * Records that we talked to the peer with an id (it proved the id on a connection and sent us a
+   * message), which keeps it from being dropped when the directory is full.
+   *
+   * @param id its proven id
+   */
+  public void talkedTo(PeerId id) {
+    Objects.requireNonNull(id, "id");
+    synchronized (lock) {
+      entries.replaceAll(
+          (a, e) -> id.equals(e.peer().id()) ? new Entry(e.peer(), e.lastHeardNanos(), true) : e);
+    }
+  }
+
+  /**
+   * Makes room for a newcomer at a new address, under the lock: drops the least useful peers in its
+   * way (at its IP if that is full, else a batch of the whole directory if that is full).
+   *
+   * @return the dropped peers, or null if the newcomer must be refused
+   */
+  private List<Peer> makeRoom(Peer newcomer, boolean freedOne) {
+    InetAddress ip = newcomer.address().getAddress();
+    int usefulness = Entry.usefulness(newcomer, false);
+    List<Peer> dropped = new ArrayList<>();
+    Set<InetSocketAddress> atIp = perIp.getOrDefault(ip, Set.of());
+    if (atIp.size() >= maxPeersPerIp) {
+      Entry victim = null;
+      for (InetSocketAddress a : atIp) {
+        Entry e = entries.get(a);
+        if (e.evictable() && (victim == null || EVICTION_ORDER.compare(e, victim) < 0)) {
+          victim = e;
+        }
+      }
+      if (victim == null || victim.usefulness() > usefulness) {
+        return null;
+      }
+      drop(victim, dropped);
+    }
+    if (entries.size() >= maxPeers && !freedOne) {
+      int batch = Math.max(1, maxPeers / EVICTION_BATCH_DIVISOR);
+      List<Entry> victims =
+          entries.values().stream()
+              .filter(e -> e.evictable() && e.usefulness() <= usefulness)
+              .sorted(EVICTION_ORDER)
+              .limit(batch)
+              .toList();
+      if (victims.isEmpty()) {
+        return null;
+      }
+      victims.forEach(e -> drop(e, dropped));
+    }
+    if (!dropped.isEmpty()) {
+      int count = dropped.size();
+      FULL.log(
+          more ->
+              LOG.info(
+                  "The peer list is full ({} in all, {} per IP): dropped {} least useful{}",
+                  maxPeers,
+                  maxPeersPerIp,
+                  count,
+                  more));
+    }
+    return dropped;
+  }
+
+  private void drop(Entry e, List<Peer> dropped) {
+    entries.remove(e.peer().address());
+    uncount(e.peer().address());
+    dropped.add(e.peer());
+  }
+
+  private void refused(Peer peer) {
+    FULL.log(
+        more ->
+            LOG.info(
+                "The peer list is full ({} in all, {} per IP) of more useful peers: did not add {}"
+                    + " at {}{}",
+                maxPeers,
+                maxPeersPerIp,
+                peer.nickname(),
+                peer.addressText(),
+                more));
+  }
+
+  private void uncount(InetSocketAddress address) {
+    Set<InetSocketAddress> atIp = perIp.get(address.getAddress());
+    if (atIp != null && atIp.remove(address) && atIp.isEmpty()) {
+      perIp.remove(address.getAddress());
+    }
+  }
+
   private void notifyLeft(Peer peer, LeaveReason reason) {
-    LOG.info(
-        "Peer {} at {} left ({})",
-        peer.nickname(),
-        peer.addressText(),
-        reason.name().toLowerCase());
+    CHANGES.log(
+        more ->
+            LOG.info(
+                "Peer {} at {} left ({}){}",
+                peer.nickname(),
+                peer.addressText(),
+                reason.name().toLowerCase(Locale.ROOT),
+                more));
     Listener l = listener;
     if (l != null) {
       l.left(peer, reason);

@@ -67,8 +67,137 @@ class SignedDiscoveryHandlerTest {
   }
 
   private void receive(Object message, InetSocketAddress from) {
-    channel.writeInbound(
-        new DatagramPacket(Unpooled.wrappedBuffer(WireJson.toBytes(message)), GROUP, from));
+    replay(WireJson.toBytes(message), from);
+  }
+
+  private void replay(byte[] datagram, InetSocketAddress from) {
+    channel.writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(datagram), GROUP, from));
+  }
+
+  /** Bob's signer in one run of his peer, whose clock reads the given time when it signs. */
+  private static SignedDiscovery bobStartedAt(long millis) {
+    return new SignedDiscovery(BOB, List.of("tls", "ack"), () -> millis);
+  }
+
+  @Test
+  void aRecordedGoodbyeReplayedAfterThePeerCameBackDoesNotRemoveIt() {
+    SignedDiscovery monday = bobStartedAt(1_000_000);
+    replay(WireJson.toBytes(monday.announce("bob", 7000)), BOB_HOST);
+    byte[] recordedGoodbye = WireJson.toBytes(monday.goodbye("bob"));
+    replay(recordedGoodbye, BOB_HOST);
+    assertThat(directory.peers()).isEmpty();
+
+    receive(bobStartedAt(2_000_000).announce("bob", 7000), BOB_HOST);
+    for (int i = 0; i < 40; i++) {
+      replay(recordedGoodbye, BOB_HOST);
+    }
+
+    assertThat(directory.peers())
+        .singleElement()
+        .satisfies(p -> assertThat(p.id()).isEqualTo(BOB.id()));
+    assertThat(left).containsExactly("bob:GOODBYE");
+    assertThat(handler.replays()).isEqualTo(40);
+  }
+
+  @Test
+  void aRecordedAnnounceReplayedAfterTheGoodbyeDoesNotBringThePeerBack() {
+    SignedDiscovery run = bobStartedAt(1_000_000);
+    byte[] recordedAnnounce = WireJson.toBytes(run.announce("bob", 7000));
+    replay(recordedAnnounce, BOB_HOST);
+    receive(run.goodbye("bob"), BOB_HOST);
+
+    replay(recordedAnnounce, BOB_HOST);
+    replay(recordedAnnounce, MALLORY_HOST);
+
+    assertThat(directory.peers()).isEmpty();
+    assertThat(newcomers).containsExactly(Peer.format(BOB_HOST) + " signed");
+  }
+
+  @Test
+  void anAnnounceFromAnEarlierRunCannotMoveThePeerBackToItsOldAddress() {
+    byte[] lastWeek = WireJson.toBytes(bobStartedAt(1_000_000).announce("bob", 6000));
+    receive(bobStartedAt(2_000_000).announce("bob", 7000), BOB_HOST);
+
+    replay(lastWeek, new InetSocketAddress("10.0.0.9", 50001));
+
+    assertThat(directory.peers())
+        .singleElement()
+        .satisfies(p -> assertThat(p.addressText()).isEqualTo("10.0.0.7:7000"));
+  }
+
+  @Test
+  void theSameAnnounceRepeatedEveryFewSecondsKeepsThePeer() {
+    SignedDiscovery run = bobStartedAt(1_000_000);
+    for (int i = 0; i < 5; i++) {
+      receive(run.announce("bob", 7000), BOB_HOST);
+    }
+
+    assertThat(directory.peers()).hasSize(1);
+    assertThat(handler.replays()).isZero();
+  }
+
+  @Test
+  void anAnnounceStrippedOfItsSequenceNumberIsRefusedOnceOneWasHeard() {
+    Announce fresh = bobStartedAt(2_000_000).announce("bob", 7000);
+    receive(fresh, BOB_HOST);
+
+    Announce stripped = new Announce("bob", 6000, fresh.id(), fresh.key(), fresh.caps(), null);
+    receive(stripped.withSig(sign(BOB, stripped.signedPayload())), BOB_HOST);
+
+    assertThat(directory.peers())
+        .singleElement()
+        .satisfies(p -> assertThat(p.addressText()).isEqualTo("10.0.0.7:7000"));
+  }
+
+  @Test
+  void aSequenceNumberChangedAfterSigningIsForged() {
+    Announce fresh = bobStartedAt(1_000_000).announce("bob", 7000);
+    receive(fresh.withSeq(fresh.seq() + 1_000_000, fresh.seqSig()), BOB_HOST);
+
+    assertThat(directory.peers()).isEmpty();
+    assertThat(handler.forgedAnnounces()).isEqualTo(1);
+  }
+
+  @Test
+  void aGoodbyeWithAnIncreasedSequenceNumberButTheOldSignatureIsIgnored() {
+    SignedDiscovery run = bobStartedAt(1_000_000);
+    receive(run.announce("bob", 7000), BOB_HOST);
+    Goodbye recorded = run.goodbye("bob");
+    receive(bobStartedAt(2_000_000).announce("bob", 7000), BOB_HOST);
+
+    receive(
+        new Goodbye("bob", recorded.id(), recorded.sig(), 3_000_000L, recorded.seqSig()), BOB_HOST);
+
+    assertThat(directory.peers()).hasSize(1);
+  }
+
+  @Test
+  void anOlderPeerOfOursWithoutSequenceNumbersJoinsButOnlyTimesOut() {
+    Announce legacy =
+        new Announce(
+            "bob", 7000, BOB.id().value(), BOB.encodedPublicKey(), List.of("tls", "ack"), null);
+    receive(legacy.withSig(sign(BOB, legacy.signedPayload())), BOB_HOST);
+    assertThat(directory.peers())
+        .singleElement()
+        .satisfies(p -> assertThat(p.id()).isEqualTo(BOB.id()));
+
+    Goodbye unsequenced = new Goodbye("bob", BOB.id().value(), null);
+    receive(new Goodbye("bob", BOB.id().value(), sign(BOB, unsequenced.signedPayload())), BOB_HOST);
+
+    // Such a goodbye could be replayed at will, so it is not believed; the peer expires instead.
+    assertThat(directory.peers()).hasSize(1);
+  }
+
+  @Test
+  void anOlderPeerOfOursStillBelievesOurAnnouncesAndGoodbyes() {
+    Announce announce = BOB_SIGNS.announce("bob", 7000);
+    Goodbye goodbye = BOB_SIGNS.goodbye("bob");
+
+    // What a peer from before sequence numbers checks: 'sig' over the payload without them.
+    assertThat(Identity.verify(BOB.publicKey(), announce.signedPayload(), decode(announce.sig())))
+        .isTrue();
+    assertThat(SignedDiscovery.isSignedBy(goodbye, BOB.id(), BOB.publicKey())).isTrue();
+    assertThat(goodbye.seq()).isGreaterThan(announce.seq());
   }
 
   @Test
@@ -170,6 +299,10 @@ class SignedDiscoveryHandlerTest {
 
     receive(new Goodbye("rusty"), MALLORY_HOST);
     assertThat(directory.peers()).isEmpty();
+  }
+
+  private static byte[] decode(String base64) {
+    return Base64.getDecoder().decode(base64);
   }
 
   private static String sign(Identity identity, byte[] payload) {

@@ -53,7 +53,10 @@ class WireFormatTest {
           .contains("\"caps\":[\"tls\",\"ack\"],\"sig\":\"");
       Announce decoded = (Announce) WireJson.mapper().readValue(announce, DiscoveryMessage.class);
       assertThat(SignedDiscovery.check(decoded))
-          .isEqualTo(new SignedDiscovery.Valid(alice.node().identity().id(), publicKey(alice)));
+          .isEqualTo(
+              new SignedDiscovery.Valid(
+                  alice.node().identity().id(), publicKey(alice), decoded.seq()));
+      assertThat(decoded.seq()).isNotNull();
       alice.node().stop();
       String last;
       do {
@@ -65,6 +68,10 @@ class WireFormatTest {
       assertThat(
               SignedDiscovery.isSignedBy(goodbye, alice.node().identity().id(), publicKey(alice)))
           .isTrue();
+      assertThat(
+              SignedDiscovery.freshSequence(goodbye, alice.node().identity().id(), publicKey(alice))
+                  .orElse(0))
+          .isGreaterThan(decoded.seq());
     }
   }
 

@@ -22,8 +22,14 @@ import java.util.List;
  * @param key the peer's public key (base64 of its X.509 encoding), or null
  * @param caps the extensions the peer speaks (e.g. {@code tls}, {@code ack}), or null
  * @param sig base64 signature of {@link #signedPayload()} by {@code key}, or null
+ * @param seq the signer's sequence number (milliseconds of its clock when it signed, strictly
+ *     increasing per key), so a receiver can refuse a replayed announce; or null (a plain peer, or
+ *     one of ours from before the field)
+ * @param seqSig base64 signature of {@link #freshPayload()} by {@code key}, which covers {@code
+ *     seq}; or null. It sits beside {@code sig} so that our older peers, which check only {@code
+ *     sig}, keep believing our announces.
  */
-@JsonPropertyOrder({"nickname", "tcp_port", "id", "key", "caps", "sig"})
+@JsonPropertyOrder({"nickname", "tcp_port", "id", "key", "caps", "sig", "seq", "seq_sig"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Announce(
     @JsonProperty(value = "nickname", required = true) String nickname,
@@ -31,7 +37,9 @@ public record Announce(
     @JsonProperty("id") String id,
     @JsonProperty("key") String key,
     @JsonProperty("caps") List<String> caps,
-    @JsonProperty("sig") String sig)
+    @JsonProperty("sig") String sig,
+    @JsonProperty("seq") Long seq,
+    @JsonProperty("seq_sig") String seqSig)
     implements DiscoveryMessage {
 
   /** The value of the {@code type} field. */
@@ -49,6 +57,8 @@ public record Announce(
     Extensions.requireBounded("id", id);
     Extensions.requireBounded("key", key);
     Extensions.requireBounded("sig", sig);
+    Extensions.requireSequence(seq);
+    Extensions.requireBounded("seq_sig", seqSig);
     caps = Extensions.requireBoundedCaps(caps);
   }
 
@@ -60,6 +70,21 @@ public record Announce(
    */
   public Announce(String nickname, int tcpPort) {
     this(nickname, tcpPort, null, null, null, null);
+  }
+
+  /**
+   * Creates an announce without a sequence number, as our peers sent it before {@code seq}.
+   *
+   * @param nickname the nickname
+   * @param tcpPort the TCP port
+   * @param id the identity fingerprint, or null
+   * @param key the public key, or null
+   * @param caps the capabilities, or null
+   * @param sig the signature of {@link #signedPayload()}, or null
+   */
+  public Announce(
+      String nickname, int tcpPort, String id, String key, List<String> caps, String sig) {
+    this(nickname, tcpPort, id, key, caps, sig, null, null);
   }
 
   /**
@@ -79,7 +104,18 @@ public record Announce(
    * @return the signed announce
    */
   public Announce withSig(String signature) {
-    return new Announce(nickname, tcpPort, id, key, caps, signature);
+    return new Announce(nickname, tcpPort, id, key, caps, signature, seq, seqSig);
+  }
+
+  /**
+   * Returns this announce with a sequence number and its signature.
+   *
+   * @param sequence the sequence number
+   * @param signature base64 signature of {@link #freshPayload()} with that number
+   * @return the announce
+   */
+  public Announce withSeq(long sequence, String signature) {
+    return new Announce(nickname, tcpPort, id, key, caps, sig, sequence, signature);
   }
 
   /**
@@ -96,6 +132,25 @@ public record Announce(
             String.valueOf(id),
             String.valueOf(key),
             caps == null ? "" : String.join(",", caps))
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Returns the bytes that {@code seq_sig} signs: every field of {@link #signedPayload()} and the
+   * sequence number, under a prefix of its own, so that neither signature passes for the other.
+   *
+   * @return the payload
+   */
+  public byte[] freshPayload() {
+    return String.join(
+            "\n",
+            "parlance-announce-v2",
+            nickname,
+            Integer.toString(tcpPort),
+            String.valueOf(id),
+            String.valueOf(key),
+            caps == null ? "" : String.join(",", caps),
+            String.valueOf(seq))
         .getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -37,6 +37,19 @@ public final class Extensions {
   }
 
   /**
+   * Checks an optional sequence number.
+   *
+   * @param seq the value, possibly null
+   * @throws ProtocolException of kind {@link ProtocolError#WRONG_FIELD_TYPE} if it is negative
+   */
+  public static void requireSequence(Long seq) {
+    if (seq != null && seq < 0) {
+      throw new ProtocolException(
+          ProtocolError.WRONG_FIELD_TYPE, "field 'seq' must not be negative");
+    }
+  }
+
+  /**
    * Checks an optional list of capabilities.
    *
    * @param caps the list, possibly null

@@ -118,6 +118,46 @@ class ExtensionCodecTest {
   }
 
   @Test
+  void aSequencedAnnounceAddsSeqAndItsSignatureAfterSigAndRoundTrips() {
+    Announce sequenced = extended.withSeq(1_700_000_000_123L, "c2Vx");
+    datagrams.writeOutbound(new DiscoveryPacket(sequenced, GROUP));
+    DatagramPacket out = datagrams.readOutbound();
+    assertThat(out.content().toString(StandardCharsets.UTF_8))
+        .endsWith(",\"sig\":\"c2ln\",\"seq\":1700000000123,\"seq_sig\":\"c2Vx\"}");
+    datagrams.writeInbound(new DatagramPacket(out.content(), GROUP, GROUP));
+
+    assertThat(datagrams.<DiscoveryPacket>readInbound().message()).isEqualTo(sequenced);
+  }
+
+  @Test
+  void theFreshPayloadCoversTheSequenceNumberAndDiffersFromTheOldOne() {
+    Announce sequenced = extended.withSeq(5, null);
+    assertThat(sequenced.signedPayload()).isEqualTo(extended.signedPayload());
+    assertThat(sequenced.freshPayload())
+        .isNotEqualTo(sequenced.signedPayload())
+        .isNotEqualTo(extended.withSeq(6, null).freshPayload())
+        .isEqualTo(sequenced.withSeq(5, "other").withSig("other").freshPayload());
+    Goodbye goodbye = new Goodbye("alice", "ABCD", null, 5L, null);
+    assertThat(goodbye.freshPayload())
+        .isNotEqualTo(new Goodbye("alice", "ABCD", null, 6L, null).freshPayload())
+        .isNotEqualTo(goodbye.signedPayload());
+  }
+
+  @Test
+  void aNegativeOrNonNumericSequenceNumberIsRejected() {
+    assertThatThrownBy(() -> new Goodbye("a", null, null, -1L, null)).hasMessageContaining("'seq'");
+    assertRejected(
+        () ->
+            datagrams.writeInbound(
+                new DatagramPacket(
+                    bytes("{\"type\":\"goodbye\",\"nickname\":\"a\",\"seq\":\"soon\"}"),
+                    GROUP,
+                    GROUP)),
+        ProtocolError.WRONG_FIELD_TYPE,
+        "'seq'");
+  }
+
+  @Test
   void extensionFieldsAreBounded() {
     assertThatThrownBy(() -> new Announce("a", 1, "x".repeat(257), null, null, null))
         .isInstanceOfSatisfying(
