@@ -236,6 +236,16 @@ final class InteractiveMode {
               .toAttributedString());
     } else if (event instanceof NodeEvent.MessageRejected e) {
       problem("Refused a message claiming to be from " + e.from() + ": " + e.reason());
+    } else if (event instanceof NodeEvent.LineRefused e) {
+      problem(
+          "Dropped a message of "
+              + e.bytes()
+              + " bytes from "
+              + (e.from() == null ? "an unknown sender" : e.from())
+              + " at "
+              + e.address()
+              + ": "
+              + e.reason());
     } else if (event instanceof NodeEvent.TrustWarning e) {
       problem(e.warning());
     } else if (event instanceof NodeEvent.MessageSent e) {

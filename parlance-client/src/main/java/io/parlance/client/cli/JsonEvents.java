@@ -178,6 +178,13 @@ final class JsonEvents {
           .put("address", e.address())
           .put("message", e.reason());
     }
+    if (event instanceof NodeEvent.LineRefused e) {
+      return event("line_refused")
+          .put("from", e.from())
+          .put("address", e.address())
+          .put("bytes", e.bytes())
+          .put("message", e.reason());
+    }
     if (event instanceof NodeEvent.TrustWarning e) {
       return security(
           event("key_changed")
