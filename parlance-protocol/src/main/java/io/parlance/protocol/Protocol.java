@@ -17,8 +17,11 @@ public final class Protocol {
   /** How long a peer may stay silent before it is dropped, by default. */
   public static final Duration PEER_TIMEOUT = Duration.ofSeconds(15);
 
-  /** Longest TCP line we accept, in bytes, without its line ending. */
-  public static final int MAX_LINE_BYTES = 64 * 1024;
+  /**
+   * Longest TCP line we accept, in bytes, without its line ending: 1 MiB, as much text as a person
+   * pastes (the Rust Parlance takes lines of any length; we need a bound).
+   */
+  public static final int MAX_LINE_BYTES = 1024 * 1024;
 
   /** Largest discovery datagram we accept, in bytes. */
   public static final int MAX_DATAGRAM_BYTES = 8 * 1024;

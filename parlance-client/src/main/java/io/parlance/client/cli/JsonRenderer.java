@@ -312,6 +312,15 @@ final class JsonRenderer implements Reply.Visitor<ObjectNode>, NodeEvent.Visitor
   }
 
   @Override
+  public ObjectNode lineRefused(NodeEvent.LineRefused e) {
+    return event("line_refused")
+        .put("from", e.from())
+        .put("address", e.address())
+        .put("bytes", e.bytes())
+        .put("message", e.reason());
+  }
+
+  @Override
   public ObjectNode trustWarning(NodeEvent.TrustWarning e) {
     return security(
         event("key_changed")

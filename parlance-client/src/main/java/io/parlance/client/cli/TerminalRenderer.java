@@ -314,6 +314,20 @@ final class TerminalRenderer implements Reply.Visitor<Void>, NodeEvent.Visitor<V
   }
 
   @Override
+  public Void lineRefused(NodeEvent.LineRefused e) {
+    problem(
+        "Dropped a message of "
+            + e.bytes()
+            + " bytes from "
+            + (e.from() == null ? "an unknown sender" : e.from())
+            + " at "
+            + e.address()
+            + ": "
+            + e.reason());
+    return null;
+  }
+
+  @Override
   public Void trustWarning(NodeEvent.TrustWarning e) {
     problem(e.warning());
     return null;

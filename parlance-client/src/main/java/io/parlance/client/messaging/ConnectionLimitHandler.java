@@ -1,55 +1,469 @@
 package io.parlance.client.messaging;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import java.util.concurrent.atomic.AtomicInteger;
+import io.netty.util.AttributeKey;
+import io.parlance.protocol.codec.LineFrameDecoder;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the number of open inbound connections of one server at or below a limit, closing each
- * connection over it as soon as it is accepted. One shared instance per server.
+ * Shares the listener's connection slots fairly: at most {@link InboundLimits#maxConnections()}
+ * open, at most {@link InboundLimits#maxConnectionsPerAddress()} from one address, and {@link
+ * InboundLimits#reservedForKnownPeers()} of them only for known peers. When a new connection finds
+ * no free slot, the longest-idle connection that may go is closed to make room: a connection may go
+ * once it delivered a whole line and has nothing half-sent (a sender that writes one line and
+ * closes is done with it), or after a second without a byte; a known peer's connection goes only to
+ * make room for another known peer's. If none may go, a known peer's new connection is kept and the
+ * listener stops accepting until there is room, so the next ones wait in the kernel's queue rather
+ * than being closed with their message; an unknown address's is refused, as is one from an address
+ * that holds its share with busy connections. A connection from an unknown address that has not
+ * delivered a valid line within {@link InboundLimits#firstLineTimeout()} (a TLS handshake included)
+ * is closed. It also keeps the budgets of bytes of unfinished lines per address and in all. One
+ * shared instance per server; thread-safe.
  */
 @Sharable
 public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ConnectionLimitHandler.class);
+  /** How long a connection that has not finished a line must stay silent before it may go. */
+  static final long EVICTABLE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-  private final int maxConnections;
-  private final AtomicInteger open = new AtomicInteger();
-  private final AtomicLong accepted = new AtomicLong();
-  private final AtomicLong rejected = new AtomicLong();
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectionLimitHandler.class);
+  private static final long LOG_GAP_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   /**
-   * Creates the handler.
+   * How many connections past the limit the listener keeps while it stops accepting: those it
+   * accepted before it noticed; any more are refused.
+   */
+  static final int OVERSHOOT = 64;
+
+  /** How often a listener that stopped accepting checks whether it may start again. */
+  static final long RECHECK_MILLIS = 50;
+
+  private static final AttributeKey<Slot> SLOT =
+      AttributeKey.valueOf(ConnectionLimitHandler.class, "slot");
+
+  /** One open connection's place. Times are written on its event loop, read under the lock. */
+  private static final class Slot {
+    final Channel channel;
+    final InetAddress address;
+    volatile boolean known;
+    volatile long lastReadNanos;
+    volatile long lastLineNanos;
+    volatile boolean delivered;
+    final long acceptedNanos;
+
+    Slot(Channel channel, InetAddress address, boolean known, long now) {
+      this.channel = channel;
+      this.acceptedNanos = now;
+      this.address = address;
+      this.known = known;
+      this.lastReadNanos = now;
+    }
+
+    /** Whether it delivered a line or has been open for a while: it holds its slot. */
+    boolean settled(long now) {
+      return delivered || now - acceptedNanos >= EVICTABLE_AFTER_NANOS;
+    }
+
+    /** Whether closing it now loses nothing a sender finished writing, or it hoards its slot. */
+    boolean evictable(long now) {
+      return (delivered && lastLineNanos - lastReadNanos >= 0)
+          || now - lastReadNanos >= EVICTABLE_AFTER_NANOS;
+    }
+  }
+
+  /** The answer of {@link #roomFor} when every slot is busy and none may go. */
+  private static final Slot FULL = new Slot(null, null, false, 0);
+
+  private final InboundLimits limits;
+  private final Predicate<Channel> known;
+  private final LongSupplier nanoClock;
+  private final Object lock = new Object();
+  private final Map<Channel, Slot> slots = new HashMap<>(); // guarded by lock
+  private final Map<InetAddress, Integer> perAddress = new HashMap<>(); // guarded by lock
+  private final Map<InetAddress, Long> pendingPerAddress = new HashMap<>(); // guarded by lock
+  private long pending; // guarded by lock
+  private final AtomicLong accepted = new AtomicLong();
+  private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong evicted = new AtomicLong();
+  private final AtomicLong timedOut = new AtomicLong();
+  private final AtomicLong pauses = new AtomicLong();
+  private final AtomicBoolean paused = new AtomicBoolean();
+  private final AtomicLong lastWarnNanos = new AtomicLong();
+  private final AtomicLong unwarned = new AtomicLong();
+
+  /**
+   * Creates the handler with no known peers, on the system clock.
    *
    * @param maxConnections the most connections open at once
    */
   public ConnectionLimitHandler(int maxConnections) {
-    if (maxConnections < 1) {
-      throw new IllegalArgumentException("maxConnections must be positive: " + maxConnections);
-    }
-    this.maxConnections = maxConnections;
+    this(
+        InboundLimits.DEFAULTS
+            .withMaxConnections(maxConnections)
+            .withAddressLimits(maxConnections, 0),
+        channel -> false);
+  }
+
+  /**
+   * Creates the handler on the system clock.
+   *
+   * @param limits the limits
+   * @param known tells whether a connection comes from a peer the node knows (its address is in the
+   *     directory, or it proved an id the directory lists); called on event loops
+   */
+  public ConnectionLimitHandler(InboundLimits limits, Predicate<Channel> known) {
+    this(limits, known, System::nanoTime);
+  }
+
+  /**
+   * Creates the handler.
+   *
+   * @param limits the limits
+   * @param known tells whether a connection comes from a peer the node knows
+   * @param nanoClock a monotonic clock in nanoseconds
+   */
+  public ConnectionLimitHandler(
+      InboundLimits limits, Predicate<Channel> known, LongSupplier nanoClock) {
+    this.limits = Objects.requireNonNull(limits, "limits");
+    this.known = Objects.requireNonNull(known, "known");
+    this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+    lastWarnNanos.set(nanoClock.getAsLong() - LOG_GAP_NANOS);
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
-    if (open.incrementAndGet() > maxConnections) {
-      open.decrementAndGet();
+    Channel channel = ctx.channel();
+    long now = nanoClock.getAsLong();
+    Slot slot = new Slot(channel, addressOf(channel), known.test(channel), now);
+    Slot victim;
+    boolean pause = false;
+    synchronized (lock) {
+      victim = roomFor(slot, now);
+      if (victim == FULL && slots.size() >= limits.maxConnections() + OVERSHOOT) {
+        victim = slot;
+      }
+      if (victim != slot) {
+        if (victim == FULL) {
+          pause = true;
+          victim = null;
+        } else if (victim != null) {
+          remove(victim);
+        }
+        slots.put(channel, slot);
+        perAddress.merge(slot.address, 1, Integer::sum);
+      }
+    }
+    if (victim == slot) {
       rejected.incrementAndGet();
-      LOG.warn(
-          "[{}] Closed a connection from {}: over the limit of {} open connections",
-          ctx.channel().id().asShortText(),
-          ctx.channel().remoteAddress(),
-          maxConnections);
+      warn(
+          () ->
+              "["
+                  + channel.id().asShortText()
+                  + "] Refused a connection from "
+                  + channel.remoteAddress()
+                  + ": no free slot and none idle to close for it (at most "
+                  + limits.maxConnections()
+                  + " connections, "
+                  + limits.maxConnectionsPerAddress()
+                  + " from one address)");
       ctx.close();
       return;
     }
+    if (victim != null) {
+      evicted.incrementAndGet();
+      Slot gone = victim;
+      warn(
+          () ->
+              "["
+                  + gone.channel.id().asShortText()
+                  + "] Closed the idle connection from "
+                  + gone.channel.remoteAddress()
+                  + " to make room for a new one from "
+                  + channel.remoteAddress());
+      victim.channel.close();
+    }
+    if (pause) {
+      pauseAccepting(channel);
+    }
     accepted.incrementAndGet();
-    ctx.channel().closeFuture().addListener(f -> open.decrementAndGet());
+    channel.attr(SLOT).set(slot);
+    channel
+        .closeFuture()
+        .addListener(
+            f -> {
+              synchronized (lock) {
+                remove(slot);
+              }
+            });
+    ctx.executor().schedule(() -> settle(slot), EVICTABLE_AFTER_NANOS, TimeUnit.NANOSECONDS);
+    ctx.executor()
+        .schedule(
+            () -> firstLineDue(slot), limits.firstLineTimeout().toNanos(), TimeUnit.NANOSECONDS);
     super.channelActive(ctx);
+  }
+
+  /**
+   * Stops the listener accepting while every slot is busy, so new connections wait in the kernel's
+   * accept queue instead of being closed with a message in them; a check every {@value
+   * #RECHECK_MILLIS} ms starts it again once a slot is free or a connection may make room.
+   */
+  private void pauseAccepting(Channel child) {
+    Channel listener = child.parent();
+    if (listener == null || !paused.compareAndSet(false, true)) {
+      return;
+    }
+    pauses.incrementAndGet();
+    warn(
+        () ->
+            "Stopped accepting connections for now: all "
+                + limits.maxConnections()
+                + " slots are busy and none is idle");
+    listener.config().setAutoRead(false);
+    listener
+        .eventLoop()
+        .schedule(() -> resumeWhenRoom(listener), RECHECK_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  private void resumeWhenRoom(Channel listener) {
+    if (!listener.isOpen()) {
+      return;
+    }
+    boolean room;
+    synchronized (lock) {
+      long now = nanoClock.getAsLong();
+      room =
+          slots.size() < limits.maxConnections() - limits.reservedForKnownPeers()
+              || longestIdle(s -> true, now) != null;
+    }
+    if (room) {
+      paused.set(false);
+      listener.config().setAutoRead(true);
+    } else {
+      listener
+          .eventLoop()
+          .schedule(() -> resumeWhenRoom(listener), RECHECK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    Slot slot = ctx.channel().attr(SLOT).get();
+    if (slot != null) {
+      slot.lastReadNanos = nanoClock.getAsLong();
+    }
+    super.channelRead(ctx, msg);
+  }
+
+  /**
+   * Notes that a connection delivered a valid line: from now on it may be closed to make room while
+   * it has nothing half-sent, and it may have proven who it is.
+   *
+   * @param channel the connection
+   */
+  void lineDelivered(Channel channel) {
+    Slot slot = channel.attr(SLOT).get();
+    if (slot != null) {
+      if (!slot.delivered) {
+        slot.known = slot.known || known.test(channel);
+        slot.delivered = true;
+      }
+      slot.lastLineNanos = nanoClock.getAsLong();
+    }
+  }
+
+  /**
+   * Returns the budget of bytes of unfinished lines for a connection's framer: its address's share
+   * and the whole listener's.
+   *
+   * @param channel the connection
+   * @return the budget
+   */
+  LineFrameDecoder.Budget budget(Channel channel) {
+    InetAddress address = addressOf(channel);
+    return new LineFrameDecoder.Budget() {
+      @Override
+      public String reserve(int bytes) {
+        synchronized (lock) {
+          long mine = pendingPerAddress.getOrDefault(address, 0L);
+          if (mine + bytes > limits.maxPendingBytesPerAddress()) {
+            return "its address has "
+                + mine
+                + " bytes of unfinished lines waiting, the most one address may have is "
+                + limits.maxPendingBytesPerAddress();
+          }
+          if (pending + bytes > limits.maxPendingBytes()) {
+            return "the listener holds "
+                + pending
+                + " bytes of unfinished lines, the most it holds is "
+                + limits.maxPendingBytes();
+          }
+          pendingPerAddress.put(address, mine + bytes);
+          pending += bytes;
+          return null;
+        }
+      }
+
+      @Override
+      public void release(int bytes) {
+        synchronized (lock) {
+          long left = pendingPerAddress.getOrDefault(address, 0L) - bytes;
+          if (left > 0) {
+            pendingPerAddress.put(address, left);
+          } else {
+            pendingPerAddress.remove(address);
+          }
+          pending -= bytes;
+        }
+      }
+    };
+  }
+
+  /**
+   * Returns the slot to give up for a new connection: null if one is free, another connection's to
+   * close, {@link #FULL} if every slot is busy, none may go and the new one is from a known peer,
+   * or the new one's own if it must be refused: its address holds its share with busy connections,
+   * or it is from an unknown address and the slots for anyone are all busy. Connections younger
+   * than a second that have not delivered a line do not count against their address: a sender that
+   * opens one connection per message has many of those, and they are gone in a moment. Called under
+   * the lock.
+   */
+  private Slot roomFor(Slot fresh, long now) {
+    if (perAddress.getOrDefault(fresh.address, 0) >= limits.maxConnectionsPerAddress()) {
+      long settled =
+          slots.values().stream()
+              .filter(s -> s.address.equals(fresh.address) && s.settled(now))
+              .count();
+      if (settled >= limits.maxConnectionsPerAddress()) {
+        Slot victim = longestIdle(s -> s.address.equals(fresh.address), now);
+        return victim == null ? fresh : victim;
+      }
+    }
+    int total = slots.size();
+    int forAnyone = limits.maxConnections() - limits.reservedForKnownPeers();
+    if (total < forAnyone) {
+      return null;
+    }
+    long unknown = slots.values().stream().filter(s -> !s.known).count();
+    boolean full = total >= limits.maxConnections() || (!fresh.known && unknown >= forAnyone);
+    if (!full) {
+      return null;
+    }
+    Slot victim = longestIdle(s -> !s.known, now);
+    if (victim == null && fresh.known) {
+      victim = longestIdle(s -> true, now);
+    }
+    if (victim != null) {
+      return victim;
+    }
+    return fresh.known ? FULL : fresh;
+  }
+
+  private Slot longestIdle(Predicate<Slot> among, long now) {
+    Slot best = null;
+    for (Slot s : slots.values()) {
+      if (among.test(s)
+          && s.evictable(now)
+          && (best == null || s.lastReadNanos - best.lastReadNanos < 0)) {
+        best = s;
+      }
+    }
+    return best;
+  }
+
+  /** Gives a slot back, once. Called under the lock. */
+  private void remove(Slot slot) {
+    if (slots.remove(slot.channel, slot)) {
+      perAddress.computeIfPresent(slot.address, (a, n) -> n > 1 ? n - 1 : null);
+    }
+  }
+
+  /**
+   * A second after a connection was accepted: if it has delivered nothing and its address now holds
+   * more than its share of settled connections, it is one too many (a burst of new connections that
+   * deliver nothing), and goes.
+   */
+  private void settle(Slot slot) {
+    if (slot.delivered || !slot.channel.isActive()) {
+      return;
+    }
+    long now = nanoClock.getAsLong();
+    long settled;
+    synchronized (lock) {
+      if (perAddress.getOrDefault(slot.address, 0) <= limits.maxConnectionsPerAddress()) {
+        return;
+      }
+      settled =
+          slots.values().stream()
+              .filter(s -> s.address.equals(slot.address) && s.settled(now))
+              .count();
+    }
+    if (settled > limits.maxConnectionsPerAddress()) {
+      evicted.incrementAndGet();
+      warn(
+          () ->
+              "["
+                  + slot.channel.id().asShortText()
+                  + "] Closed a connection from "
+                  + slot.channel.remoteAddress()
+                  + ": its address holds more than "
+                  + limits.maxConnectionsPerAddress()
+                  + " connections and this one delivered nothing");
+      slot.channel.close();
+    }
+  }
+
+  private void firstLineDue(Slot slot) {
+    if (!slot.delivered && slot.channel.isActive() && !known.test(slot.channel)) {
+      timedOut.incrementAndGet();
+      warn(
+          () ->
+              "["
+                  + slot.channel.id().asShortText()
+                  + "] Closed the connection from "
+                  + slot.channel.remoteAddress()
+                  + ": no valid line within "
+                  + limits.firstLineTimeout().toMillis()
+                  + " ms of connecting");
+      slot.channel.close();
+    }
+  }
+
+  /** Logs at WARN at most once every ten seconds, saying how many went to DEBUG meanwhile. */
+  private void warn(Supplier<String> message) {
+    long now = nanoClock.getAsLong();
+    long last = lastWarnNanos.get();
+    if (now - last >= LOG_GAP_NANOS && lastWarnNanos.compareAndSet(last, now)) {
+      long quiet = unwarned.getAndSet(0);
+      LOG.warn(
+          "{}{}", message.get(), quiet == 0 ? "" : " (and " + quiet + " more in the last seconds)");
+    } else {
+      unwarned.incrementAndGet();
+      if (LOG.isDebugEnabled()) {
+        LOG.debug(message.get());
+      }
+    }
+  }
+
+  private static InetAddress addressOf(Channel channel) {
+    return channel.remoteAddress() instanceof InetSocketAddress remote
+            && remote.getAddress() != null
+        ? remote.getAddress()
+        : InetAddress.getLoopbackAddress();
   }
 
   /**
@@ -58,7 +472,9 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
    * @return the count
    */
   public int open() {
-    return open.get();
+    synchronized (lock) {
+      return slots.size();
+    }
   }
 
   /**
@@ -71,11 +487,49 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Returns how many connections were closed for being over the limit.
+   * Returns how many connections were refused for want of a slot.
    *
    * @return the count
    */
   public long rejected() {
     return rejected.get();
+  }
+
+  /**
+   * Returns how many idle connections were closed to make room for new ones.
+   *
+   * @return the count
+   */
+  public long evicted() {
+    return evicted.get();
+  }
+
+  /**
+   * Returns how many connections were closed for not delivering a first line in time.
+   *
+   * @return the count
+   */
+  public long timedOut() {
+    return timedOut.get();
+  }
+
+  /**
+   * Returns how many times the listener stopped accepting because every slot was busy.
+   *
+   * @return the count
+   */
+  public long pauses() {
+    return pauses.get();
+  }
+
+  /**
+   * Returns how many bytes of unfinished lines the framers hold, for tests.
+   *
+   * @return the count
+   */
+  long pendingBytes() {
+    synchronized (lock) {
+      return pending;
+    }
   }
 }

@@ -8,12 +8,22 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
- * The TCP listener for chat lines: any number of lines per connection, a bounded number of
- * connections, each closed on bad input, a flood or a long silence.
+ * The TCP listener for chat lines: any number of lines per connection, or one connection per line
+ * as the Rust Parlance sends; a bounded number of connections shared fairly between addresses
+ * ({@link ConnectionLimitHandler}), each closed on bad input, a flood or a long silence.
  */
 public final class MessageServer {
+
+  /**
+   * The accept queue's length: a sender that opens one connection per message, as the Rust Parlance
+   * does, has thousands in flight a second, and each one the kernel drops when the queue is full
+   * costs it a SYN retransmit (a second). Linux caps it at {@code net.core.somaxconn} (4096 by
+   * default since 5.4).
+   */
+  static final int ACCEPT_BACKLOG = 4096;
 
   private final InetSocketAddress bindAddress;
   private final ConnectionLimitHandler connectionLimit;
@@ -60,16 +70,51 @@ public final class MessageServer {
       int maxLinesPerSecond,
       Duration idleTimeout,
       PeerTls.Contexts tls) {
+    this(
+        bindAddress,
+        sink,
+        InboundLimits.DEFAULTS
+            .withMaxConnections(maxConnections)
+            .withTimeouts(InboundLimits.DEFAULTS.firstLineTimeout(), idleTimeout)
+            .withLines(
+                maxLineBytes,
+                InboundLimits.DEFAULTS.maxPendingBytesPerAddress(),
+                InboundLimits.DEFAULTS.maxPendingBytes(),
+                maxLinesPerSecond),
+        tls,
+        channel -> false,
+        InboundRefusals.NONE);
+  }
+
+  /**
+   * Creates the server, accepting TLS and plain connections on one port; {@link
+   * #start(EventLoopGroup)} binds it.
+   *
+   * @param bindAddress where to listen; port 0 picks a free port
+   * @param sink where received chat lines go
+   * @param limits the listener's limits
+   * @param tls the TLS contexts, or null to accept plain connections only
+   * @param known tells whether a connection comes from a peer the node knows, which may use the
+   *     slots {@linkplain InboundLimits#reservedForKnownPeers() kept for them}; called on event
+   *     loops, must not block
+   * @param refusals where refused lines are reported
+   */
+  public MessageServer(
+      InetSocketAddress bindAddress,
+      InboundSink sink,
+      InboundLimits limits,
+      PeerTls.Contexts tls,
+      Predicate<Channel> known,
+      InboundRefusals refusals) {
     this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
-    this.connectionLimit = new ConnectionLimitHandler(maxConnections);
+    this.connectionLimit = new ConnectionLimitHandler(limits, known);
     this.initializer =
         new MessageServerInitializer(
             connectionLimit,
             new InboundMessageHandler(sink),
-            maxLineBytes,
-            maxLinesPerSecond,
-            idleTimeout,
-            tls);
+            limits,
+            tls,
+            Objects.requireNonNull(refusals, "refusals"));
   }
 
   /**
@@ -84,7 +129,7 @@ public final class MessageServer {
         new ServerBootstrap()
             .group(group)
             .channel(NioServerSocketChannel.class)
-            .option(ChannelOption.SO_BACKLOG, 128)
+            .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childHandler(initializer)
             .bind(bindAddress)
@@ -100,6 +145,33 @@ public final class MessageServer {
    */
   public long acceptedConnections() {
     return connectionLimit.accepted();
+  }
+
+  /**
+   * Returns how many inbound connections were refused for want of a free slot.
+   *
+   * @return the count
+   */
+  public long refusedConnections() {
+    return connectionLimit.rejected();
+  }
+
+  /**
+   * Returns how many idle inbound connections were closed to make room for new ones.
+   *
+   * @return the count
+   */
+  public long evictedConnections() {
+    return connectionLimit.evicted();
+  }
+
+  /**
+   * Returns how many bytes of unfinished lines the listener holds, for tests.
+   *
+   * @return the count
+   */
+  long pendingLineBytes() {
+    return connectionLimit.pendingBytes();
   }
 
   /**

@@ -6,7 +6,6 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.parlance.protocol.codec.ChatLineDecoder;
 import io.parlance.protocol.codec.LineFrameDecoder;
 import io.parlance.protocol.codec.PeerLineEncoder;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** Builds the pipeline of an accepted connection, in the order {@link MessagingPipeline} draws. */
@@ -14,24 +13,21 @@ final class MessageServerInitializer extends ChannelInitializer<SocketChannel> {
 
   private final ConnectionLimitHandler connectionLimit;
   private final InboundMessageHandler inboundHandler;
-  private final int maxLineBytes;
-  private final int maxLinesPerSecond;
-  private final Duration idleTimeout;
+  private final InboundLimits limits;
   private final PeerTls.Contexts tls;
+  private final InboundRefusals refusals;
 
   MessageServerInitializer(
       ConnectionLimitHandler connectionLimit,
       InboundMessageHandler inboundHandler,
-      int maxLineBytes,
-      int maxLinesPerSecond,
-      Duration idleTimeout,
-      PeerTls.Contexts tls) {
+      InboundLimits limits,
+      PeerTls.Contexts tls,
+      InboundRefusals refusals) {
     this.tls = tls;
     this.connectionLimit = connectionLimit;
     this.inboundHandler = inboundHandler;
-    this.maxLineBytes = maxLineBytes;
-    this.maxLinesPerSecond = maxLinesPerSecond;
-    this.idleTimeout = idleTimeout;
+    this.limits = limits;
+    this.refusals = refusals;
   }
 
   @Override
@@ -42,13 +38,16 @@ final class MessageServerInitializer extends ChannelInitializer<SocketChannel> {
           .addLast(MessagingPipeline.TLS_DETECTOR, new TlsDetector(tls.server(), tls.required()));
     }
     ch.pipeline()
-        .addLast(MessagingPipeline.LINE_FRAMER, new LineFrameDecoder(maxLineBytes))
-        .addLast(MessagingPipeline.FLOOD_GUARD, new FloodGuard(maxLinesPerSecond))
+        .addLast(
+            MessagingPipeline.LINE_FRAMER,
+            new LineFrameDecoder(limits.maxLineBytes(), connectionLimit.budget(ch)))
+        .addLast(MessagingPipeline.FLOOD_GUARD, new FloodGuard(limits.maxLinesPerSecond()))
         .addLast(MessagingPipeline.CHAT_LINE_DECODER, ChatLineDecoder.INSTANCE)
+        .addLast(MessagingPipeline.LINE_GATE, new LineGate(connectionLimit, refusals))
         .addLast(MessagingPipeline.ACK_ENCODER, PeerLineEncoder.INSTANCE)
         .addLast(
             MessagingPipeline.IDLE,
-            new IdleStateHandler(idleTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS))
+            new IdleStateHandler(limits.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
         .addLast(MessagingPipeline.IDLE_CLOSER, IdleCloser.INSTANCE)
         .addLast(MessagingPipeline.INBOUND_HANDLER, inboundHandler);
   }

@@ -6,7 +6,8 @@ package io.parlance.client.messaging;
  * <pre>
  * inbound (accepted connection):
  *   connectionLimit → tlsDetector (replaced by tls, or removed for a plain peer) → lineFramer
- *     → floodGuard → chatLineDecoder → ackEncoder → idle → idleCloser → inboundHandler
+ *     → floodGuard → chatLineDecoder → lineGate → ackEncoder → idle → idleCloser
+ *     → inboundHandler
  *
  * outbound (pooled connection to a peer):
  *   [tls, to peers that speak it] → flushConsolidation → chatLineEncoder → replyFramer
@@ -19,7 +20,10 @@ package io.parlance.client.messaging;
  */
 public final class MessagingPipeline {
 
-  /** Closes connections over the server's limit of concurrent inbound connections. */
+  /**
+   * Shares the connection slots: per address, a reserve for known peers, the longest-idle
+   * connection closed to make room, a deadline for the first line.
+   */
   public static final String CONNECTION_LIMIT = "connectionLimit";
 
   /** Tells TLS from plain by the first byte and sets up the pipeline for it. */
@@ -36,6 +40,9 @@ public final class MessagingPipeline {
 
   /** Decodes one line into a chat line. */
   public static final String CHAT_LINE_DECODER = "chatLineDecoder";
+
+  /** Passes valid lines on until the first bad one, drops the rest, reports refused lines. */
+  public static final String LINE_GATE = "lineGate";
 
   /**
    * Turns the flush of every line written outside a read into one flush per event-loop pass, so

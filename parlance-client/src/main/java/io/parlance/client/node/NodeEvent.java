@@ -36,6 +36,8 @@ public sealed interface NodeEvent {
 
     R messageRejected(MessageRejected event);
 
+    R lineRefused(LineRefused event);
+
     R trustWarning(TrustWarning event);
 
     R messageSent(MessageSent event);
@@ -144,6 +146,25 @@ public sealed interface NodeEvent {
     @Override
     public <R> R accept(Visitor<R> visitor) {
       return visitor.messageRejected(this);
+    }
+  }
+
+  /**
+   * A line a peer sent us was dropped, unread, and its connection closed: it was longer than we
+   * take, or its sender's address had too many bytes of unfinished lines waiting. The sender may
+   * believe it was delivered (a plain peer cannot tell).
+   *
+   * @param from the sender's nickname as the line begins with it, else the nickname of the known
+   *     peer at that address, else null
+   * @param address where the connection came from
+   * @param bytes how long the line was when it was dropped (it may have been longer)
+   * @param reason why, in words
+   */
+  record LineRefused(String from, String address, long bytes, String reason)
+      implements NodeEvent {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.lineRefused(this);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.parlance.client.node;
 
+import io.parlance.client.messaging.InboundLimits;
 import io.parlance.protocol.Nickname;
 import io.parlance.protocol.Protocol;
 import java.nio.file.Path;
@@ -30,6 +31,10 @@ public final class NodeOptions {
   private final Duration inboundIdleTimeout;
   private final int maxInboundConnections;
   private final int maxLinesPerSecond;
+  private final int maxInboundConnectionsPerAddress;
+  private final int reservedInboundConnections;
+  private final Duration firstLineTimeout;
+  private final InboundLimits inboundLimits;
   private final int eventQueueCapacity;
   private final int ioThreads;
   private final boolean lanDiscovery;
@@ -62,6 +67,22 @@ public final class NodeOptions {
     this.inboundIdleTimeout = positive("inboundIdleTimeout", b.inboundIdleTimeout);
     this.maxInboundConnections = atLeastOne("maxInboundConnections", b.maxInboundConnections);
     this.maxLinesPerSecond = atLeastOne("maxLinesPerSecond", b.maxLinesPerSecond);
+    this.maxInboundConnectionsPerAddress =
+        atLeastOne("maxInboundConnectionsPerAddress", b.maxInboundConnectionsPerAddress);
+    // The default reserve shrinks for a small listener.
+    this.reservedInboundConnections =
+        Math.min(b.reservedInboundConnections, maxInboundConnections - 1);
+    this.firstLineTimeout = positive("firstLineTimeout", b.firstLineTimeout);
+    this.inboundLimits =
+        InboundLimits.DEFAULTS
+            .withMaxConnections(maxInboundConnections)
+            .withAddressLimits(maxInboundConnectionsPerAddress, reservedInboundConnections)
+            .withTimeouts(firstLineTimeout, inboundIdleTimeout)
+            .withLines(
+                Protocol.MAX_LINE_BYTES,
+                InboundLimits.DEFAULTS.maxPendingBytesPerAddress(),
+                InboundLimits.DEFAULTS.maxPendingBytes(),
+                maxLinesPerSecond);
     this.eventQueueCapacity = atLeastOne("eventQueueCapacity", b.eventQueueCapacity);
     this.ioThreads = atLeastOne("ioThreads", b.ioThreads);
     this.lanDiscovery = b.lanDiscovery;
@@ -149,6 +170,9 @@ public final class NodeOptions {
         .inboundIdleTimeout(inboundIdleTimeout)
         .maxInboundConnections(maxInboundConnections)
         .maxLinesPerSecond(maxLinesPerSecond)
+        .maxInboundConnectionsPerAddress(maxInboundConnectionsPerAddress)
+        .reservedInboundConnections(reservedInboundConnections)
+        .firstLineTimeout(firstLineTimeout)
         .eventQueueCapacity(eventQueueCapacity)
         .ioThreads(ioThreads)
         .lanDiscovery(lanDiscovery)
@@ -394,6 +418,42 @@ public final class NodeOptions {
   }
 
   /**
+   * The most inbound connections open at once from one IP address.
+   *
+   * @return the limit
+   */
+  public int maxInboundConnectionsPerAddress() {
+    return maxInboundConnectionsPerAddress;
+  }
+
+  /**
+   * How many of the inbound connections only peers the node knows may use.
+   *
+   * @return the reserve
+   */
+  public int reservedInboundConnections() {
+    return reservedInboundConnections;
+  }
+
+  /**
+   * How long an inbound connection from an unknown address may take to deliver its first line.
+   *
+   * @return the timeout
+   */
+  public Duration firstLineTimeout() {
+    return firstLineTimeout;
+  }
+
+  /**
+   * All the listener's limits, as these options set them.
+   *
+   * @return the limits
+   */
+  public InboundLimits inboundLimits() {
+    return inboundLimits;
+  }
+
+  /**
    * The most events waiting for listeners; more are dropped with a warning.
    *
    * @return the capacity
@@ -428,6 +488,9 @@ public final class NodeOptions {
     private Duration inboundIdleTimeout = Duration.ofMinutes(5);
     private int maxInboundConnections = 256;
     private int maxLinesPerSecond = 5000;
+    private int maxInboundConnectionsPerAddress = 32;
+    private int reservedInboundConnections = 32;
+    private Duration firstLineTimeout = Duration.ofSeconds(10);
     private int eventQueueCapacity = 10_000;
     private int ioThreads = 2;
     private boolean lanDiscovery = true;
@@ -607,6 +670,41 @@ public final class NodeOptions {
      */
     public Builder maxLinesPerSecond(int max) {
       this.maxLinesPerSecond = max;
+      return this;
+    }
+
+    /**
+     * Sets the most inbound connections open at once from one IP address.
+     *
+     * @param max the limit
+     * @return this builder
+     */
+    public Builder maxInboundConnectionsPerAddress(int max) {
+      this.maxInboundConnectionsPerAddress = max;
+      return this;
+    }
+
+    /**
+     * Sets how many inbound connections only peers the node knows may use; at most {@link
+     * #maxInboundConnections(int)} less one.
+     *
+     * @param reserve the reserve
+     * @return this builder
+     */
+    public Builder reservedInboundConnections(int reserve) {
+      this.reservedInboundConnections = reserve;
+      return this;
+    }
+
+    /**
+     * Sets how long an inbound connection from an unknown address may take to deliver its first
+     * line, a TLS handshake included.
+     *
+     * @param timeout the timeout
+     * @return this builder
+     */
+    public Builder firstLineTimeout(Duration timeout) {
+      this.firstLineTimeout = timeout;
       return this;
     }
 

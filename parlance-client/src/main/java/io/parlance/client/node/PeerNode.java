@@ -19,6 +19,7 @@ import io.parlance.client.internet.BootstrapClientOptions;
 import io.parlance.client.internet.BootstrapListener;
 import io.parlance.client.internet.RemotePeer;
 import io.parlance.client.messaging.ConnectionPool;
+import io.parlance.client.messaging.InboundRefusals;
 import io.parlance.client.messaging.MessageServer;
 import io.parlance.client.messaging.PeerTls;
 import io.parlance.client.peer.Peer;
@@ -271,12 +272,11 @@ public final class PeerNode implements AutoCloseable {
             new MessageServer(
                 new InetSocketAddress(ipLiteral(options.bindHost()), options.tcpPort()),
                 this::received,
-                options.maxInboundConnections(),
-                Protocol.MAX_LINE_BYTES,
-                options.maxLinesPerSecond(),
-                options.inboundIdleTimeout(),
+                options.inboundLimits(),
                 new PeerTls.Contexts(
-                    TlsContexts.server(identity), clientTls, options.requireEncryption()));
+                    TlsContexts.server(identity), clientTls, options.requireEncryption()),
+                this::knownSender,
+                this::refusedLine);
         try {
           tcpPort = server.start(group).getPort();
         } catch (Exception e) {
@@ -853,6 +853,46 @@ public final class PeerNode implements AutoCloseable {
     if (r != null) {
       r.received(line, channel);
     }
+  }
+
+  /**
+   * Tells whether a connection comes from a peer in the directory: one that proved an id the
+   * directory lists, or one from the IP address of a listed peer. Called on event loops.
+   */
+  private boolean knownSender(Channel channel) {
+    Optional<PeerId> proven = PeerTls.provenPeer(channel);
+    InetAddress ip =
+        channel.remoteAddress() instanceof InetSocketAddress remote ? remote.getAddress() : null;
+    return directory.peers().stream()
+        .anyMatch(
+            p ->
+                proven.map(id -> id.equals(p.id())).orElse(false)
+                    || p.address().getAddress().equals(ip));
+  }
+
+  /** Tells the user of a line dropped unread: who sent it, its size and why. */
+  private void refusedLine(InboundRefusals.Refusal refusal, Channel channel) {
+    String from = refusal.from();
+    InetSocketAddress remote =
+        refusal.address() instanceof InetSocketAddress a ? a : new InetSocketAddress(0);
+    if (from == null) {
+      from =
+          directory.peers().stream()
+              .filter(p -> p.address().getAddress().equals(remote.getAddress()))
+              .map(Peer::nickname)
+              .findFirst()
+              .orElse(null);
+    }
+    LOG.warn(
+        "[{}] Dropped a line of {}{} bytes from {} ({}): {}",
+        channel.id().asShortText(),
+        refusal.atLeast() ? "at least " : "",
+        refusal.bytes(),
+        refusal.address(),
+        from == null ? "sender unknown" : from,
+        refusal.reason());
+    events.publish(
+        new NodeEvent.LineRefused(from, Peer.format(remote), refusal.bytes(), refusal.reason()));
   }
 
   /**

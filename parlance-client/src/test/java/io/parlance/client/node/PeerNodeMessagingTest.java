@@ -8,6 +8,7 @@ import io.parlance.client.delivery.Outgoing;
 import io.parlance.client.store.DeliveryState;
 import io.parlance.client.testing.TestNodes;
 import io.parlance.client.testing.TestNodes.Started;
+import io.parlance.protocol.Protocol;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -153,7 +154,7 @@ class PeerNodeMessagingTest {
       bad.setSoTimeout(5000);
       OutputStream out = bad.getOutputStream();
       switch (badness) {
-        case "overlong line" -> out.write(new byte[70 * 1024]);
+        case "overlong line" -> out.write(new byte[Protocol.MAX_LINE_BYTES + 2]);
         case "invalid UTF-8" -> {
           out.write("{\"from\":\"x\",\"content\":\"".getBytes(StandardCharsets.US_ASCII));
           out.write(new byte[] {(byte) 0xC3, (byte) 0x28});
@@ -286,7 +287,10 @@ class PeerNodeMessagingTest {
   void aMessageTooLongForTheWireIsRefusedBeforeSending() throws Exception {
     Started[] p = pair();
     assertThatThrownBy(
-            () -> p[0].node().send(nodes.nick("bob"), "x".repeat(70_000)).get(5, TimeUnit.SECONDS))
+            () ->
+                p[0].node()
+                    .send(nodes.nick("bob"), "x".repeat(Protocol.MAX_LINE_BYTES))
+                    .get(5, TimeUnit.SECONDS))
         .cause()
         .isInstanceOf(SendException.class)
         .hasMessageContaining("too long");
@@ -295,14 +299,14 @@ class PeerNodeMessagingTest {
   @Test
   void aShortMessageThatEscapesToTooManyBytesIsRefusedToo() throws Exception {
     Started[] p = pair();
-    // 11,000 characters, each written as \u0001: 66,000 bytes on the wire.
+    // 180,000 characters, each written as \u0001: 1,080,000 bytes on the wire.
     assertThatThrownBy(
             () ->
                 p[0].node()
-                    .send(nodes.nick("bob"), "\u0001".repeat(11_000))
+                    .send(nodes.nick("bob"), "\u0001".repeat(180_000))
                     .get(5, TimeUnit.SECONDS))
         .cause()
         .isInstanceOf(SendException.class)
-        .hasMessageContaining("too long: 66");
+        .hasMessageContaining("too long: 1080");
   }
 }

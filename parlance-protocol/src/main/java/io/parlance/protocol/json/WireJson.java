@@ -48,8 +48,11 @@ public final class WireJson {
   /** Longest number accepted on read, in characters. */
   public static final int MAX_NUMBER_LENGTH = 32;
 
-  /** Longest string value accepted on read, in characters. */
-  public static final int MAX_STRING_LENGTH = 256 * 1024;
+  /**
+   * Longest string value accepted on read, in characters: as long as the longest line ({@link
+   * io.parlance.protocol.Protocol#MAX_LINE_BYTES}) can carry.
+   */
+  public static final int MAX_STRING_LENGTH = 1024 * 1024;
 
   /** Longest field name accepted on read, in characters. */
   public static final int MAX_NAME_LENGTH = 256;
