@@ -16,8 +16,10 @@ import io.parlance.protocol.bootstrap.BootstrapProtocol;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The connector's pipeline: (TLS) → HTTP codec → aggregator → WebSocket handshake and control
- * frames → message aggregator → idle → JSON frame codec → {@link BootstrapClientHandler}.
+ * The connector's pipeline: (TLS) → idle → HTTP codec → aggregator → WebSocket handshake and
+ * control frames → message aggregator → JSON frame codec → {@link BootstrapClientHandler}. The idle
+ * handler sits below the WebSocket handler so that pongs, which that handler consumes, count as
+ * reads.
  */
 final class BootstrapClientInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -36,7 +38,7 @@ final class BootstrapClientInitializer extends ChannelInitializer<SocketChannel>
   /** Joins fragmented messages. */
   static final String WS_AGGREGATOR = "ws-aggregator";
 
-  /** Notices quiet and silence. */
+  /** Notices quiet and silence: any bytes read, pongs included, reset it. */
   static final String IDLE = "idle";
 
   /** Text frames to server frames. */
@@ -65,6 +67,16 @@ final class BootstrapClientInitializer extends ChannelInitializer<SocketChannel>
     if (sslContext != null) {
       p.addLast(TLS, sslContext.newHandler(ch.alloc(), options.server().getHost(), options.port()));
     }
+    // Next to the socket, so every byte read counts as life: the WebSocket handler below swallows
+    // pong frames, and an idle handler above it saw only silence from a server that answered
+    // every ping (issue 16: an idle peer dropped its registration every 45 s).
+    p.addLast(
+        IDLE,
+        new IdleStateHandler(
+            options.deadAfter().toMillis(),
+            options.pingInterval().toMillis(),
+            0,
+            TimeUnit.MILLISECONDS));
     p.addLast(HTTP_CODEC, new HttpClientCodec());
     p.addLast(HTTP_AGGREGATOR, new HttpObjectAggregator(16 * 1024));
     p.addLast(
@@ -78,13 +90,6 @@ final class BootstrapClientInitializer extends ChannelInitializer<SocketChannel>
                 .build()));
     p.addLast(
         WS_AGGREGATOR, new WebSocketFrameAggregator(BootstrapProtocol.MAX_SERVER_FRAME_BYTES));
-    p.addLast(
-        IDLE,
-        new IdleStateHandler(
-            options.deadAfter().toMillis(),
-            options.pingInterval().toMillis(),
-            0,
-            TimeUnit.MILLISECONDS));
     p.addLast(FRAME_DECODER, BootstrapFrameDecoder.SERVER_FRAMES);
     p.addLast(FRAME_ENCODER, BootstrapFrameEncoder.INSTANCE);
     p.addLast(LOGIC, handler);

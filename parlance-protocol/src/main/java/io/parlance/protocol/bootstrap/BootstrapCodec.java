@@ -19,6 +19,14 @@ public final class BootstrapCodec {
   private static final ObjectReader SERVER_READER = WireJson.mapper().readerFor(ServerFrame.class);
   private static final ObjectWriter CLIENT_WRITER = WireJson.mapper().writerFor(ClientFrame.class);
   private static final ObjectWriter SERVER_WRITER = WireJson.mapper().writerFor(ServerFrame.class);
+  private static final ObjectReader RUST_CLIENT_READER =
+      WireJson.mapper().readerFor(RustClientFrame.class);
+  private static final ObjectReader RUST_SERVER_READER =
+      WireJson.mapper().readerFor(RustServerFrame.class);
+  private static final ObjectWriter RUST_CLIENT_WRITER =
+      WireJson.mapper().writerFor(RustClientFrame.class);
+  private static final ObjectWriter RUST_SERVER_WRITER =
+      WireJson.mapper().writerFor(RustServerFrame.class);
 
   private BootstrapCodec() {}
 
@@ -51,6 +59,56 @@ public final class BootstrapCodec {
   }
 
   /**
+   * Reads a frame a client sends, in either dialect: ours first, then the Rust Parlance's (for
+   * {@code register} with {@code local_addr}, {@code list_peers}, {@code heartbeat}). A frame
+   * neither dialect reads fails with our dialect's complaint.
+   *
+   * @param content UTF-8 JSON
+   * @param maxBytes the largest content accepted
+   * @return a {@link ClientFrame} or a {@link RustClientFrame}
+   * @throws ProtocolException saying what was wrong
+   */
+  public static BootstrapFrame readAnyClientFrame(ByteBuf content, int maxBytes) {
+    try {
+      return readClientFrame(content, maxBytes);
+    } catch (ProtocolException ours) {
+      if (ours.kind() == ProtocolError.FRAME_TOO_LARGE) {
+        throw ours;
+      }
+      try {
+        return WireJson.read(content, RUST_CLIENT_READER);
+      } catch (ProtocolException rust) {
+        throw ours;
+      }
+    }
+  }
+
+  /**
+   * Reads a frame a server sends, in either dialect: ours first, then the Rust Parlance's ({@code
+   * registered} with {@code peer_id}, {@code peer_list}, {@code error} without a code). A frame
+   * neither dialect reads fails with our dialect's complaint.
+   *
+   * @param content UTF-8 JSON
+   * @param maxBytes the largest content accepted
+   * @return a {@link ServerFrame} or a {@link RustServerFrame}
+   * @throws ProtocolException saying what was wrong
+   */
+  public static BootstrapFrame readAnyServerFrame(ByteBuf content, int maxBytes) {
+    try {
+      return readServerFrame(content, maxBytes);
+    } catch (ProtocolException ours) {
+      if (ours.kind() == ProtocolError.FRAME_TOO_LARGE) {
+        throw ours;
+      }
+      try {
+        return WireJson.read(content, RUST_SERVER_READER);
+      } catch (ProtocolException rust) {
+        throw ours;
+      }
+    }
+  }
+
+  /**
    * Encodes a frame as compact JSON into a new buffer, which the caller owns.
    *
    * @param alloc the allocator
@@ -61,7 +119,7 @@ public final class BootstrapCodec {
   public static ByteBuf encode(ByteBufAllocator alloc, BootstrapFrame frame) {
     ByteBuf buf = alloc.buffer(128);
     try {
-      WireJson.write(buf, frame instanceof ClientFrame ? CLIENT_WRITER : SERVER_WRITER, frame);
+      WireJson.write(buf, writerFor(frame), frame);
       return buf;
     } catch (RuntimeException e) {
       buf.release();
@@ -78,6 +136,17 @@ public final class BootstrapCodec {
    */
   public static TextWebSocketFrame toTextFrame(ByteBufAllocator alloc, BootstrapFrame frame) {
     return new TextWebSocketFrame(encode(alloc, frame));
+  }
+
+  private static ObjectWriter writerFor(BootstrapFrame frame) {
+    if (frame instanceof ClientFrame) {
+      return CLIENT_WRITER;
+    } else if (frame instanceof ServerFrame) {
+      return SERVER_WRITER;
+    } else if (frame instanceof RustClientFrame) {
+      return RUST_CLIENT_WRITER;
+    }
+    return RUST_SERVER_WRITER;
   }
 
   private static void checkSize(ByteBuf content, int maxBytes) {

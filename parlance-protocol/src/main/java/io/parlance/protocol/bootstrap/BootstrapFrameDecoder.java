@@ -7,9 +7,10 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.util.List;
 
 /**
- * Turns each WebSocket text frame into a {@link ClientFrame} (on the server) or a {@link
- * ServerFrame} (on a peer); a bad frame raises a {@link io.parlance.protocol.ProtocolException} and
- * the channel keeps serving. Other WebSocket frames pass through untouched.
+ * Turns each WebSocket text frame into a {@link ClientFrame} or {@link RustClientFrame} (on the
+ * server) or a {@link ServerFrame} or {@link RustServerFrame} (on a peer), whichever dialect reads
+ * it; a bad frame raises a {@link io.parlance.protocol.ProtocolException} and the channel keeps
+ * serving. Other WebSocket frames pass through untouched.
  */
 @Sharable
 public final class BootstrapFrameDecoder extends MessageToMessageDecoder<TextWebSocketFrame> {
@@ -37,7 +38,7 @@ public final class BootstrapFrameDecoder extends MessageToMessageDecoder<TextWeb
   protected void decode(ChannelHandlerContext ctx, TextWebSocketFrame frame, List<Object> out) {
     out.add(
         clientFrames
-            ? BootstrapCodec.readClientFrame(frame.content(), maxBytes)
-            : BootstrapCodec.readServerFrame(frame.content(), maxBytes));
+            ? BootstrapCodec.readAnyClientFrame(frame.content(), maxBytes)
+            : BootstrapCodec.readAnyServerFrame(frame.content(), maxBytes));
   }
 }
