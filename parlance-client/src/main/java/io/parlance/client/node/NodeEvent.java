@@ -160,8 +160,7 @@ public sealed interface NodeEvent {
    * @param bytes how long the line was when it was dropped (it may have been longer)
    * @param reason why, in words
    */
-  record LineRefused(String from, String address, long bytes, String reason)
-      implements NodeEvent {
+  record LineRefused(String from, String address, long bytes, String reason) implements NodeEvent {
     @Override
     public <R> R accept(Visitor<R> visitor) {
       return visitor.lineRefused(this);
