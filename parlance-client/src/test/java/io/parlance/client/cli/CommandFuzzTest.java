@@ -34,8 +34,10 @@ class CommandFuzzTest {
     }
     if (command instanceof Command.Send s) {
       assertThat(s.target()).isNotEmpty();
-      assertThat(s.text()).isNotEmpty().isEqualTo(s.text().strip());
-      assertThat(trimmed).contains(s.target()).endsWith(s.text());
+      // The text is kept exactly as typed after the nickname's separator, spaces included.
+      assertThat(s.text()).isNotBlank();
+      assertThat(trimmed).contains(s.target());
+      assertThat(line).endsWith(s.text());
     } else if (command instanceof Command.Broadcast b) {
       assertThat(b.text()).isNotEmpty();
       assertThat(trimmed).endsWith(b.text());
