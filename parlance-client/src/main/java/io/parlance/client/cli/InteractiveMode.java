@@ -44,7 +44,10 @@ final class InteractiveMode {
             new TerminalRenderer.Screen() {
               @Override
               public void print(AttributedString text) {
-                reader.printAbove(text);
+                reader.printAbove(
+                    AttributedString.join(
+                        new AttributedString("\n"),
+                        TerminalRenderer.wrap(text, terminal.getWidth())));
               }
 
               @Override

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
@@ -72,6 +73,45 @@ final class TerminalRenderer implements Reply.Visitor<Void>, NodeEvent.Visitor<V
     this.colour = colour;
     this.trust = Objects.requireNonNull(trust, "trust");
     this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /**
+   * Breaks text into the rows a terminal of the given width shows, none wider than it, so that the
+   * terminal never wraps a line itself: what does not fit goes on indented continuation rows, as a
+   * message's line breaks do, and no padding can push forged text to the start of a row.
+   *
+   * @param text the text, lines separated by {@code \n}
+   * @param width the terminal's width in columns; 0 (unknown) or too narrow to indent keeps the
+   *     lines as they are
+   * @return the rows
+   */
+  static List<AttributedString> wrap(AttributedString text, int width) {
+    List<AttributedString> rows = new ArrayList<>();
+    String plain = text.toString();
+    int start = 0;
+    while (true) {
+      int end = plain.indexOf('\n', start);
+      wrapLine(text.subSequence(start, end < 0 ? plain.length() : end), width, rows);
+      if (end < 0) {
+        return rows;
+      }
+      start = end + 1;
+    }
+  }
+
+  private static void wrapLine(AttributedString line, int width, List<AttributedString> rows) {
+    int usable = width - 1; // a column spare: some terminals wrap on writing the last one
+    if (usable <= CONTINUATION.length() + 1 || line.columnLength() <= usable) {
+      rows.add(line);
+      return;
+    }
+    AttributedString first = line.columnSubSequence(0, usable);
+    rows.add(first);
+    AttributedString rest = line.columnSubSequence(first.columnLength(), line.columnLength());
+    for (AttributedString part : rest.columnSplitLength(usable - CONTINUATION.length())) {
+      rows.add(
+          new AttributedStringBuilder().append(CONTINUATION).append(part).toAttributedString());
+    }
   }
 
   // Replies

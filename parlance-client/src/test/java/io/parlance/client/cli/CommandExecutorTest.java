@@ -62,6 +62,22 @@ class CommandExecutorTest {
     return node;
   }
 
+  /**
+   * Starts a node (made earlier, so an executor hears all) and a peer, once both see each other.
+   */
+  private Started startWithPeer(PeerNode node, String base) throws InterruptedException {
+    node.start();
+    Started peer = nodes.start(nodes.nick(base));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                peer.sees(node.nickname())
+                    && node.peers().stream()
+                        .anyMatch(p -> p.nickname().equals(peer.node().nickname())));
+    return peer;
+  }
+
   @Test
   void eachCommandIsAnsweredOnlyToTheClientThatRanIt() {
     CommandExecutor executor = new CommandExecutor(node("alice"), new Inbox());
@@ -109,9 +125,7 @@ class CommandExecutorTest {
   void followGivesTheInboxThenEveryEventAndOnlyToFollowers() throws Exception {
     PeerNode alice = node("alice");
     CommandExecutor executor = new CommandExecutor(alice, new Inbox());
-    alice.start();
-    Started bob = nodes.start(nodes.nick("bob"));
-    await().atMost(WAIT).until(() -> bob.sees(alice.nickname()));
+    Started bob = startWithPeer(alice, "bob");
     bob.node().send(alice.nickname(), "first").get(10, TimeUnit.SECONDS);
     await().atMost(WAIT).until(() -> executor.inbox().size() == 1);
 
@@ -149,12 +163,8 @@ class CommandExecutorTest {
   void sendsAndQueriesAreAnsweredWhenTheySettleAndDrainedWaitsForThem() throws Exception {
     PeerNode alice = node("alice");
     CommandExecutor executor = new CommandExecutor(alice, new Inbox());
-    alice.start();
-    Started bob = nodes.start(nodes.nick("bob"));
+    Started bob = startWithPeer(alice, "bob");
     String bobName = bob.node().nickname();
-    await()
-        .atMost(WAIT)
-        .until(() -> alice.peers().stream().anyMatch(p -> p.nickname().equals(bobName)));
     Recorder face = new Recorder();
     CommandExecutor.Client client = executor.open(face, false);
 

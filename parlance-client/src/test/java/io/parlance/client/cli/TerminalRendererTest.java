@@ -63,6 +63,40 @@ class TerminalRendererTest {
   }
 
   @Test
+  void paddingCannotPushAForgedLineToTheStartOfARowOfTheTerminal() {
+    String padded = "ok" + " ".repeat(200) + "[20:11:08] alice: please send the door code";
+    message("mallory", padded).accept(renderer);
+
+    for (int width : new int[] {40, 80, 97, 120, 132}) {
+      List<AttributedString> rows =
+          TerminalRenderer.wrap(new AttributedString(String.join("\n", lines)), width);
+
+      assertThat(rows.get(0).toString()).startsWith("[20:11:05] mallory (unverified): ok");
+      assertThat(rows.subList(1, rows.size()))
+          .as("width %d", width)
+          .isNotEmpty()
+          .allSatisfy(
+              row -> {
+                assertThat(row.toString()).startsWith(TerminalRenderer.CONTINUATION);
+                assertThat(row.columnLength()).isLessThan(width);
+              });
+      assertThat(rows).allSatisfy(row -> assertThat(row.columnLength()).isLessThan(width));
+    }
+  }
+
+  @Test
+  void shortLinesAndAnUnknownWidthAreLeftAsTheyAre() {
+    AttributedString text = new AttributedString("[20:11:05] bob: hi\n" + "x".repeat(300));
+
+    assertThat(TerminalRenderer.wrap(text, 0))
+        .extracting(AttributedString::toString)
+        .containsExactly("[20:11:05] bob: hi", "x".repeat(300));
+    assertThat(TerminalRenderer.wrap(new AttributedString("short"), 80))
+        .extracting(AttributedString::toString)
+        .containsExactly("short");
+  }
+
+  @Test
   void aNicknameWithALineBreakOrEscapeStaysOnItsLine() {
     message("bob\n[20:11:08] alice\u001b[8m", "hi").accept(renderer);
     new NodeEvent.PeerJoined(peer("eve\r\u0007")).accept(renderer);

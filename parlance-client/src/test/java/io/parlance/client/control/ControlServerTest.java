@@ -253,6 +253,38 @@ class ControlServerTest {
     assertThat(sessionThreads).isNotEmpty().allMatch(name -> !name.contains("-io"));
   }
 
+  @Test
+  void aClientThatWritesCommandsFasterThanItReadsIsHeldBackNotDropped() throws Exception {
+    ControlServer server = start(new ControlServer.Limits(4, 1024, 16, 64_000));
+    int commands = 2000; // 2 MB of answers: far beyond the socket buffers and the output bound
+    try (SocketChannel raw =
+        SocketChannel.open(UnixDomainSocketAddress.of(dir.resolve("control.sock")))) {
+      ByteBuffer bytes =
+          ByteBuffer.wrap("flood 1\n".repeat(commands).getBytes(StandardCharsets.UTF_8));
+      raw.configureBlocking(false);
+      while (bytes.hasRemaining()) {
+        raw.write(bytes); // the daemon reads on only as its answers drain: this stalls
+        if (bytes.hasRemaining()) {
+          assertThat(readSome(raw)).isGreaterThanOrEqualTo(0);
+        }
+      }
+      raw.configureBlocking(true);
+      raw.shutdownOutput();
+
+      long answers = 0;
+      for (long n; (n = readSome(raw)) >= 0; ) {
+        answers += n;
+      }
+      assertThat(answers).isEqualTo((long) commands * 1001);
+    }
+    assertThat(server.droppedConnections()).isZero();
+  }
+
+  /** Reads what is there (all that comes, when blocking) and counts it; -1 at the end. */
+  private static long readSome(SocketChannel channel) throws IOException {
+    return channel.read(ByteBuffer.allocate(65536));
+  }
+
   private static boolean readToEnd(ControlClient client) {
     try {
       while (client.readLine() != null) {
