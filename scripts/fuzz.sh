@@ -33,6 +33,7 @@ targets=(
   "parlance-protocol io.parlance.protocol.codec.DiscoveryDecoderFuzzTest anyDatagramIsAValidMessageThatRoundTripsOrACleanRejection"
   "parlance-protocol io.parlance.protocol.bootstrap.BootstrapFrameFuzzTest anyFrameTheServerReadsIsAClientFrameThatRoundTripsOrACleanRejection"
   "parlance-protocol io.parlance.protocol.bootstrap.BootstrapFrameFuzzTest anyFrameAPeerReadsIsAServerFrameThatRoundTripsOrACleanRejection"
+  "parlance-protocol io.parlance.protocol.identity.SignaturesFuzzTest anyClaimIsProvenOnlyByARealSignatureAndOtherwiseRefusedWithAReason"
   "parlance-client io.parlance.client.config.ConfigFileFuzzTest anyFileIsCheckedSettingsOrAOneLineErrorNamingTheFile"
   "parlance-client io.parlance.client.cli.CommandFuzzTest anyLineParsesToOneWellFormedCommand"
 )

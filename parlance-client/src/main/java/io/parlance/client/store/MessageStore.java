@@ -191,14 +191,22 @@ public final class MessageStore implements AutoCloseable {
         ResultSet rs = s.executeQuery("PRAGMA quick_check(1)")) {
       String result = rs.next() ? rs.getString(1) : "no answer";
       if (!"ok".equals(result)) {
-        throw corrupt(file, "quick_check: " + firstLine(result), null);
+        throw corrupt(file, "quick_check: " + problems(result), null);
       }
     }
   }
 
-  private static String firstLine(String text) {
-    int newline = text.indexOf('\n');
-    String line = newline < 0 ? text : text.substring(0, newline);
+  /** The problems quick_check lists, on one bounded line, without its "*** in database" header. */
+  private static String problems(String result) {
+    String line =
+        result
+            .lines()
+            .map(String::strip)
+            .filter(l -> !l.isEmpty() && !l.startsWith("***"))
+            .collect(java.util.stream.Collectors.joining("; "));
+    if (line.isEmpty()) {
+      line = result.strip();
+    }
     return line.length() > 200 ? line.substring(0, 200) + "..." : line;
   }
 

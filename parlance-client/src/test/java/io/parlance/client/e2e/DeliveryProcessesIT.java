@@ -289,7 +289,7 @@ class DeliveryProcessesIT {
     assertThat(lastLine(r.err()))
         .startsWith("parlance: the history database " + broken.resolve(DB))
         .contains("is corrupt")
-        .contains("move the file away");
+        .contains("move it aside");
     assertThat(Files.readAllBytes(broken.resolve(DB))).isEqualTo(garbage);
   }
 

@@ -1,15 +1,13 @@
 package io.parlance.protocol.bootstrap;
 
-import static io.parlance.protocol.fuzz.FuzzChecks.assertCleanRejection;
+import static io.parlance.protocol.fuzz.FuzzChecks.decodeOrReject;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.parlance.protocol.ProtocolException;
 
 /**
  * Fuzzes the bootstrap frames each side reads from a WebSocket, in either dialect (ours or the Rust
@@ -49,20 +47,8 @@ class BootstrapFrameFuzzTest {
   }
 
   private static BootstrapFrame decode(BootstrapFrameDecoder decoder, byte[] bytes) {
-    EmbeddedChannel channel = new EmbeddedChannel(decoder);
-    TextWebSocketFrame in = new TextWebSocketFrame(Unpooled.buffer(bytes.length).writeBytes(bytes));
-    BootstrapFrame decoded = null;
-    try {
-      channel.writeInbound(in);
-      Object out = channel.readInbound();
-      assertThat(out).isInstanceOf(BootstrapFrame.class);
-      decoded = (BootstrapFrame) out;
-    } catch (ProtocolException e) {
-      assertCleanRejection(e);
-    } finally {
-      assertThat(in.refCnt()).as("frame released").isZero();
-      channel.finishAndReleaseAll();
-    }
-    return decoded;
+    TextWebSocketFrame frame =
+        new TextWebSocketFrame(Unpooled.buffer(bytes.length).writeBytes(bytes));
+    return decodeOrReject(decoder, frame, BootstrapFrame.class, e -> {});
   }
 }

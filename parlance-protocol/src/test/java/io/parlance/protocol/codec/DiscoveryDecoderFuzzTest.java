@@ -1,6 +1,6 @@
 package io.parlance.protocol.codec;
 
-import static io.parlance.protocol.fuzz.FuzzChecks.assertCleanRejection;
+import static io.parlance.protocol.fuzz.FuzzChecks.decodeOrReject;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -10,7 +10,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.parlance.protocol.Nickname;
 import io.parlance.protocol.Protocol;
-import io.parlance.protocol.ProtocolException;
 import io.parlance.protocol.wire.Announce;
 import io.parlance.protocol.wire.DiscoveryMessage;
 import io.parlance.protocol.wire.DiscoveryPacket;
@@ -60,21 +59,11 @@ class DiscoveryDecoderFuzzTest {
   }
 
   private static DiscoveryPacket decode(byte[] bytes) {
-    EmbeddedChannel channel = new EmbeddedChannel(DiscoveryDecoder.INSTANCE);
     ByteBuf content = Unpooled.buffer(bytes.length).writeBytes(bytes);
-    DatagramPacket in = new DatagramPacket(content, GROUP, SENDER);
-    DiscoveryPacket decoded = null;
-    try {
-      channel.writeInbound(in);
-      decoded = channel.readInbound();
-      assertThat(decoded).isNotNull();
-    } catch (ProtocolException e) {
-      assertCleanRejection(e);
-      assertThat(e.getMessage()).startsWith("datagram from " + SENDER);
-    } finally {
-      assertThat(content.refCnt()).as("datagram released").isZero();
-      channel.finishAndReleaseAll();
-    }
-    return decoded;
+    return decodeOrReject(
+        DiscoveryDecoder.INSTANCE,
+        new DatagramPacket(content, GROUP, SENDER),
+        DiscoveryPacket.class,
+        e -> assertThat(e.getMessage()).startsWith("datagram from " + SENDER));
   }
 }

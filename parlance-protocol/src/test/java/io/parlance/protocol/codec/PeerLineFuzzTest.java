@@ -1,14 +1,12 @@
 package io.parlance.protocol.codec;
 
-import static io.parlance.protocol.fuzz.FuzzChecks.assertCleanRejection;
+import static io.parlance.protocol.fuzz.FuzzChecks.decodeOrReject;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.embedded.EmbeddedChannel;
 import io.parlance.protocol.Nickname;
-import io.parlance.protocol.ProtocolException;
 import io.parlance.protocol.json.WireJson;
 import io.parlance.protocol.wire.Ack;
 import io.parlance.protocol.wire.ChatLine;
@@ -23,7 +21,7 @@ class PeerLineFuzzTest {
 
   @FuzzTest
   void anyLineIsAValidPeerLineThatRoundTripsOrACleanRejection(byte[] bytes) {
-    PeerLine line = decode(PeerLineDecoder.INSTANCE, bytes, PeerLine.class);
+    PeerLine line = decodeOrReject(PeerLineDecoder.INSTANCE, line(bytes), PeerLine.class, e -> {});
     if (line instanceof ChatLine chat) {
       assertValid(chat);
     } else if (line instanceof Ack ack) {
@@ -37,7 +35,7 @@ class PeerLineFuzzTest {
 
   @FuzzTest
   void anyLineIsAValidChatLineThatRoundTripsOrACleanRejection(byte[] bytes) {
-    ChatLine chat = decode(ChatLineDecoder.INSTANCE, bytes, ChatLine.class);
+    ChatLine chat = decodeOrReject(ChatLineDecoder.INSTANCE, line(bytes), ChatLine.class, e -> {});
     if (chat != null) {
       assertValid(chat);
       byte[] written = WireJson.toBytes(chat);
@@ -47,28 +45,13 @@ class PeerLineFuzzTest {
     }
   }
 
+  private static ByteBuf line(byte[] bytes) {
+    return Unpooled.buffer(bytes.length).writeBytes(bytes);
+  }
+
   private static void assertValid(ChatLine chat) {
     assertThat(Nickname.problem(chat.from())).isEmpty();
     assertThat(chat.content()).isNotNull();
     assertThat(chat.id()).isNotEqualTo("");
-  }
-
-  /** Decodes through the handler as the pipeline does; null when the line was rejected. */
-  static <T> T decode(io.netty.channel.ChannelHandler decoder, byte[] bytes, Class<T> type) {
-    EmbeddedChannel channel = new EmbeddedChannel(decoder);
-    ByteBuf in = Unpooled.buffer(bytes.length).writeBytes(bytes);
-    T decoded = null;
-    try {
-      channel.writeInbound(in);
-      Object out = channel.readInbound();
-      assertThat(out).isInstanceOf(type);
-      decoded = type.cast(out);
-    } catch (ProtocolException e) {
-      assertCleanRejection(e);
-    } finally {
-      assertThat(in.refCnt()).as("line released").isZero();
-      channel.finishAndReleaseAll();
-    }
-    return decoded;
   }
 }
