@@ -3,6 +3,7 @@ package io.parlance.client.messaging;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.parlance.protocol.LogLimiter;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -16,6 +17,7 @@ import org.slf4j.LoggerFactory;
 public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionLimitHandler.class);
+  private static final LogLimiter REFUSALS = new LogLimiter();
 
   private final int maxConnections;
   private final AtomicInteger open = new AtomicInteger();
@@ -39,11 +41,14 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
     if (open.incrementAndGet() > maxConnections) {
       open.decrementAndGet();
       rejected.incrementAndGet();
-      LOG.warn(
-          "[{}] Closed a connection from {}: over the limit of {} open connections",
-          ctx.channel().id().asShortText(),
-          ctx.channel().remoteAddress(),
-          maxConnections);
+      REFUSALS.log(
+          more ->
+              LOG.warn(
+                  "[{}] Closed a connection from {}: over the limit of {} open connections{}",
+                  ctx.channel().id().asShortText(),
+                  ctx.channel().remoteAddress(),
+                  maxConnections,
+                  more));
       ctx.close();
       return;
     }
