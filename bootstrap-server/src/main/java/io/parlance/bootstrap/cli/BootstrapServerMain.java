@@ -2,6 +2,9 @@ package io.parlance.bootstrap.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.core.joran.spi.JoranException;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.parlance.bootstrap.BootstrapServer;
@@ -10,6 +13,8 @@ import java.io.File;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -110,6 +115,13 @@ public final class BootstrapServerMain implements Callable<Integer> {
   private File tlsKey;
 
   @Option(
+      names = "--log-file",
+      description =
+          "Also log to this file, rolled over daily and at 10 MB into gzipped files beside it,"
+              + " keeping 7 days and 100 MB at most.")
+  private File logFile;
+
+  @Option(
       names = "--log-level",
       defaultValue = "info",
       description = "error, warn, info, debug or trace (default: ${DEFAULT-VALUE}).")
@@ -200,13 +212,41 @@ public final class BootstrapServerMain implements Callable<Integer> {
     }
   }
 
-  private void setLogLevel() {
+  private void setLogLevel() throws JoranException {
     Level level = Level.toLevel(logLevel.toUpperCase(Locale.ROOT), null);
     if (level == null) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--log-level must be error, warn, info, debug or trace");
     }
+    if (logFile != null) {
+      Path dir = logFile.toPath().toAbsolutePath().getParent();
+      if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "--log-file: cannot write in " + dir + "; create it or choose another file");
+      }
+      logToFile(logFile.toPath(), null);
+    }
     ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(level);
+  }
+
+  /**
+   * Logs to stderr and to a rolling file, as {@code logback-file.xml} says.
+   *
+   * @param file the log file
+   * @param maxFileSize the size at which it rolls over (e.g. {@code 10MB}), or null for the default
+   * @throws JoranException if the configuration cannot be applied
+   */
+  static void logToFile(Path file, String maxFileSize) throws JoranException {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    context.reset();
+    context.putProperty("LOG_FILE", file.toAbsolutePath().toString());
+    if (maxFileSize != null) {
+      context.putProperty("LOG_MAX_FILE_SIZE", maxFileSize);
+    }
+    JoranConfigurator configurator = new JoranConfigurator();
+    configurator.setContext(context);
+    configurator.doConfigure(BootstrapServerMain.class.getResource("/logback-file.xml"));
   }
 
   static String friendly(Throwable e) {

@@ -6,8 +6,10 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
-import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.rolling.RollingFileAppender;
+import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
+import ch.qos.logback.core.util.FileSize;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -45,22 +47,57 @@ final class Logging {
     return base.resolve("parlance").resolve("parlance.log");
   }
 
+  /** Size at which the log file is rolled over. */
+  static final FileSize MAX_FILE_SIZE = FileSize.valueOf("10MB");
+
+  /** Days of rolled-over files kept. */
+  static final int MAX_HISTORY_DAYS = 7;
+
+  /** Total size of the rolled-over files kept; the oldest go first. */
+  static final FileSize TOTAL_SIZE_CAP = FileSize.valueOf("100MB");
+
+  /**
+   * Logs to a file that is rolled over daily and at {@link #MAX_FILE_SIZE}, into gzipped files
+   * beside it ({@code parlance-2026-12-01.0.log.gz}), keeping at most {@link #MAX_HISTORY_DAYS}
+   * days and {@link #TOTAL_SIZE_CAP} of them; so no flood of log lines can fill the disk.
+   */
   static void toFile(Path file, Level level) {
-    FileAppender<ILoggingEvent> appender = new FileAppender<>();
+    toFile(file, level, MAX_FILE_SIZE);
+  }
+
+  /** As {@link #toFile(Path, Level)}, rolling at the given size. */
+  static void toFile(Path file, Level level, FileSize maxFileSize) {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    context.reset();
+    RollingFileAppender<ILoggingEvent> appender = new RollingFileAppender<>();
+    appender.setContext(context);
     appender.setFile(file.toString());
     appender.setAppend(true);
-    install(appender, level);
+    String name = file.getFileName().toString();
+    String base = name.endsWith(".log") ? name.substring(0, name.length() - 4) : name;
+    SizeAndTimeBasedRollingPolicy<ILoggingEvent> policy = new SizeAndTimeBasedRollingPolicy<>();
+    policy.setContext(context);
+    policy.setParent(appender);
+    policy.setFileNamePattern(file.resolveSibling(base + "-%d{yyyy-MM-dd}.%i.log.gz").toString());
+    policy.setMaxFileSize(maxFileSize);
+    policy.setMaxHistory(MAX_HISTORY_DAYS);
+    policy.setTotalSizeCap(TOTAL_SIZE_CAP);
+    policy.start();
+    appender.setRollingPolicy(policy);
+    appender.setTriggeringPolicy(policy);
+    install(appender, level, context);
   }
 
   static void toStderr(Level level) {
-    ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
-    appender.setTarget("System.err");
-    install(appender, level);
-  }
-
-  private static void install(OutputStreamAppender<ILoggingEvent> appender, Level level) {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     context.reset();
+    ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
+    appender.setTarget("System.err");
+    install(appender, level, context);
+  }
+
+  private static void install(
+      OutputStreamAppender<ILoggingEvent> appender, Level level, LoggerContext context) {
     PatternLayoutEncoder encoder = new PatternLayoutEncoder();
     encoder.setContext(context);
     encoder.setPattern(PATTERN);

@@ -2,6 +2,7 @@ package io.parlance.client.messaging;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.parlance.protocol.LogLimiter;
 import io.parlance.protocol.wire.Ack;
 import io.parlance.protocol.wire.PeerLine;
 import java.util.Objects;
@@ -20,6 +21,7 @@ final class AckHandler extends SimpleChannelInboundHandler<PeerLine> {
   static final int UNMATCHED_BUDGET = 1024;
 
   private static final Logger LOG = LoggerFactory.getLogger(AckHandler.class);
+  private static final LogLimiter CLOSES = new LogLimiter();
 
   private final AckListener listener;
   private long matched;
@@ -38,13 +40,16 @@ final class AckHandler extends SimpleChannelInboundHandler<PeerLine> {
     // A late duplicate ack after a re-send is normal; many with no match are not.
     unmatched++;
     if (unmatched > matched + UNMATCHED_BUDGET) {
-      LOG.warn(
-          "[{}] Closed the connection to {}: {} unexpected lines (acks of unknown ids or chat"
-              + " lines) against {} matched acks",
-          ctx.channel().id().asShortText(),
-          ctx.channel().remoteAddress(),
-          unmatched,
-          matched);
+      CLOSES.log(
+          more ->
+              LOG.warn(
+                  "[{}] Closed the connection to {}: {} unexpected lines (acks of unknown ids or chat"
+                      + " lines) against {} matched acks{}",
+                  ctx.channel().id().asShortText(),
+                  ctx.channel().remoteAddress(),
+                  unmatched,
+                  matched,
+                  more));
       ctx.close();
     }
   }

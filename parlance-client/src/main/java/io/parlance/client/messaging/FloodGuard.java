@@ -3,6 +3,7 @@ package io.parlance.client.messaging;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import io.parlance.protocol.LogLimiter;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +15,7 @@ import org.slf4j.LoggerFactory;
 public final class FloodGuard extends ChannelInboundHandlerAdapter {
 
   private static final Logger LOG = LoggerFactory.getLogger(FloodGuard.class);
+  private static final LogLimiter FLOODS = new LogLimiter();
   private static final long WINDOW_NANOS = 1_000_000_000L;
 
   private final int maxLinesPerSecond;
@@ -61,11 +63,14 @@ public final class FloodGuard extends ChannelInboundHandlerAdapter {
     if (++linesInWindow > maxLinesPerSecond) {
       tripped = true;
       ReferenceCountUtil.release(msg);
-      LOG.warn(
-          "[{}] Closed the connection from {}: more than {} lines in one second",
-          ctx.channel().id().asShortText(),
-          ctx.channel().remoteAddress(),
-          maxLinesPerSecond);
+      FLOODS.log(
+          more ->
+              LOG.warn(
+                  "[{}] Closed the connection from {}: more than {} lines in one second{}",
+                  ctx.channel().id().asShortText(),
+                  ctx.channel().remoteAddress(),
+                  maxLinesPerSecond,
+                  more));
       ctx.close();
       return;
     }

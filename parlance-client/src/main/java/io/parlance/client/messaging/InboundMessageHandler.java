@@ -3,6 +3,7 @@ package io.parlance.client.messaging;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.parlance.protocol.LogLimiter;
 import io.parlance.protocol.ProtocolException;
 import io.parlance.protocol.wire.ChatLine;
 import java.util.Objects;
@@ -18,6 +19,12 @@ import org.slf4j.LoggerFactory;
 public final class InboundMessageHandler extends SimpleChannelInboundHandler<ChatLine> {
 
   private static final Logger LOG = LoggerFactory.getLogger(InboundMessageHandler.class);
+
+  /** Bad input from the network: one short line each, rate-limited. */
+  private static final LogLimiter BAD_INPUT = new LogLimiter();
+
+  /** Errors that are not about the input: with the stack trace, rate-limited too. */
+  private static final LogLimiter ERRORS = new LogLimiter();
 
   private final InboundSink sink;
 
@@ -40,11 +47,33 @@ public final class InboundMessageHandler extends SimpleChannelInboundHandler<Cha
     String id = ctx.channel().id().asShortText();
     Object remote = ctx.channel().remoteAddress();
     if (cause instanceof ProtocolException p) {
-      LOG.warn("[{}] Closed the connection from {}: {} ({})", id, remote, p.getMessage(), p.kind());
+      BAD_INPUT.log(
+          more ->
+              LOG.warn(
+                  "[{}] Closed the connection from {}: {} ({}){}",
+                  id,
+                  remote,
+                  LogLimiter.oneLine(p.getMessage()),
+                  p.kind(),
+                  more));
     } else if (Disconnects.isOrdinary(cause)) {
       LOG.debug("[{}] Connection from {} ended: {}", id, remote, cause.toString());
+    } else if (Disconnects.isBadInput(cause)) {
+      // Undecodable bytes (a failed TLS handshake, garbage after 0x16): one line, no stack trace
+      // and no hex dump of what the peer sent.
+      BAD_INPUT.log(
+          more ->
+              LOG.warn(
+                  "[{}] Closed the connection from {}: unreadable input: {}{}",
+                  id,
+                  remote,
+                  LogLimiter.describe(cause),
+                  more));
     } else {
-      LOG.warn("[{}] Closed the connection from {} after an error", id, remote, cause);
+      ERRORS.log(
+          more ->
+              LOG.warn(
+                  "[{}] Closed the connection from {} after an error{}", id, remote, more, cause));
     }
     ctx.close();
   }

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import io.parlance.protocol.LogLimiter;
 import io.parlance.protocol.ProtocolException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +20,7 @@ final class OutboundConnectionHandler extends ChannelInboundHandlerAdapter {
   static final OutboundConnectionHandler INSTANCE = new OutboundConnectionHandler();
 
   private static final Logger LOG = LoggerFactory.getLogger(OutboundConnectionHandler.class);
+  private static final LogLimiter BAD_REPLIES = new LogLimiter();
 
   private OutboundConnectionHandler() {}
 
@@ -30,12 +32,15 @@ final class OutboundConnectionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof ProtocolException p) {
-      LOG.warn(
-          "[{}] Closed the connection to {}: it wrote back {} ({})",
-          ctx.channel().id().asShortText(),
-          ctx.channel().remoteAddress(),
-          p.getMessage(),
-          p.kind());
+      BAD_REPLIES.log(
+          more ->
+              LOG.warn(
+                  "[{}] Closed the connection to {}: it wrote back {} ({}){}",
+                  ctx.channel().id().asShortText(),
+                  ctx.channel().remoteAddress(),
+                  LogLimiter.oneLine(p.getMessage()),
+                  p.kind(),
+                  more));
     } else if (Disconnects.isOrdinary(cause)) {
       LOG.debug(
           "[{}] Connection to {} ended: {}",
@@ -43,11 +48,14 @@ final class OutboundConnectionHandler extends ChannelInboundHandlerAdapter {
           ctx.channel().remoteAddress(),
           cause.toString());
     } else {
-      LOG.warn(
-          "[{}] Closed the connection to {}: {}",
-          ctx.channel().id().asShortText(),
-          ctx.channel().remoteAddress(),
-          cause.toString());
+      BAD_REPLIES.log(
+          more ->
+              LOG.warn(
+                  "[{}] Closed the connection to {}: {}{}",
+                  ctx.channel().id().asShortText(),
+                  ctx.channel().remoteAddress(),
+                  LogLimiter.describe(cause),
+                  more));
     }
     ctx.close();
   }

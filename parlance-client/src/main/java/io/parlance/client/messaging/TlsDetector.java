@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.SslContext;
+import io.parlance.protocol.LogLimiter;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +18,7 @@ import org.slf4j.LoggerFactory;
 final class TlsDetector extends ByteToMessageDecoder {
 
   private static final Logger LOG = LoggerFactory.getLogger(TlsDetector.class);
+  private static final LogLimiter REFUSALS = new LogLimiter();
 
   /** The content type of a TLS handshake record. */
   static final int TLS_HANDSHAKE = 0x16;
@@ -38,10 +40,14 @@ final class TlsDetector extends ByteToMessageDecoder {
       ctx.pipeline().addAfter(ctx.name(), MessagingPipeline.TLS, server.newHandler(ctx.alloc()));
       ctx.pipeline().remove(this);
     } else if (required) {
-      LOG.warn(
-          "[{}] Refused a plain connection from {}: encryption is required (--require-encryption)",
-          ctx.channel().id().asShortText(),
-          ctx.channel().remoteAddress());
+      REFUSALS.log(
+          more ->
+              LOG.warn(
+                  "[{}] Refused a plain connection from {}: encryption is required"
+                      + " (--require-encryption){}",
+                  ctx.channel().id().asShortText(),
+                  ctx.channel().remoteAddress(),
+                  more));
       in.skipBytes(in.readableBytes());
       ctx.close();
     } else {

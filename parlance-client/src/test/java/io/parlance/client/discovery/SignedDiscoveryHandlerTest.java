@@ -9,6 +9,8 @@ import io.parlance.client.peer.Peer;
 import io.parlance.client.peer.PeerDirectory;
 import io.parlance.client.security.Identity;
 import io.parlance.client.security.SignedDiscovery;
+import io.parlance.client.testing.LogCapture;
+import io.parlance.protocol.LogLimiter;
 import io.parlance.protocol.codec.DiscoveryDecoder;
 import io.parlance.protocol.json.WireJson;
 import io.parlance.protocol.wire.Announce;
@@ -283,6 +285,24 @@ class SignedDiscoveryHandlerTest {
     receive(BOB_SIGNS.goodbye("bob"), BOB_HOST);
     assertThat(directory.peers()).isEmpty();
     assertThat(left).containsExactly("bob:GOODBYE");
+  }
+
+  @Test
+  void aFloodOfForgedAndPlainAnnouncesLogsABoundedNumberOfLines() {
+    Announce template =
+        new Announce("bob", 7000, BOB.id().value(), MALLORY.encodedPublicKey(), null, null);
+    String badSig = sign(MALLORY, template.signedPayload());
+    try (LogCapture log = new LogCapture(DiscoveryHandler.class, PeerDirectory.class)) {
+      for (int i = 0; i < 500; i++) {
+        InetSocketAddress from = new InetSocketAddress("10.0.1." + (i % 250), 40_000 + i);
+        receive(new Announce("bob" + i, 7000, template.id(), template.key(), null, badSig), from);
+        receive(new Announce("plain" + i, 7000), from);
+      }
+
+      assertThat(handler.forgedAnnounces()).isEqualTo(500);
+      // Ten warnings of forgeries, and fifty lines of peers joining, at most, in this burst.
+      assertThat(log.events()).hasSizeLessThanOrEqualTo(LogLimiter.DEFAULT_BURST + 50 + 2);
+    }
   }
 
   @Test
