@@ -27,13 +27,15 @@ import org.slf4j.LoggerFactory;
  * no free slot, the longest-idle connection that may go is closed to make room: a connection may go
  * once it delivered a whole line and has nothing half-sent (a sender that writes one line and
  * closes is done with it), or after a second without a byte; a known peer's connection goes only to
- * make room for another known peer's. If none may go, a known peer's new connection is kept and the
- * listener stops accepting until there is room, so the next ones wait in the kernel's queue rather
- * than being closed with their message; an unknown address's is refused, as is one from an address
- * that holds its share with busy connections. A connection from an unknown address that has not
- * delivered a valid line within {@link InboundLimits#firstLineTimeout()} (a TLS handshake included)
- * is closed. It also keeps the budgets of bytes of unfinished lines per address and in all. One
- * shared instance per server; thread-safe.
+ * make room for another known peer's. If none may go, the new connection is kept and the listener
+ * stops accepting until one may, so the next ones wait in the kernel's queue instead of being
+ * closed with their message in them; only a connection from an address that holds its share with
+ * busy connections is refused, and any past {@value #OVERSHOOT} over the limit. A connection from
+ * an unknown address that has not delivered a valid line within {@link
+ * InboundLimits#firstLineTimeout()} (a TLS handshake included) is closed, and so is one that
+ * delivered nothing in its first second while its address holds more than its share. It also keeps
+ * the budgets of bytes of unfinished lines per address and in all. One shared instance per server;
+ * thread-safe.
  */
 @Sharable
 public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
@@ -246,9 +248,10 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
     boolean room;
     synchronized (lock) {
       long now = nanoClock.getAsLong();
+      long unknown = slots.values().stream().filter(s -> !s.known).count();
       room =
-          slots.size() < limits.maxConnections() - limits.reservedForKnownPeers()
-              || longestIdle(s -> true, now) != null;
+          unknown < limits.maxConnections() - limits.reservedForKnownPeers()
+              || longestIdle(s -> !s.known, now) != null;
     }
     if (room) {
       paused.set(false);
@@ -335,12 +338,11 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
 
   /**
    * Returns the slot to give up for a new connection: null if one is free, another connection's to
-   * close, {@link #FULL} if every slot is busy, none may go and the new one is from a known peer,
-   * or the new one's own if it must be refused: its address holds its share with busy connections,
-   * or it is from an unknown address and the slots for anyone are all busy. Connections younger
-   * than a second that have not delivered a line do not count against their address: a sender that
-   * opens one connection per message has many of those, and they are gone in a moment. Called under
-   * the lock.
+   * close, {@link #FULL} if the slots it may take are all busy and none may go, or the new one's
+   * own if it must be refused because its address holds its share with busy connections.
+   * Connections younger than a second that have not delivered a line do not count against their
+   * address: a sender that opens one connection per message has many of those, and they are gone in
+   * a moment. Called under the lock.
    */
   private Slot roomFor(Slot fresh, long now) {
     if (perAddress.getOrDefault(fresh.address, 0) >= limits.maxConnectionsPerAddress()) {
@@ -367,10 +369,7 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
     if (victim == null && fresh.known) {
       victim = longestIdle(s -> true, now);
     }
-    if (victim != null) {
-      return victim;
-    }
-    return fresh.known ? FULL : fresh;
+    return victim == null ? FULL : victim;
   }
 
   private Slot longestIdle(Predicate<Slot> among, long now) {

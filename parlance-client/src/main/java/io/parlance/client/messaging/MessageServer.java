@@ -3,6 +3,7 @@ package io.parlance.client.messaging;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
@@ -51,8 +52,9 @@ public final class MessageServer {
   }
 
   /**
-   * Creates the server, accepting TLS and plain connections on one port; {@link
-   * #start(EventLoopGroup)} binds it.
+   * Creates the server, accepting TLS and plain connections on one port, with the default limits
+   * but these and no peer known (so no slots kept for known ones); {@link #start(EventLoopGroup)}
+   * binds it.
    *
    * @param bindAddress where to listen; port 0 picks a free port
    * @param sink where received chat lines go
@@ -75,6 +77,7 @@ public final class MessageServer {
         sink,
         InboundLimits.DEFAULTS
             .withMaxConnections(maxConnections)
+            .withAddressLimits(InboundLimits.DEFAULTS.maxConnectionsPerAddress(), 0)
             .withTimeouts(InboundLimits.DEFAULTS.firstLineTimeout(), idleTimeout)
             .withLines(
                 maxLineBytes,
@@ -125,9 +128,12 @@ public final class MessageServer {
    * @throws InterruptedException if interrupted while binding
    */
   public InetSocketAddress start(EventLoopGroup group) throws InterruptedException {
+    // Accepting and serving on one event loop: a sender that opens a connection per message
+    // costs no hand-over between threads (a wake-up each) per connection.
+    EventLoop loop = group.next();
     channel =
         new ServerBootstrap()
-            .group(group)
+            .group(loop, loop)
             .channel(NioServerSocketChannel.class)
             .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
             .childOption(ChannelOption.TCP_NODELAY, true)
