@@ -134,18 +134,33 @@ public final class PerConnectionBenchmark {
     }
   }
 
-  /** A receiver under test: where it listens and how many lines it counted. */
-  private interface Receiver extends AutoCloseable {
-    InetSocketAddress address();
+  /** A receiver under test: where it listens, and how many lines it counted and when. */
+  private abstract static class Receiver implements AutoCloseable {
+    private final AtomicLong lines = new AtomicLong();
+    private final AtomicLong lastLineNanos = new AtomicLong();
 
-    long lines();
+    /** Counts a line, on whatever thread read it. */
+    final void counted() {
+      lastLineNanos.set(System.nanoTime());
+      lines.incrementAndGet();
+    }
 
-    long lastLineNanos();
+    final long lines() {
+      return lines.get();
+    }
 
-    long refused();
+    final long lastLineNanos() {
+      return lastLineNanos.get();
+    }
+
+    abstract InetSocketAddress address();
+
+    long refused() {
+      return 0;
+    }
 
     @Override
-    void close() throws IOException;
+    public abstract void close() throws IOException;
   }
 
   private final Settings settings;
@@ -209,7 +224,8 @@ public final class PerConnectionBenchmark {
         }
         for (String name : order) {
           boolean reference = name.equals("reference");
-          try (Receiver receiver = reference ? reference() : listener(group)) {
+          try (Receiver receiver =
+              reference ? new ReferenceReceiver() : new ListenerReceiver(group)) {
             Result r = measure(name, receiver);
             results.add(r);
             out.printf(Locale.ROOT, "run %d/%d: %s%n", run, settings.runs(), describe(r));
@@ -299,125 +315,95 @@ public final class PerConnectionBenchmark {
   }
 
   /** A bare acceptor that reads each connection to its end on one thread. */
-  private static Receiver reference() throws IOException {
-    ServerSocket server = new ServerSocket();
-    server.bind(new InetSocketAddress("127.0.0.1", 0), 1024);
-    AtomicLong lines = new AtomicLong();
-    AtomicLong last = new AtomicLong();
-    Thread acceptor =
-        new Thread(
-            () -> {
-              byte[] buf = new byte[8192];
-              while (!server.isClosed()) {
-                try (Socket s = server.accept()) {
-                  InputStream in = s.getInputStream();
-                  int n;
-                  boolean pending = false;
-                  while ((n = in.read(buf)) > 0) {
-                    for (int k = 0; k < n; k++) {
-                      if (buf[k] == '\n') {
-                        lines.incrementAndGet();
-                        last.set(System.nanoTime());
-                        pending = false;
-                      } else {
-                        pending = true;
-                      }
-                    }
-                  }
-                  if (pending) {
-                    lines.incrementAndGet();
-                    last.set(System.nanoTime());
-                  }
-                } catch (IOException e) {
-                  // closed at the end of the run, or a reset: nothing to count
-                }
+  private static final class ReferenceReceiver extends Receiver {
+    private final ServerSocket server = new ServerSocket();
+    private final Thread acceptor = new Thread(this::readEach, "reference-receiver");
+
+    ReferenceReceiver() throws IOException {
+      server.bind(new InetSocketAddress("127.0.0.1", 0), 1024);
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    /** Accepts connections until the server closes, reading each to its end, counting lines. */
+    private void readEach() {
+      byte[] buf = new byte[8192];
+      while (!server.isClosed()) {
+        try (Socket s = server.accept()) {
+          InputStream in = s.getInputStream();
+          int n;
+          boolean pending = false;
+          while ((n = in.read(buf)) > 0) {
+            for (int k = 0; k < n; k++) {
+              pending = buf[k] != '\n';
+              if (!pending) {
+                counted();
               }
-            },
-            "reference-receiver");
-    acceptor.setDaemon(true);
-    acceptor.start();
-    return new Receiver() {
-      @Override
-      public InetSocketAddress address() {
-        return (InetSocketAddress) server.getLocalSocketAddress();
-      }
-
-      @Override
-      public long lines() {
-        return lines.get();
-      }
-
-      @Override
-      public long lastLineNanos() {
-        return last.get();
-      }
-
-      @Override
-      public long refused() {
-        return 0;
-      }
-
-      @Override
-      public void close() throws IOException {
-        server.close();
-        try {
-          acceptor.join(5_000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+            }
+          }
+          if (pending) {
+            counted();
+          }
+        } catch (IOException e) {
+          // closed at the end of the run, or a reset: nothing to count
         }
       }
-    };
+    }
+
+    @Override
+    InetSocketAddress address() {
+      return (InetSocketAddress) server.getLocalSocketAddress();
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+      try {
+        acceptor.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /** Our listener as a node runs it by default, counting the lines it decodes. */
-  private static Receiver listener(EventLoopGroup group) throws Exception {
-    Identity identity = Identity.generate();
-    AtomicLong lines = new AtomicLong();
-    AtomicLong last = new AtomicLong();
-    MessageServer server =
-        new MessageServer(
-            new InetSocketAddress("127.0.0.1", 0),
-            (line, channel) -> {
-              last.set(System.nanoTime());
-              lines.incrementAndGet();
-            },
-            256,
-            Protocol.MAX_LINE_BYTES,
-            5000,
-            Duration.ofMinutes(5),
-            new PeerTls.Contexts(
-                TlsContexts.server(identity), TlsContexts.client(identity), false));
-    InetSocketAddress at = server.start(group);
-    return new Receiver() {
-      @Override
-      public InetSocketAddress address() {
-        return at;
-      }
+  private static final class ListenerReceiver extends Receiver {
+    private final MessageServer server;
+    private final InetSocketAddress at;
 
-      @Override
-      public long lines() {
-        return lines.get();
-      }
+    ListenerReceiver(EventLoopGroup group) throws Exception {
+      Identity identity = Identity.generate();
+      server =
+          new MessageServer(
+              new InetSocketAddress("127.0.0.1", 0),
+              (line, channel) -> counted(),
+              256,
+              Protocol.MAX_LINE_BYTES,
+              5000,
+              Duration.ofMinutes(5),
+              new PeerTls.Contexts(
+                  TlsContexts.server(identity), TlsContexts.client(identity), false));
+      at = server.start(group);
+    }
 
-      @Override
-      public long lastLineNanos() {
-        return last.get();
-      }
+    @Override
+    InetSocketAddress address() {
+      return at;
+    }
 
-      @Override
-      public long refused() {
-        return server.refusedConnections();
-      }
+    @Override
+    long refused() {
+      return server.refusedConnections();
+    }
 
-      @Override
-      public void close() {
-        try {
-          server.close(Duration.ofSeconds(1));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+    @Override
+    public void close() {
+      try {
+        server.close(Duration.ofSeconds(1));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
-    };
+    }
   }
 
   private static String describe(Result r) {

@@ -3,6 +3,7 @@ package io.parlance.client.messaging;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AttributeKey;
 import io.parlance.protocol.codec.LineFrameDecoder;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -53,8 +55,10 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
   static final int OVERSHOOT = 64;
 
   /** How often a listener that stopped accepting checks whether it may start again. */
-  static final long RECHECK_MILLIS = 50;
+  static final long RECHECK_MILLIS = 10;
 
+  private static final AttributeKey<Boolean> REGISTERING =
+      AttributeKey.valueOf(ConnectionLimitHandler.class, "registering");
   private static final AttributeKey<Slot> SLOT =
       AttributeKey.valueOf(ConnectionLimitHandler.class, "slot");
 
@@ -104,6 +108,8 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
   private final AtomicLong evicted = new AtomicLong();
   private final AtomicLong timedOut = new AtomicLong();
   private final AtomicLong pauses = new AtomicLong();
+  private final AtomicInteger registering = new AtomicInteger();
+  private final AcceptGate acceptGate = new AcceptGate();
   private final AtomicBoolean paused = new AtomicBoolean();
   private final AtomicLong lastWarnNanos = new AtomicLong();
   private final AtomicLong unwarned = new AtomicLong();
@@ -147,9 +153,48 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
     lastWarnNanos.set(nanoClock.getAsLong() - LOG_GAP_NANOS);
   }
 
+  /**
+   * Returns the handler for the listening channel, which stops accepting before the connections
+   * accepted but not yet set up push the listener past its limit: the kernel holds new ones in its
+   * queue meanwhile.
+   *
+   * @return the handler, the same each time
+   */
+  ChannelInboundHandler acceptGate() {
+    return acceptGate;
+  }
+
+  /** Counts accepted connections until they are set up, and pauses accepting when they are many. */
+  @Sharable
+  private final class AcceptGate extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+      if (msg instanceof Channel child) {
+        registering.incrementAndGet();
+        child.attr(REGISTERING).set(Boolean.TRUE);
+        child.closeFuture().addListener(f -> registered(child));
+        int open;
+        synchronized (lock) {
+          open = slots.size();
+        }
+        if (open + registering.get() >= limits.maxConnections() + OVERSHOOT / 2) {
+          pauseAccepting(ctx.channel());
+        }
+      }
+      super.channelRead(ctx, msg);
+    }
+  }
+
+  private void registered(Channel child) {
+    if (child.attr(REGISTERING).getAndSet(null) != null) {
+      registering.decrementAndGet();
+    }
+  }
+
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     Channel channel = ctx.channel();
+    registered(channel);
     long now = nanoClock.getAsLong();
     Slot slot = new Slot(channel, addressOf(channel), known.test(channel), now);
     Slot victim;
@@ -200,7 +245,7 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
       victim.channel.close();
     }
     if (pause) {
-      pauseAccepting(channel);
+      pauseAccepting(channel.parent());
     }
     accepted.incrementAndGet();
     channel.attr(SLOT).set(slot);
@@ -224,17 +269,17 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
    * accept queue instead of being closed with a message in them; a check every {@value
    * #RECHECK_MILLIS} ms starts it again once a slot is free or a connection may make room.
    */
-  private void pauseAccepting(Channel child) {
-    Channel listener = child.parent();
+  private void pauseAccepting(Channel listener) {
     if (listener == null || !paused.compareAndSet(false, true)) {
       return;
     }
     pauses.incrementAndGet();
     warn(
         () ->
-            "Stopped accepting connections for now: all "
+            "Stopped accepting connections for a moment: the "
                 + limits.maxConnections()
-                + " slots are busy and none is idle");
+                + " slots are busy with connections that are neither done nor idle, or new ones"
+                + " arrive faster than they are set up; new ones wait in the kernel's queue");
     listener.config().setAutoRead(false);
     listener
         .eventLoop()
@@ -250,8 +295,9 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
       long now = nanoClock.getAsLong();
       long unknown = slots.values().stream().filter(s -> !s.known).count();
       room =
-          unknown < limits.maxConnections() - limits.reservedForKnownPeers()
-              || longestIdle(s -> !s.known, now) != null;
+          slots.size() + registering.get() < limits.maxConnections() + OVERSHOOT / 2
+              && (unknown < limits.maxConnections() - limits.reservedForKnownPeers()
+                  || longestIdle(s -> !s.known, now) != null);
     }
     if (room) {
       paused.set(false);

@@ -3,7 +3,6 @@ package io.parlance.client.messaging;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
@@ -128,14 +127,12 @@ public final class MessageServer {
    * @throws InterruptedException if interrupted while binding
    */
   public InetSocketAddress start(EventLoopGroup group) throws InterruptedException {
-    // Accepting and serving on one event loop: a sender that opens a connection per message
-    // costs no hand-over between threads (a wake-up each) per connection.
-    EventLoop loop = group.next();
     channel =
         new ServerBootstrap()
-            .group(loop, loop)
+            .group(group)
             .channel(NioServerSocketChannel.class)
             .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
+            .handler(connectionLimit.acceptGate())
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childHandler(initializer)
             .bind(bindAddress)

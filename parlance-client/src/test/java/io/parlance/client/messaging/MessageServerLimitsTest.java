@@ -95,6 +95,14 @@ class MessageServerLimitsTest {
     }
   }
 
+  private void sendManyLikeRustAndExpectEveryOne(int count) throws IOException {
+    for (int i = 0; i < count; i++) {
+      sendLikeRust("m" + i);
+    }
+    await().atMost(WAIT).until(() -> received.size() == count);
+    assertThat(server.refusedConnections()).isZero();
+  }
+
   private static boolean closedByPeer(Socket s) {
     try {
       InputStream in = s.getInputStream();
@@ -113,26 +121,14 @@ class MessageServerLimitsTest {
   void aSenderThatOpensOneConnectionPerMessageLosesNothingWithLimitsFarBelowItsRate()
       throws Exception {
     start(InboundLimits.DEFAULTS.withMaxConnections(8).withAddressLimits(2, 2), from("127.0.0.1"));
-    int count = 3000;
-    for (int i = 0; i < count; i++) {
-      sendLikeRust("m" + i);
-    }
-
-    await().atMost(WAIT).until(() -> received.size() == count);
-    assertThat(server.refusedConnections()).isZero();
+    sendManyLikeRustAndExpectEveryOne(3000);
   }
 
   @Test
   void anUnknownSenderThatOpensOneConnectionPerMessageLosesNothingUnderTheDefaults()
       throws Exception {
     start(InboundLimits.DEFAULTS, ch -> false);
-    int count = 3000;
-    for (int i = 0; i < count; i++) {
-      sendLikeRust("m" + i);
-    }
-
-    await().atMost(WAIT).until(() -> received.size() == count);
-    assertThat(server.refusedConnections()).isZero();
+    sendManyLikeRustAndExpectEveryOne(3000);
   }
 
   @Test
