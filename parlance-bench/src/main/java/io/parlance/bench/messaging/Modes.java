@@ -173,13 +173,12 @@ public final class Modes {
   }
 
   /**
-   * Opens a TCP connection, writes one line and closes it, for every message, one after another:
-   * what the Rust Parlance does. The source address cycles through 127.0.0.1–127.0.0.8 so that
-   * repeated runs do not run out of ephemeral ports to sockets in TIME_WAIT.
+   * Opens a TCP connection, writes one line and closes it, for every message, one after another,
+   * from 127.0.0.1 without binding a source port: what the Rust Parlance's {@code
+   * TcpStream::connect} does (the kernel reuses loopback ports in TIME_WAIT, {@code
+   * net.ipv4.tcp_tw_reuse}).
    */
   private static final class PerConnectionMode implements Mode {
-
-    private static final int SOURCES = 8;
 
     @Override
     public String name() {
@@ -192,13 +191,9 @@ public final class Modes {
     }
 
     @Override
-    public Sender open(PeerNode from, PeerNode to) throws IOException {
+    public Sender open(PeerNode from, PeerNode to) {
       InetSocketAddress target =
           new InetSocketAddress(InetAddress.getLoopbackAddress(), to.tcpPort());
-      InetAddress[] sources = new InetAddress[SOURCES];
-      for (int i = 0; i < SOURCES; i++) {
-        sources[i] = InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (i + 1)});
-      }
       String nickname = from.nickname();
       return new Sender() {
         private long opened;
@@ -211,7 +206,6 @@ public final class Modes {
           line[json.length] = '\n';
           try (Socket socket = new Socket()) {
             socket.setTcpNoDelay(true);
-            socket.bind(new InetSocketAddress(sources[(int) (opened % SOURCES)], 0));
             opened++;
             socket.connect(target, 5_000);
             OutputStream out = socket.getOutputStream();

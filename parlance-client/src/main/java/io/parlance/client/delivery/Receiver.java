@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * of one connection are stored, acknowledged and shown in the order they arrived, since the store
  * runs its work in order.
  *
- * <p>A connection with more than {@value #HIGH_WATER} lines waiting for the store stops being read
- * until it is down to {@value #LOW_WATER}, so a fast sender slows to the disk's pace instead of
- * filling the heap.
+ * <p>A connection with more than {@value #HIGH_WATER} lines (or {@value #HIGH_WATER_CHARS}
+ * characters of content) waiting for the store stops being read until it is down to {@value
+ * #LOW_WATER} (and {@value #LOW_WATER_CHARS}), so a fast sender slows to the disk's pace instead of
+ * filling the heap, with lines of up to 1 MiB too.
  */
 public final class Receiver implements InboundSink {
 
@@ -37,6 +38,12 @@ public final class Receiver implements InboundSink {
 
   /** Lines of one connection waiting for the store at which reading it resumes. */
   static final int LOW_WATER = 64;
+
+  /** Characters of content of one connection waiting for the store at which reading it pauses. */
+  static final int HIGH_WATER_CHARS = 4 * 1024 * 1024;
+
+  /** Characters of content of one connection waiting for the store at which reading resumes. */
+  static final int LOW_WATER_CHARS = 1024 * 1024;
 
   /** The prefix of the local ids given to plain lines, which carry none. */
   public static final String LOCAL_ID_PREFIX = "local-";
@@ -54,9 +61,11 @@ public final class Receiver implements InboundSink {
   private static final class Pending implements Runnable {
     private final Channel channel;
     private int inStore; // event loop only
+    private long charsInStore; // event loop only
     private final Object lock = new Object();
     private List<Ack> acks = new ArrayList<>(); // guarded by lock
     private int settled; // guarded by lock
+    private long settledChars; // guarded by lock
     private boolean scheduled; // guarded by lock
 
     private Pending(Channel channel) {
@@ -64,13 +73,14 @@ public final class Receiver implements InboundSink {
     }
 
     /** Called on the store thread once a line is stored (or failed), with its ack or null. */
-    void settled(Ack ack) {
+    void settled(Ack ack, int chars) {
       boolean schedule;
       synchronized (lock) {
         if (ack != null) {
           acks.add(ack);
         }
         settled++;
+        settledChars += chars;
         schedule = !scheduled;
         scheduled = true;
       }
@@ -87,11 +97,14 @@ public final class Receiver implements InboundSink {
     public void run() {
       List<Ack> toWrite;
       int done;
+      long doneChars;
       synchronized (lock) {
         toWrite = acks;
         done = settled;
+        doneChars = settledChars;
         acks = new ArrayList<>();
         settled = 0;
+        settledChars = 0;
         scheduled = false;
       }
       if (!toWrite.isEmpty() && channel.isActive()) {
@@ -101,7 +114,10 @@ public final class Receiver implements InboundSink {
         channel.flush();
       }
       inStore -= done;
-      if (inStore <= LOW_WATER && !channel.config().isAutoRead()) {
+      charsInStore -= doneChars;
+      if (inStore <= LOW_WATER
+          && charsInStore <= LOW_WATER_CHARS
+          && !channel.config().isAutoRead()) {
         channel.config().setAutoRead(true);
       }
     }
@@ -142,7 +158,9 @@ public final class Receiver implements InboundSink {
       pending = new Pending(channel);
       channel.attr(PENDING).set(pending);
     }
-    if (++pending.inStore >= HIGH_WATER) {
+    int chars = line.content().length();
+    pending.charsInStore += chars;
+    if (++pending.inStore >= HIGH_WATER || pending.charsInStore >= HIGH_WATER_CHARS) {
       channel.config().setAutoRead(false);
     }
     Pending settle = pending;
@@ -150,11 +168,11 @@ public final class Receiver implements InboundSink {
         s -> store(s, known, acknowledged, id, line),
         (isNew, error) -> {
           if (error != null) {
-            settle.settled(null);
+            settle.settled(null, chars);
             failed(line, channel, acknowledged, error);
             return;
           }
-          settle.settled(acknowledged ? new Ack(id) : null);
+          settle.settled(acknowledged ? new Ack(id) : null, chars);
           if (isNew) {
             shown.accept(line, channel);
           }

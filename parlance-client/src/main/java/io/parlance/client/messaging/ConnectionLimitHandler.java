@@ -3,6 +3,7 @@ package io.parlance.client.messaging;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AttributeKey;
 import io.parlance.protocol.codec.LineFrameDecoder;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -27,13 +29,15 @@ import org.slf4j.LoggerFactory;
  * no free slot, the longest-idle connection that may go is closed to make room: a connection may go
  * once it delivered a whole line and has nothing half-sent (a sender that writes one line and
  * closes is done with it), or after a second without a byte; a known peer's connection goes only to
- * make room for another known peer's. If none may go, a known peer's new connection is kept and the
- * listener stops accepting until there is room, so the next ones wait in the kernel's queue rather
- * than being closed with their message; an unknown address's is refused, as is one from an address
- * that holds its share with busy connections. A connection from an unknown address that has not
- * delivered a valid line within {@link InboundLimits#firstLineTimeout()} (a TLS handshake included)
- * is closed. It also keeps the budgets of bytes of unfinished lines per address and in all. One
- * shared instance per server; thread-safe.
+ * make room for another known peer's. If none may go, the new connection is kept and the listener
+ * stops accepting until one may, so the next ones wait in the kernel's queue instead of being
+ * closed with their message in them; only a connection from an address that holds its share with
+ * busy connections is refused, and any past {@value #OVERSHOOT} over the limit. A connection from
+ * an unknown address that has not delivered a valid line within {@link
+ * InboundLimits#firstLineTimeout()} (a TLS handshake included) is closed, and so is one that
+ * delivered nothing in its first second while its address holds more than its share. It also keeps
+ * the budgets of bytes of unfinished lines per address and in all. One shared instance per server;
+ * thread-safe.
  */
 @Sharable
 public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
@@ -51,8 +55,10 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
   static final int OVERSHOOT = 64;
 
   /** How often a listener that stopped accepting checks whether it may start again. */
-  static final long RECHECK_MILLIS = 50;
+  static final long RECHECK_MILLIS = 10;
 
+  private static final AttributeKey<Boolean> REGISTERING =
+      AttributeKey.valueOf(ConnectionLimitHandler.class, "registering");
   private static final AttributeKey<Slot> SLOT =
       AttributeKey.valueOf(ConnectionLimitHandler.class, "slot");
 
@@ -102,6 +108,8 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
   private final AtomicLong evicted = new AtomicLong();
   private final AtomicLong timedOut = new AtomicLong();
   private final AtomicLong pauses = new AtomicLong();
+  private final AtomicInteger registering = new AtomicInteger();
+  private final AcceptGate acceptGate = new AcceptGate();
   private final AtomicBoolean paused = new AtomicBoolean();
   private final AtomicLong lastWarnNanos = new AtomicLong();
   private final AtomicLong unwarned = new AtomicLong();
@@ -145,9 +153,48 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
     lastWarnNanos.set(nanoClock.getAsLong() - LOG_GAP_NANOS);
   }
 
+  /**
+   * Returns the handler for the listening channel, which stops accepting before the connections
+   * accepted but not yet set up push the listener past its limit: the kernel holds new ones in its
+   * queue meanwhile.
+   *
+   * @return the handler, the same each time
+   */
+  ChannelInboundHandler acceptGate() {
+    return acceptGate;
+  }
+
+  /** Counts accepted connections until they are set up, and pauses accepting when they are many. */
+  @Sharable
+  private final class AcceptGate extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+      if (msg instanceof Channel child) {
+        registering.incrementAndGet();
+        child.attr(REGISTERING).set(Boolean.TRUE);
+        child.closeFuture().addListener(f -> registered(child));
+        int open;
+        synchronized (lock) {
+          open = slots.size();
+        }
+        if (open + registering.get() >= limits.maxConnections() + OVERSHOOT / 2) {
+          pauseAccepting(ctx.channel());
+        }
+      }
+      super.channelRead(ctx, msg);
+    }
+  }
+
+  private void registered(Channel child) {
+    if (child.attr(REGISTERING).getAndSet(null) != null) {
+      registering.decrementAndGet();
+    }
+  }
+
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     Channel channel = ctx.channel();
+    registered(channel);
     long now = nanoClock.getAsLong();
     Slot slot = new Slot(channel, addressOf(channel), known.test(channel), now);
     Slot victim;
@@ -198,7 +245,7 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
       victim.channel.close();
     }
     if (pause) {
-      pauseAccepting(channel);
+      pauseAccepting(channel.parent());
     }
     accepted.incrementAndGet();
     channel.attr(SLOT).set(slot);
@@ -222,17 +269,17 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
    * accept queue instead of being closed with a message in them; a check every {@value
    * #RECHECK_MILLIS} ms starts it again once a slot is free or a connection may make room.
    */
-  private void pauseAccepting(Channel child) {
-    Channel listener = child.parent();
+  private void pauseAccepting(Channel listener) {
     if (listener == null || !paused.compareAndSet(false, true)) {
       return;
     }
     pauses.incrementAndGet();
     warn(
         () ->
-            "Stopped accepting connections for now: all "
+            "Stopped accepting connections for a moment: the "
                 + limits.maxConnections()
-                + " slots are busy and none is idle");
+                + " slots are busy with connections that are neither done nor idle, or new ones"
+                + " arrive faster than they are set up; new ones wait in the kernel's queue");
     listener.config().setAutoRead(false);
     listener
         .eventLoop()
@@ -246,9 +293,11 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
     boolean room;
     synchronized (lock) {
       long now = nanoClock.getAsLong();
+      long unknown = slots.values().stream().filter(s -> !s.known).count();
       room =
-          slots.size() < limits.maxConnections() - limits.reservedForKnownPeers()
-              || longestIdle(s -> true, now) != null;
+          slots.size() + registering.get() < limits.maxConnections() + OVERSHOOT / 2
+              && (unknown < limits.maxConnections() - limits.reservedForKnownPeers()
+                  || longestIdle(s -> !s.known, now) != null);
     }
     if (room) {
       paused.set(false);
@@ -335,12 +384,11 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
 
   /**
    * Returns the slot to give up for a new connection: null if one is free, another connection's to
-   * close, {@link #FULL} if every slot is busy, none may go and the new one is from a known peer,
-   * or the new one's own if it must be refused: its address holds its share with busy connections,
-   * or it is from an unknown address and the slots for anyone are all busy. Connections younger
-   * than a second that have not delivered a line do not count against their address: a sender that
-   * opens one connection per message has many of those, and they are gone in a moment. Called under
-   * the lock.
+   * close, {@link #FULL} if the slots it may take are all busy and none may go, or the new one's
+   * own if it must be refused because its address holds its share with busy connections.
+   * Connections younger than a second that have not delivered a line do not count against their
+   * address: a sender that opens one connection per message has many of those, and they are gone in
+   * a moment. Called under the lock.
    */
   private Slot roomFor(Slot fresh, long now) {
     if (perAddress.getOrDefault(fresh.address, 0) >= limits.maxConnectionsPerAddress()) {
@@ -367,10 +415,7 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
     if (victim == null && fresh.known) {
       victim = longestIdle(s -> true, now);
     }
-    if (victim != null) {
-      return victim;
-    }
-    return fresh.known ? FULL : fresh;
+    return victim == null ? FULL : victim;
   }
 
   private Slot longestIdle(Predicate<Slot> among, long now) {

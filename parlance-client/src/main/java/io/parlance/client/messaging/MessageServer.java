@@ -51,8 +51,9 @@ public final class MessageServer {
   }
 
   /**
-   * Creates the server, accepting TLS and plain connections on one port; {@link
-   * #start(EventLoopGroup)} binds it.
+   * Creates the server, accepting TLS and plain connections on one port, with the default limits
+   * but these and no peer known (so no slots kept for known ones); {@link #start(EventLoopGroup)}
+   * binds it.
    *
    * @param bindAddress where to listen; port 0 picks a free port
    * @param sink where received chat lines go
@@ -75,6 +76,7 @@ public final class MessageServer {
         sink,
         InboundLimits.DEFAULTS
             .withMaxConnections(maxConnections)
+            .withAddressLimits(InboundLimits.DEFAULTS.maxConnectionsPerAddress(), 0)
             .withTimeouts(InboundLimits.DEFAULTS.firstLineTimeout(), idleTimeout)
             .withLines(
                 maxLineBytes,
@@ -130,6 +132,7 @@ public final class MessageServer {
             .group(group)
             .channel(NioServerSocketChannel.class)
             .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
+            .handler(connectionLimit.acceptGate())
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childHandler(initializer)
             .bind(bindAddress)

@@ -58,6 +58,19 @@ class ReceiverTest {
     return out;
   }
 
+  /** Keeps the store thread busy until the returned gate is completed. */
+  private CompletableFuture<Void> holdTheStore() throws InterruptedException {
+    CountDownLatch running = new CountDownLatch(1);
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    store.submit(
+        s -> {
+          running.countDown();
+          return gate.join();
+        });
+    assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
+    return gate;
+  }
+
   @Test
   void storesThenAcknowledgesThenShowsEachNewMessageInOrder() throws Exception {
     channel.writeInbound(new ChatLine("alice", "one", 1, "m-1"));
@@ -76,14 +89,7 @@ class ReceiverTest {
 
   @Test
   void aConnectionThatOutrunsTheStoreIsPausedUntilTheStoreCatchesUp() throws Exception {
-    CountDownLatch running = new CountDownLatch(1);
-    CompletableFuture<Void> gate = new CompletableFuture<>();
-    store.submit(
-        s -> {
-          running.countDown();
-          return gate.join();
-        });
-    assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<Void> gate = holdTheStore();
 
     for (int i = 0; i < Receiver.HIGH_WATER - 1; i++) {
       channel.writeInbound(new ChatLine("flood", "x" + i, 1));
@@ -98,6 +104,26 @@ class ReceiverTest {
     assertThat(channel.config().isAutoRead()).as("resumed once stored").isTrue();
     assertThat(shown).hasSize(Receiver.HIGH_WATER).startsWith("x0", "x1").endsWith("last");
     assertThat(acks()).as("plain lines carry no id and get no ack").isEmpty();
+  }
+
+  @Test
+  void aConnectionWhoseLongLinesOutrunTheStoreIsPausedByTheirSizeNotOnlyTheirCount()
+      throws Exception {
+    CompletableFuture<Void> gate = holdTheStore();
+    String mebi = "m".repeat(1024 * 1024);
+
+    for (int i = 0; i < Receiver.HIGH_WATER_CHARS / mebi.length() - 1; i++) {
+      channel.writeInbound(new ChatLine("big", mebi, 1));
+    }
+    assertThat(channel.config().isAutoRead()).isTrue();
+    channel.writeInbound(new ChatLine("big", mebi, 1));
+    assertThat(channel.config().isAutoRead()).as("paused by the characters waiting").isFalse();
+
+    gate.complete(null);
+    settle();
+
+    assertThat(channel.config().isAutoRead()).as("resumed once stored").isTrue();
+    assertThat(shown).hasSize(Receiver.HIGH_WATER_CHARS / mebi.length());
   }
 
   @Test
