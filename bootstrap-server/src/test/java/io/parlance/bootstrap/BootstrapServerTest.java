@@ -23,9 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,11 +41,6 @@ class BootstrapServerTest {
     if (server != null) {
       server.stop();
     }
-  }
-
-  @AfterAll
-  static void stopClients() {
-    WsTestClient.GROUP.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
   }
 
   private void startServer(Consumer<BootstrapServerConfig.Builder> settings) throws Exception {
