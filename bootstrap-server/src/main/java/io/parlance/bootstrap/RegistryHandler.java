@@ -195,10 +195,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
           null);
       return;
     }
-    ServerState.IpState ip = ctx.channel().attr(ServerState.IP_STATE).get();
-    if (ip != null && !ip.registrations.tryTake()) {
-      state.metrics.registrationsRejected.increment();
-      strike(ctx, ErrorCode.RATE_LIMITED, "too many registrations from your address", null);
+    if (!takeRegistrationToken(ctx)) {
       return;
     }
     if (register.claimsIdentity()) {
@@ -213,10 +210,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         return;
       }
     }
-    InetAddress clientIp = ctx.channel().attr(ServerState.CLIENT_IP).get();
-    if (clientIp == null) {
-      clientIp = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
-    }
+    InetAddress clientIp = clientIp(ctx);
     boolean identified = register.claimsIdentity();
     PeerEntry entry =
         new PeerEntry(
@@ -472,10 +466,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
       error(ctx, ErrorCode.ALREADY_REGISTERED, "Already registered; unregister first", null);
       return;
     }
-    ServerState.IpState ip = ctx.channel().attr(ServerState.IP_STATE).get();
-    if (ip != null && !ip.registrations.tryTake()) {
-      state.metrics.registrationsRejected.increment();
-      strike(ctx, ErrorCode.RATE_LIMITED, "too many registrations from your address", null);
+    if (!takeRegistrationToken(ctx)) {
       return;
     }
     InetSocketAddress local;
@@ -485,10 +476,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
       strike(ctx, ErrorCode.INVALID_FIELD, e.getMessage(), null);
       return;
     }
-    InetAddress clientIp = ctx.channel().attr(ServerState.CLIENT_IP).get();
-    if (clientIp == null) {
-      clientIp = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
-    }
+    InetAddress clientIp = clientIp(ctx);
     PeerEntry entry =
         new PeerEntry(
             register.nickname(),
@@ -501,6 +489,23 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
           new RustServerFrame.Registered(
               RustDialect.peerId(state.rustIdSalt, entry), HostPort.format(entry.address())));
     }
+  }
+
+  /** Takes one of the client IP's registrations, or refuses (a strike) when none is left. */
+  private boolean takeRegistrationToken(ChannelHandlerContext ctx) {
+    ServerState.IpState ip = ctx.channel().attr(ServerState.IP_STATE).get();
+    if (ip != null && !ip.registrations.tryTake()) {
+      state.metrics.registrationsRejected.increment();
+      strike(ctx, ErrorCode.RATE_LIMITED, "too many registrations from your address", null);
+      return false;
+    }
+    return true;
+  }
+
+  /** The client's IP as the connection limiter found it (behind a proxy), else the socket's. */
+  private static InetAddress clientIp(ChannelHandlerContext ctx) {
+    InetAddress ip = ctx.channel().attr(ServerState.CLIENT_IP).get();
+    return ip != null ? ip : ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
   }
 
   private boolean requireRustRegistration(ChannelHandlerContext ctx) {

@@ -53,6 +53,9 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(BootstrapClientHandler.class);
   private static final String PAGE_ID = "page";
 
+  /** The most of a server's error message shown to the user. */
+  private static final int MAX_SHOWN_ERROR_CHARS = 300;
+
   private final BootstrapClient client;
   private final Map<String, CompletableFuture<Optional<InetSocketAddress>>> lookups =
       new HashMap<>();
@@ -346,9 +349,12 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
     } else if (frame instanceof RustServerFrame.Error error) {
       // No code: the Rust server's only errors are a refused frame and "Not registered".
       LOG.debug("Bootstrap server error: {}", error.message());
+      String text = error.message();
+      if (text.length() > MAX_SHOWN_ERROR_CHARS) {
+        text = text.substring(0, MAX_SHOWN_ERROR_CHARS) + "…";
+      }
       client.onServerError(
-          "server_error",
-          "the bootstrap server " + client.options().server() + " says: " + error.message());
+          "server_error", "the bootstrap server " + client.options().server() + " says: " + text);
     }
   }
 
