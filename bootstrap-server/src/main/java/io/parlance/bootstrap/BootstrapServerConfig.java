@@ -27,6 +27,9 @@ import java.util.function.Supplier;
  * @param trustProxy whether to take the client IP from {@code X-Forwarded-For} / {@code X-Real-IP}
  * @param sslContext the TLS context for {@code wss://}, or null for plain {@code ws://}
  * @param registry makes the registry of online peers
+ * @param nicknameHold how long a nickname stays reserved for the key that last held it, after it
+ *     left (zero: not at all)
+ * @param maxNicknameHolds the most nicknames kept reserved at once, the oldest dropped first
  */
 public record BootstrapServerConfig(
     String host,
@@ -43,7 +46,9 @@ public record BootstrapServerConfig(
     Duration batchInterval,
     boolean trustProxy,
     SslContext sslContext,
-    Supplier<Registry> registry) {
+    Supplier<Registry> registry,
+    Duration nicknameHold,
+    int maxNicknameHolds) {
 
   /** Checks the settings. */
   public BootstrapServerConfig {
@@ -55,6 +60,10 @@ public record BootstrapServerConfig(
     if (requestTimeout.toMillis() < 100) {
       throw new IllegalArgumentException(
           "requestTimeout must be at least 100 ms: " + requestTimeout);
+    }
+    Objects.requireNonNull(nicknameHold, "nicknameHold");
+    if (nicknameHold.isNegative() || maxNicknameHolds < 0) {
+      throw new IllegalArgumentException("nickname holds must not be negative");
     }
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port must be 0-65535: " + port);
@@ -99,6 +108,8 @@ public record BootstrapServerConfig(
     private boolean trustProxy;
     private SslContext sslContext;
     private Supplier<Registry> registry = InMemoryRegistry::new;
+    private Duration nicknameHold = Duration.ofHours(24);
+    private int maxNicknameHolds = 100_000;
 
     private Builder() {}
 
@@ -253,6 +264,20 @@ public record BootstrapServerConfig(
     }
 
     /**
+     * Keeps a nickname reserved for the key that last held it, after it left (default 24 h, at most
+     * 100,000 nicknames): meanwhile a plain, Rust or other-key registration of it is refused.
+     *
+     * @param hold how long; zero for no reservation
+     * @param max the most nicknames reserved at once
+     * @return this builder
+     */
+    public Builder nicknameHold(Duration hold, int max) {
+      this.nicknameHold = hold;
+      this.maxNicknameHolds = max;
+      return this;
+    }
+
+    /**
      * Builds the config.
      *
      * @return the config
@@ -273,7 +298,9 @@ public record BootstrapServerConfig(
           batchInterval,
           trustProxy,
           sslContext,
-          registry);
+          registry,
+          nicknameHold,
+          maxNicknameHolds);
     }
   }
 }

@@ -1,27 +1,35 @@
 package io.parlance.bootstrap;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.parlance.bootstrap.registry.PeerEntry;
 import io.parlance.bootstrap.registry.Registry;
 import io.parlance.bootstrap.registry.RegistryPage;
 import io.parlance.protocol.ProtocolException;
 import io.parlance.protocol.TokenBucket;
+import io.parlance.protocol.bootstrap.BootstrapFrame;
 import io.parlance.protocol.bootstrap.BootstrapProtocol;
 import io.parlance.protocol.bootstrap.ClientFrame;
 import io.parlance.protocol.bootstrap.ErrorCode;
+import io.parlance.protocol.bootstrap.HostPort;
 import io.parlance.protocol.bootstrap.PeerInfo;
+import io.parlance.protocol.bootstrap.RustClientFrame;
+import io.parlance.protocol.bootstrap.RustServerFrame;
 import io.parlance.protocol.bootstrap.ServerFrame;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -36,6 +44,18 @@ import org.slf4j.LoggerFactory;
  * frame rate, and closes it with 1008 after too many bad frames. When the connection closes, its
  * registration ends at once; when a newer connection of the same identity takes its nickname over,
  * it is told {@code replaced} and closed.
+ *
+ * <p>It speaks the Rust Parlance's dialect to a connection whose first frame is in it: such a peer
+ * never gets a challenge (a Rust client fails on a frame type it does not know), registers as a
+ * plain peer, polls {@code list_peers} and is never pushed anything. A connection whose upgrade
+ * request carries {@link BootstrapProtocol#DIALECT_HEADER} is ours and challenged at once; one
+ * without it that stays silent for {@link BootstrapProtocol#UNMARKED_CHALLENGE_DELAY_MILLIS} is
+ * challenged then (a peer of ours from before the header), and one that speaks first in our dialect
+ * is ours without a challenge (so it can only register plain).
+ *
+ * <p>A nickname a key held stays reserved for that key for a while after it leaves ({@link
+ * NicknameHolds}), and a keyed registration takes a nickname from a plain holder, who is told and
+ * closed: a plain peer can prove nothing, so it cannot keep a name from one who can.
  */
 final class RegistryHandler extends ChannelInboundHandlerAdapter {
 
@@ -46,12 +66,28 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
    */
   record Replaced(PeerEntry previous) {}
 
+  /**
+   * Fired on a plain connection whose nickname a keyed registration took.
+   *
+   * @param previous the plain registration that was ended
+   */
+  record Displaced(PeerEntry previous) {}
+
+  /** Which dialect the connection speaks, once known. */
+  private enum Dialect {
+    UNKNOWN,
+    OURS,
+    RUST
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(RegistryHandler.class);
 
   private final ServerState state;
   private final TokenBucket frames;
   private PeerEntry registration;
   private String nonce;
+  private Dialect dialect = Dialect.UNKNOWN;
+  private ScheduledFuture<?> challengeLater;
   private int strikes;
   private boolean closing;
 
@@ -69,13 +105,30 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         close(ctx, BootstrapProtocol.CLOSE_GOING_AWAY, "server shutting down");
         return;
       }
-      ServerFrame.Challenge challenge = ServerFrame.Challenge.random(state.random);
-      nonce = challenge.nonce();
-      reply(ctx, challenge);
+      HttpHeaders headers =
+          ((WebSocketServerProtocolHandler.HandshakeComplete) evt).requestHeaders();
+      if (headers.contains(BootstrapProtocol.DIALECT_HEADER)) {
+        speakOurs(ctx);
+      } else {
+        challengeLater =
+            ctx.executor()
+                .schedule(
+                    () -> {
+                      if (dialect == Dialect.UNKNOWN && ctx.channel().isActive()) {
+                        speakOurs(ctx);
+                      }
+                    },
+                    BootstrapProtocol.UNMARKED_CHALLENGE_DELAY_MILLIS,
+                    TimeUnit.MILLISECONDS);
+      }
       return;
     }
     if (evt instanceof Replaced replaced) {
       replaced(ctx, replaced.previous());
+      return;
+    }
+    if (evt instanceof Displaced displaced) {
+      displaced(ctx, displaced.previous());
       return;
     }
     super.userEventTriggered(ctx, evt);
@@ -89,7 +142,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
       strike(ctx, ErrorCode.UNSUPPORTED_FRAME, "only text frames are accepted", null);
       return;
     }
-    if (!(msg instanceof ClientFrame frame)) {
+    if (!(msg instanceof ClientFrame) && !(msg instanceof RustClientFrame)) {
       ctx.fireChannelRead(msg);
       return;
     }
@@ -97,8 +150,29 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
     if (closing) {
       return;
     }
+    if (dialect == Dialect.UNKNOWN) {
+      // A client that speaks first is not waiting for a challenge: no challenge, then.
+      cancelChallenge();
+      dialect = msg instanceof RustClientFrame ? Dialect.RUST : Dialect.OURS;
+    }
     if (!frames.tryTake()) {
-      strike(ctx, ErrorCode.RATE_LIMITED, "too many frames; slow down", idOf(frame));
+      strike(
+          ctx,
+          ErrorCode.RATE_LIMITED,
+          "too many frames; slow down",
+          msg instanceof ClientFrame f ? idOf(f) : null);
+      return;
+    }
+    if (dialect == Dialect.RUST) {
+      rustFrame(ctx, msg);
+      return;
+    }
+    if (!(msg instanceof ClientFrame frame)) {
+      strike(
+          ctx,
+          ErrorCode.UNKNOWN_TYPE,
+          "that is a frame of the Rust Parlance's dialect; this connection speaks ours",
+          null);
       return;
     }
     if (frame instanceof ClientFrame.Register register) {
@@ -121,10 +195,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
           null);
       return;
     }
-    ServerState.IpState ip = ctx.channel().attr(ServerState.IP_STATE).get();
-    if (ip != null && !ip.registrations.tryTake()) {
-      state.metrics.registrationsRejected.increment();
-      strike(ctx, ErrorCode.RATE_LIMITED, "too many registrations from your address", null);
+    if (!takeRegistrationToken(ctx)) {
       return;
     }
     if (register.claimsIdentity()) {
@@ -139,10 +210,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         return;
       }
     }
-    InetAddress clientIp = ctx.channel().attr(ServerState.CLIENT_IP).get();
-    if (clientIp == null) {
-      clientIp = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
-    }
+    InetAddress clientIp = clientIp(ctx);
     boolean identified = register.claimsIdentity();
     PeerEntry entry =
         new PeerEntry(
@@ -155,9 +223,65 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             register.caps(),
             identified ? nonce : null,
             register.sig());
+    if (!claim(ctx, entry)) {
+      return;
+    }
+    ServerFrame.Registered registered =
+        new ServerFrame.Registered(
+            entry.nickname(), entry.toPeerInfo().address(), state.registry.size());
+    if (!register.wantsEvents()) {
+      reply(ctx, registered);
+      return;
+    }
+    // Subscribe before the page is read from the registry: a change that misses the page is then
+    // in a later event (the fan-out writes on this loop, so after the page), never in neither.
+    state.broadcaster.subscribe(ctx.channel());
+    ctx.write(registered);
+    ctx.writeAndFlush(page(null, BootstrapProtocol.DEFAULT_PAGE, null));
+    state.metrics.framesOut.increment(2);
+  }
+
+  /**
+   * Registers the entry unless the nickname is reserved for another key or held by another peer (a
+   * plain holder gives way to a keyed entry), and tells the client why not.
+   *
+   * @return whether this connection holds the nickname now
+   */
+  private boolean claim(ChannelHandlerContext ctx, PeerEntry entry) {
+    boolean identified = entry.id() != null;
+    Optional<Duration> reserved = state.holds.reservedAgainst(entry.nickname(), entry.id());
+    if (reserved.isPresent()) {
+      state.metrics.registrationsTaken.increment();
+      error(
+          ctx,
+          ErrorCode.NICKNAME_TAKEN,
+          "the nickname '"
+              + entry.nickname()
+              + "' belongs to a peer with "
+              + (identified ? "another" : "a")
+              + " key, who left less than "
+              + roundUp(reserved.get())
+              + " ago; it stays reserved for that key; choose another nickname",
+          null);
+      return false;
+    }
     // Known as a holder before it holds, so a takeover racing with this registration finds it.
     state.holders.put(entry.owner(), ctx.channel());
     Registry.Outcome outcome = state.registry.register(entry);
+    if (outcome == Registry.Outcome.TAKEN && identified) {
+      Optional<PeerEntry> held = state.registry.lookup(entry.nickname());
+      if (held.isPresent() && held.get().id() == null && state.registry.unregister(held.get())) {
+        LOG.info(
+            "[id: 0x{}] '{}' registered with a key: ended the plain registration that held it",
+            ctx.channel().id().asShortText(),
+            entry.nickname());
+        Channel holder = state.holders.get(held.get().owner());
+        if (holder != null) {
+          holder.pipeline().fireUserEventTriggered(new Displaced(held.get()));
+        }
+        outcome = state.registry.register(entry);
+      }
+    }
     if (outcome == Registry.Outcome.TAKEN) {
       state.holders.remove(entry.owner(), ctx.channel());
       state.metrics.registrationsTaken.increment();
@@ -165,11 +289,11 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
           ctx,
           ErrorCode.NICKNAME_TAKEN,
           "the nickname '"
-              + register.nickname()
+              + entry.nickname()
               + "' is held by another online peer"
-              + (identified ? " (with another key, or none)" : ""),
+              + (identified ? " (with another key)" : ""),
           null);
-      return;
+      return false;
     }
     registration = entry;
     if (outcome == Registry.Outcome.REPLACED) {
@@ -187,19 +311,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         entry.nickname(),
         entry.address(),
         identified ? " as " + entry.id() : "");
-    ServerFrame.Registered registered =
-        new ServerFrame.Registered(
-            entry.nickname(), entry.toPeerInfo().address(), state.registry.size());
-    if (!register.wantsEvents()) {
-      reply(ctx, registered);
-      return;
-    }
-    // Subscribe before the page is read from the registry: a change that misses the page is then
-    // in a later event (the fan-out writes on this loop, so after the page), never in neither.
-    state.broadcaster.subscribe(ctx.channel());
-    ctx.write(registered);
-    ctx.writeAndFlush(page(null, BootstrapProtocol.DEFAULT_PAGE, null));
-    state.metrics.framesOut.increment(2);
+    return true;
   }
 
   private void lookup(ChannelHandlerContext ctx, ClientFrame.Lookup lookup) {
@@ -276,7 +388,9 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
     if (registration != null) {
       state.holders.remove(registration.owner(), ctx.channel());
       state.broadcaster.unsubscribe(ctx.channel());
-      state.registry.unregister(registration);
+      if (state.registry.unregister(registration) && registration.id() != null) {
+        state.holds.released(registration.nickname(), registration.id());
+      }
       LOG.debug(
           "[id: 0x{}] Unregistered '{}'",
           ctx.channel().id().asShortText(),
@@ -285,8 +399,131 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** A keyed registration took our plain nickname (and already removed it): tell, close. */
+  private void displaced(ChannelHandlerContext ctx, PeerEntry previous) {
+    if (registration == null || !registration.equals(previous)) {
+      return;
+    }
+    state.holders.remove(registration.owner(), ctx.channel());
+    state.broadcaster.unsubscribe(ctx.channel());
+    registration = null;
+    error(
+        ctx,
+        ErrorCode.NICKNAME_TAKEN,
+        "a peer that proves its key registered '"
+            + previous.nickname()
+            + "'; this plain registration of it has ended; choose another nickname",
+        null);
+    close(ctx, BootstrapProtocol.CLOSE_NORMAL, "nickname taken by its key holder");
+  }
+
+  /** Our dialect from now on: send the challenge, once. */
+  private void speakOurs(ChannelHandlerContext ctx) {
+    cancelChallenge();
+    if (dialect == Dialect.OURS) {
+      return;
+    }
+    dialect = Dialect.OURS;
+    ServerFrame.Challenge challenge = ServerFrame.Challenge.random(state.random);
+    nonce = challenge.nonce();
+    reply(ctx, challenge);
+  }
+
+  private void cancelChallenge() {
+    if (challengeLater != null) {
+      challengeLater.cancel(false);
+      challengeLater = null;
+    }
+  }
+
+  /** One frame on a connection that speaks the Rust Parlance's dialect. */
+  private void rustFrame(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof RustClientFrame.Register register) {
+      rustRegister(ctx, register);
+    } else if (msg instanceof RustClientFrame.ListPeers) {
+      if (requireRustRegistration(ctx)) {
+        state.metrics.lists.increment();
+        reply(ctx, RustDialect.peerList(state.registry, state.rustIdSalt));
+      }
+    } else if (msg instanceof RustClientFrame.Heartbeat) {
+      requireRustRegistration(ctx);
+    } else if (msg instanceof RustClientFrame.Unregister || msg instanceof ClientFrame.Unregister) {
+      if (requireRustRegistration(ctx)) {
+        endRegistration(ctx);
+      }
+    } else {
+      strike(
+          ctx,
+          ErrorCode.UNKNOWN_TYPE,
+          "this connection speaks the Rust Parlance's dialect: register, list_peers, heartbeat,"
+              + " unregister",
+          null);
+    }
+  }
+
+  private void rustRegister(ChannelHandlerContext ctx, RustClientFrame.Register register) {
+    if (registration != null) {
+      error(ctx, ErrorCode.ALREADY_REGISTERED, "Already registered; unregister first", null);
+      return;
+    }
+    if (!takeRegistrationToken(ctx)) {
+      return;
+    }
+    InetSocketAddress local;
+    try {
+      local = HostPort.parse("local_addr", register.localAddr());
+    } catch (ProtocolException e) {
+      strike(ctx, ErrorCode.INVALID_FIELD, e.getMessage(), null);
+      return;
+    }
+    InetAddress clientIp = clientIp(ctx);
+    PeerEntry entry =
+        new PeerEntry(
+            register.nickname(),
+            new InetSocketAddress(clientIp, local.getPort()),
+            null,
+            ctx.channel().id().asLongText());
+    if (claim(ctx, entry)) {
+      reply(
+          ctx,
+          new RustServerFrame.Registered(
+              RustDialect.peerId(state.rustIdSalt, entry), HostPort.format(entry.address())));
+    }
+  }
+
+  /** Takes one of the client IP's registrations, or refuses (a strike) when none is left. */
+  private boolean takeRegistrationToken(ChannelHandlerContext ctx) {
+    ServerState.IpState ip = ctx.channel().attr(ServerState.IP_STATE).get();
+    if (ip != null && !ip.registrations.tryTake()) {
+      state.metrics.registrationsRejected.increment();
+      strike(ctx, ErrorCode.RATE_LIMITED, "too many registrations from your address", null);
+      return false;
+    }
+    return true;
+  }
+
+  /** The client's IP as the connection limiter found it (behind a proxy), else the socket's. */
+  private static InetAddress clientIp(ChannelHandlerContext ctx) {
+    InetAddress ip = ctx.channel().attr(ServerState.CLIENT_IP).get();
+    return ip != null ? ip : ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+  }
+
+  private boolean requireRustRegistration(ChannelHandlerContext ctx) {
+    if (registration == null) {
+      error(ctx, ErrorCode.NOT_REGISTERED, "Not registered", null);
+      return false;
+    }
+    return true;
+  }
+
+  private static String roundUp(Duration d) {
+    long minutes = (d.toSeconds() + 59) / 60;
+    return minutes >= 120 ? (minutes + 59) / 60 + " h" : minutes + " min";
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    cancelChallenge();
     endRegistration(ctx);
     super.channelInactive(ctx);
   }
@@ -342,7 +579,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
     reply(ctx, new ServerFrame.Error(code, message, id));
   }
 
-  private void reply(ChannelHandlerContext ctx, ServerFrame frame) {
+  private void reply(ChannelHandlerContext ctx, BootstrapFrame frame) {
     if (!ctx.channel().isWritable()) {
       // Replies are small and paced by the frame rate; a client this far behind is not reading.
       SlowConsumers.close(ctx.channel(), state.metrics);

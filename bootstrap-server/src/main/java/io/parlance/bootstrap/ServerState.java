@@ -5,6 +5,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.parlance.bootstrap.registry.NicknameHolds;
 import io.parlance.bootstrap.registry.PeerEntry;
 import io.parlance.bootstrap.registry.Registry;
 import io.parlance.bootstrap.registry.RegistryListener;
@@ -38,8 +39,14 @@ final class ServerState {
   /** The connections that hold a registration, by its {@link PeerEntry#owner() owner}. */
   final ConcurrentHashMap<String, Channel> holders = new ConcurrentHashMap<>();
 
+  /** Nicknames kept for the key that last held them. */
+  final NicknameHolds holds;
+
   /** Makes the challenge nonces. */
   final SecureRandom random = new SecureRandom();
+
+  /** Salts the {@code peer_id}s given to Rust peers, so they reveal nothing of the connection. */
+  final byte[] rustIdSalt = new byte[16];
 
   final long startNanos = System.nanoTime();
   volatile boolean stopping;
@@ -47,6 +54,10 @@ final class ServerState {
   ServerState(BootstrapServerConfig config) {
     this.config = config;
     this.registry = config.registry().get();
+    random.nextBytes(rustIdSalt);
+    this.holds =
+        new NicknameHolds(
+            config.nicknameHold(), config.maxNicknameHolds(), System::currentTimeMillis);
     this.metrics = new ServerMetrics(registry);
     this.broadcaster = new PeerEventBroadcaster(metrics);
     registry.addListener(broadcaster);

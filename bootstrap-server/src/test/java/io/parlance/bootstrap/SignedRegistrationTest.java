@@ -7,6 +7,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.parlance.bootstrap.registry.PeerEntry;
 import io.parlance.protocol.bootstrap.BootstrapProtocol;
 import io.parlance.protocol.bootstrap.ClientFrame;
@@ -53,7 +54,10 @@ class SignedRegistrationTest {
     ch.pipeline()
         .fireUserEventTriggered(
             new WebSocketServerProtocolHandler.HandshakeComplete(
-                "/", new DefaultHttpHeaders(), null));
+                "/",
+                new DefaultHttpHeaders()
+                    .add(BootstrapProtocol.DIALECT_HEADER, BootstrapProtocol.DIALECT_VERSION),
+                null));
     ServerFrame.Challenge challenge = ch.readOutbound();
     return new Connection(ch, challenge.nonce());
   }
@@ -232,14 +236,23 @@ class SignedRegistrationTest {
   }
 
   @Test
-  void aKeyCannotTakeANicknameHeldByAPlainRegistrationFirstComeFirstServed() {
+  void aKeyTakesANicknameFromAPlainHolderWhoIsToldAndClosed() {
     Connection plain = connect();
     plain.send(new ClientFrame.Register("alice", 5000, null));
+    plain.channel().outboundMessages().clear();
     Connection alice = connect();
-    assertThat(alice.refused(ALICE.register("alice", 4000, alice.nonce())).code())
-        .isEqualTo(ErrorCode.NICKNAME_TAKEN);
-    assertThat(state.registry.lookup("alice").orElseThrow().id()).isNull();
-    assertThat(plain.channel().isActive()).isTrue();
+    assertThat(alice.send(ALICE.register("alice", 4000, alice.nonce())))
+        .isInstanceOf(ServerFrame.Registered.class);
+    assertThat(state.registry.lookup("alice").orElseThrow().id()).isEqualTo(ALICE.id());
+    ServerFrame.Error told = plain.channel().readOutbound();
+    assertThat(told.code()).isEqualTo(ErrorCode.NICKNAME_TAKEN);
+    assertThat(told.message()).contains("proves its key");
+    Object close = plain.channel().readOutbound();
+    try {
+      assertThat(close).isInstanceOf(CloseWebSocketFrame.class);
+    } finally {
+      ReferenceCountUtil.release(close);
+    }
   }
 
   @Test

@@ -12,6 +12,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -24,6 +25,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.parlance.protocol.bootstrap.BootstrapCodec;
+import io.parlance.protocol.bootstrap.BootstrapFrame;
 import io.parlance.protocol.bootstrap.BootstrapProtocol;
 import io.parlance.protocol.bootstrap.ClientFrame;
 import io.parlance.protocol.bootstrap.ServerFrame;
@@ -45,11 +47,12 @@ final class WsTestClient implements AutoCloseable {
   static final EventLoopGroup GROUP =
       new NioEventLoopGroup(2, new DefaultThreadFactory("ws-test-client", true));
 
-  private final LinkedBlockingQueue<ServerFrame> frames = new LinkedBlockingQueue<>();
+  private final LinkedBlockingQueue<BootstrapFrame> frames = new LinkedBlockingQueue<>();
   final CompletableFuture<Void> handshake = new CompletableFuture<>();
   final CompletableFuture<Integer> closeFrame = new CompletableFuture<>();
   private Channel channel;
   private int receiveBuffer;
+  private boolean rust;
 
   static WsTestClient connect(URI uri) throws Exception {
     return connect(uri, null, null);
@@ -69,6 +72,18 @@ final class WsTestClient implements AutoCloseable {
     return client;
   }
 
+  /**
+   * Connects as a Rust Parlance client does: no dialect header, so the server waits for the first
+   * frame.
+   */
+  static WsTestClient connectRust(URI uri) throws Exception {
+    WsTestClient client = new WsTestClient();
+    client.rust = true;
+    client.start(uri, null, null);
+    client.handshake.get(10, TimeUnit.SECONDS);
+    return client;
+  }
+
   /** Connects without waiting for the handshake; see {@link #handshake}. */
   static WsTestClient open(URI uri, SocketAddress source) {
     WsTestClient client = new WsTestClient();
@@ -83,6 +98,11 @@ final class WsTestClient implements AutoCloseable {
             .handleCloseFrames(false)
             .maxFramePayloadLength(BootstrapProtocol.MAX_SERVER_FRAME_BYTES)
             .handshakeTimeoutMillis(10_000)
+            .customHeaders(
+                rust
+                    ? null
+                    : new DefaultHttpHeaders()
+                        .add(BootstrapProtocol.DIALECT_HEADER, BootstrapProtocol.DIALECT_VERSION))
             .build();
     Bootstrap b =
         new Bootstrap()
@@ -136,7 +156,7 @@ final class WsTestClient implements AutoCloseable {
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
       if (frame instanceof TextWebSocketFrame text) {
         frames.add(
-            BootstrapCodec.readServerFrame(
+            BootstrapCodec.readAnyServerFrame(
                 text.content(), BootstrapProtocol.MAX_SERVER_FRAME_BYTES));
       } else if (frame instanceof CloseWebSocketFrame close) {
         closeFrame.complete(close.statusCode());
@@ -162,7 +182,7 @@ final class WsTestClient implements AutoCloseable {
     return ((WebSocketClientHandshakeException) c).response().status().code();
   }
 
-  void send(ClientFrame frame) {
+  void send(BootstrapFrame frame) {
     channel.writeAndFlush(BootstrapCodec.toTextFrame(channel.alloc(), frame));
   }
 
@@ -175,10 +195,10 @@ final class WsTestClient implements AutoCloseable {
   }
 
   /** Waits for the next frame of a type, dropping others before it. */
-  <T extends ServerFrame> T await(Class<T> type) throws InterruptedException, TimeoutException {
+  <T extends BootstrapFrame> T await(Class<T> type) throws InterruptedException, TimeoutException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (true) {
-      ServerFrame f = frames.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      BootstrapFrame f = frames.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
       if (f == null) {
         throw new TimeoutException("no " + type.getSimpleName() + " within 10 s");
       }

@@ -63,6 +63,15 @@ public final class BootstrapServerMain implements Callable<Integer> {
   private Duration deadAfter;
 
   @Option(
+      names = "--nickname-hold",
+      defaultValue = "24h",
+      converter = DurationConverter.class,
+      description =
+          "Keep a nickname reserved this long for the key that last held it, after it leaves;"
+              + " 0s for not at all (default: ${DEFAULT-VALUE}).")
+  private Duration nicknameHold;
+
+  @Option(
       names = "--max-connections-per-ip",
       defaultValue = "32",
       description = "WebSocket connections allowed per client IP (default: ${DEFAULT-VALUE}).")
@@ -163,7 +172,8 @@ public final class BootstrapServerMain implements Callable<Integer> {
             .requestTimeout(requestTimeout)
             .registrationRatePerIp(registrationsPerSecond, registrationBurst)
             .frameRate(framesPerSecond, Math.max(1, (int) Math.ceil(framesPerSecond * 5)))
-            .trustProxy(trustProxy);
+            .trustProxy(trustProxy)
+            .nicknameHold(nicknameHold, 100_000);
     if (tlsCert != null) {
       config.sslContext(sslContext());
     }
@@ -283,10 +293,13 @@ public final class BootstrapServerMain implements Callable<Integer> {
         if (v.endsWith("m")) {
           return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
         }
+        if (v.endsWith("h")) {
+          return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
+        }
         return Duration.ofSeconds(Long.parseLong(v));
       } catch (NumberFormatException e) {
         throw new CommandLine.TypeConversionException(
-            "'" + value + "' is not a duration like 30s, 500ms or 2m");
+            "'" + value + "' is not a duration like 30s, 500ms, 2m or 24h");
       }
     }
   }

@@ -56,6 +56,13 @@ public final class BootstrapClient implements AutoCloseable {
   /** Code reported to {@link BootstrapListener#onError} when the server cannot be reached. */
   public static final String UNREACHABLE = "unreachable";
 
+  /**
+   * Code reported to {@link BootstrapListener#onError} when the server turns out to speak the Rust
+   * Parlance's dialect: not an error, but something the user should know (the nickname is not bound
+   * to the key there, and peers are found by polling).
+   */
+  public static final String RUST_DIALECT = "rust_dialect";
+
   /** Code reported when the URL does not lead to a bootstrap server (HTTP error, TLS failure). */
   public static final String HANDSHAKE_FAILED = "handshake_failed";
 
@@ -255,6 +262,11 @@ public final class BootstrapClient implements AutoCloseable {
 
   void onServerError(String code, String message) {
     listener.onError(code, message);
+  }
+
+  /** The server speaks another dialect than ours; the user is told so once per connection. */
+  void onServerKind(String message) {
+    listener.onError(RUST_DIALECT, message);
   }
 
   /** The server says the nickname is held; gives up unless it may be our own stale registration. */

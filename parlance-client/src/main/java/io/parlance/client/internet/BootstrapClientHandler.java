@@ -11,13 +11,19 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.parlance.client.security.Identity;
+import io.parlance.protocol.Nickname;
 import io.parlance.protocol.ProtocolException;
 import io.parlance.protocol.bootstrap.BootstrapProtocol;
 import io.parlance.protocol.bootstrap.ClientFrame;
 import io.parlance.protocol.bootstrap.ErrorCode;
+import io.parlance.protocol.bootstrap.HostPort;
 import io.parlance.protocol.bootstrap.PeerInfo;
+import io.parlance.protocol.bootstrap.RustClientFrame;
+import io.parlance.protocol.bootstrap.RustPeerInfo;
+import io.parlance.protocol.bootstrap.RustServerFrame;
 import io.parlance.protocol.bootstrap.ServerFrame;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Base64;
 import java.util.HashMap;
@@ -36,11 +42,19 @@ import org.slf4j.LoggerFactory;
  * identity, once the server's challenge is in, signing it), pages through the online peers, applies
  * join/leave events, answers lookups, pings a quiet server and drops a silent one, and remembers
  * why the connection ended.
+ *
+ * <p>A server that sends no challenge within {@link BootstrapProtocol#CHALLENGE_WAIT_MILLIS} of the
+ * handshake is taken for a Rust Parlance one: the handler then registers in that dialect (nickname
+ * and {@code local_addr}, no identity), polls {@code list_peers} and heartbeats at the Rust
+ * client's intervals, and tells the user which kind of server it is.
  */
 final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
 
   private static final Logger LOG = LoggerFactory.getLogger(BootstrapClientHandler.class);
   private static final String PAGE_ID = "page";
+
+  /** The most of a server's error message shown to the user. */
+  private static final int MAX_SHOWN_ERROR_CHARS = 300;
 
   private final BootstrapClient client;
   private final Map<String, CompletableFuture<Optional<InetSocketAddress>>> lookups =
@@ -58,6 +72,13 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
   private String closeReason;
   private String closeCode;
   private CompletableFuture<Void> unregistered;
+
+  /** The server speaks the Rust Parlance's dialect. */
+  private boolean rust;
+
+  private String rustPeerId;
+  private ScheduledFuture<?> rustPoll;
+  private ScheduledFuture<?> rustHeartbeat;
 
   BootstrapClientHandler(BootstrapClient client) {
     this.client = client;
@@ -83,6 +104,11 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   void lookup(String nickname, CompletableFuture<Optional<InetSocketAddress>> result) {
+    if (rust) {
+      // A Rust server has no lookup: answer from the last list it sent.
+      result.complete(Optional.ofNullable(client.peers().get(nickname)));
+      return;
+    }
     String id = "l" + nextId++;
     lookups.put(id, result);
     result.whenComplete((r, e) -> ctx.executor().execute(() -> lookups.remove(id)));
@@ -92,6 +118,12 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
   /** Sends {@code unregister}; the future completes when the server confirms it. */
   CompletableFuture<Void> unregister() {
     unregistered = new CompletableFuture<>();
+    if (rust) {
+      // {"type":"unregister"} in both dialects; a Rust server does not answer it.
+      CompletableFuture<Void> done = unregistered;
+      ctx.writeAndFlush(new RustClientFrame.Unregister()).addListener(f -> done.complete(null));
+      return done;
+    }
     ctx.writeAndFlush(new ClientFrame.Unregister("bye"));
     return unregistered;
   }
@@ -101,18 +133,14 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
     if (evt == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
       handshakeDone = true;
       client.onConnected();
-      if (client.options().identity() == null) {
-        register(null);
-      } else {
-        // The server's challenge follows the handshake; a server without challenges gets a plain
-        // registration once the connect timeout has passed.
-        challengeTimeout =
-            ctx.executor()
-                .schedule(
-                    this::registerWithoutChallenge,
-                    client.options().connectTimeout().toMillis(),
-                    TimeUnit.MILLISECONDS);
-      }
+      // Our server's challenge follows the handshake at once; a server that sends none is a Rust
+      // Parlance one, which says nothing until spoken to.
+      challengeTimeout =
+          ctx.executor()
+              .schedule(
+                  this::registerWithoutChallenge,
+                  BootstrapProtocol.CHALLENGE_WAIT_MILLIS,
+                  TimeUnit.MILLISECONDS);
     } else if (evt == ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
       closeWith(
           "the bootstrap server "
@@ -137,14 +165,89 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void registerWithoutChallenge() {
-    if (!registerSent && ctx.channel().isActive()) {
-      LOG.warn(
-          "The bootstrap server {} sent no challenge: registering '{}' without an identity, so the"
-              + " nickname is not bound to this peer's key there",
-          client.options().server(),
-          client.options().nickname());
-      register(null);
+    if (registerSent || !ctx.channel().isActive()) {
+      return;
     }
+    registerSent = true;
+    rust = true;
+    BootstrapClientOptions o = client.options();
+    InetAddress localIp = ((InetSocketAddress) ctx.channel().localAddress()).getAddress();
+    String localAddr = HostPort.format(new InetSocketAddress(localIp, o.tcpPort()));
+    LOG.info(
+        "The bootstrap server {} sent no challenge: speaking the Rust Parlance's dialect,"
+            + " registering '{}' as a plain peer at {}",
+        o.server(),
+        o.nickname(),
+        localAddr);
+    ctx.writeAndFlush(new RustClientFrame.Register(o.nickname(), localAddr));
+  }
+
+  /** Registered with a Rust server: poll for peers and heartbeat as the Rust client does. */
+  private void onRustRegistered(RustServerFrame.Registered r) {
+    registered = true;
+    rustPeerId = r.peerId();
+    InetSocketAddress self;
+    try {
+      self = HostPort.parse("public_addr", r.publicAddr());
+    } catch (ProtocolException e) {
+      self =
+          new InetSocketAddress(
+              ((InetSocketAddress) ctx.channel().localAddress()).getAddress(),
+              client.options().tcpPort());
+    }
+    // Said once registered, so that an older server of ours, which refuses the Rust registration,
+    // is never called a Rust one.
+    client.onServerKind(
+        "the bootstrap server "
+            + client.options().server()
+            + " speaks the Rust Parlance's dialect: '"
+            + client.options().nickname()
+            + "' is registered there as a plain peer, not bound to this peer's key, and peers are"
+            + " found by asking it every "
+            + BootstrapProtocol.RUST_LIST_INTERVAL_MILLIS / 1000
+            + " s");
+    client.onRegistered(self);
+    rustPoll =
+        ctx.executor()
+            .scheduleAtFixedRate(
+                () -> ctx.writeAndFlush(new RustClientFrame.ListPeers()),
+                0,
+                BootstrapProtocol.RUST_LIST_INTERVAL_MILLIS,
+                TimeUnit.MILLISECONDS);
+    rustHeartbeat =
+        ctx.executor()
+            .scheduleAtFixedRate(
+                () -> ctx.writeAndFlush(new RustClientFrame.Heartbeat()),
+                BootstrapProtocol.RUST_HEARTBEAT_INTERVAL_MILLIS,
+                BootstrapProtocol.RUST_HEARTBEAT_INTERVAL_MILLIS,
+                TimeUnit.MILLISECONDS);
+  }
+
+  /** A whole list from a Rust server: everyone in it is online, everyone else has left. */
+  private void onRustPeerList(RustServerFrame.PeerList list) {
+    Set<String> online = new HashSet<>();
+    for (RustPeerInfo p : list.peers()) {
+      if (p.peerId().equals(rustPeerId) || !Nickname.isValid(p.nickname())) {
+        continue;
+      }
+      InetSocketAddress address = rustAddress(p);
+      if (address != null && online.add(p.nickname())) {
+        client.peerOnline(new PeerInfo(p.nickname(), address));
+      }
+    }
+    client.reconcile(online);
+  }
+
+  /** Where a Rust client would send to: {@code public_addr}, else {@code local_addr}. */
+  private static InetSocketAddress rustAddress(RustPeerInfo p) {
+    for (String text : new String[] {p.publicAddr(), p.localAddr()}) {
+      try {
+        return HostPort.parse("public_addr", text);
+      } catch (ProtocolException e) {
+        // try the next one
+      }
+    }
+    return null;
   }
 
   /** Sends the registration: signed for the challenge's nonce, or plain when it is null. */
@@ -190,13 +293,18 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
           null);
       return;
     }
+    if (msg instanceof RustServerFrame rustFrame) {
+      onRustFrame(rustFrame);
+      return;
+    }
     if (!(msg instanceof ServerFrame frame)) {
       ReferenceCountUtil.release(msg);
       return;
     }
     if (frame instanceof ServerFrame.Challenge challenge) {
-      if (client.options().identity() != null) {
-        register(challenge.nonce());
+      if (!rust) {
+        // Our server: a plain peer registers plain, a peer with an identity signs the nonce.
+        register(client.options().identity() != null ? challenge.nonce() : null);
       }
     } else if (frame instanceof ServerFrame.Registered r) {
       registered = true;
@@ -229,6 +337,27 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  private void onRustFrame(RustServerFrame frame) {
+    if (frame instanceof RustServerFrame.Registered r) {
+      if (rust && !registered) {
+        onRustRegistered(r);
+      }
+    } else if (frame instanceof RustServerFrame.PeerList list) {
+      if (rust && registered) {
+        onRustPeerList(list);
+      }
+    } else if (frame instanceof RustServerFrame.Error error) {
+      // No code: the Rust server's only errors are a refused frame and "Not registered".
+      LOG.debug("Bootstrap server error: {}", error.message());
+      String text = error.message();
+      if (text.length() > MAX_SHOWN_ERROR_CHARS) {
+        text = text.substring(0, MAX_SHOWN_ERROR_CHARS) + "…";
+      }
+      client.onServerError(
+          "server_error", "the bootstrap server " + client.options().server() + " says: " + text);
+    }
+  }
+
   private void onPage(ServerFrame.Peers page) {
     if (page.id() != null && !page.id().startsWith(PAGE_ID)) {
       return;
@@ -257,6 +386,20 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void onError(ServerFrame.Error error) {
+    if (rust
+        && !registered
+        && (ErrorCode.MALFORMED_FRAME.equals(error.code())
+            || ErrorCode.UNKNOWN_TYPE.equals(error.code()))) {
+      // Our dialect's complaint about the Rust registration: a server of ours from before
+      // challenges. Register plain in our dialect after all.
+      rust = false;
+      BootstrapClientOptions o = client.options();
+      LOG.info("The bootstrap server {} speaks our dialect without challenges", o.server());
+      ctx.writeAndFlush(
+          new ClientFrame.Register(
+              o.nickname(), o.tcpPort(), o.addresses().isEmpty() ? null : o.addresses()));
+      return;
+    }
     String id = error.id();
     if (id != null && lookups.containsKey(id)) {
       lookups
@@ -320,8 +463,11 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    if (challengeTimeout != null) {
-      challengeTimeout.cancel(false);
+    for (ScheduledFuture<?> timer :
+        new ScheduledFuture<?>[] {challengeTimeout, rustPoll, rustHeartbeat}) {
+      if (timer != null) {
+        timer.cancel(false);
+      }
     }
     for (CompletableFuture<Optional<InetSocketAddress>> f : lookups.values()) {
       f.completeExceptionally(
@@ -344,6 +490,6 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   private static InetSocketAddress parse(String address) {
-    return io.parlance.protocol.bootstrap.HostPort.parse("address", address);
+    return HostPort.parse("address", address);
   }
 }

@@ -3,6 +3,7 @@ package io.parlance.client.internet;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
@@ -87,6 +88,10 @@ final class BootstrapClientInitializer extends ChannelInitializer<SocketChannel>
                 .handleCloseFrames(false)
                 .maxFramePayloadLength(BootstrapProtocol.MAX_SERVER_FRAME_BYTES)
                 .handshakeTimeoutMillis(options.connectTimeout().toMillis())
+                // Tells our server to challenge at once; a Rust server ignores it.
+                .customHeaders(
+                    new DefaultHttpHeaders()
+                        .add(BootstrapProtocol.DIALECT_HEADER, BootstrapProtocol.DIALECT_VERSION))
                 .build()));
     p.addLast(
         WS_AGGREGATOR, new WebSocketFrameAggregator(BootstrapProtocol.MAX_SERVER_FRAME_BYTES));

@@ -19,6 +19,7 @@ import io.parlance.bootstrap.BootstrapServer;
 import io.parlance.bootstrap.BootstrapServerConfig;
 import io.parlance.bootstrap.registry.PeerEntry;
 import io.parlance.client.security.Identity;
+import io.parlance.protocol.bootstrap.BootstrapFrame;
 import io.parlance.protocol.bootstrap.BootstrapFrameDecoder;
 import io.parlance.protocol.bootstrap.BootstrapFrameEncoder;
 import io.parlance.protocol.bootstrap.ClientFrame;
@@ -251,11 +252,17 @@ class BootstrapClientIdentityTest {
                         new WebSocketServerProtocolHandler("/"),
                         BootstrapFrameDecoder.CLIENT_FRAMES,
                         BootstrapFrameEncoder.INSTANCE,
-                        new SimpleChannelInboundHandler<ClientFrame>() {
+                        new SimpleChannelInboundHandler<BootstrapFrame>() {
                           @Override
                           protected void channelRead0(
-                              ChannelHandlerContext ctx, ClientFrame frame) {
-                            if (frame instanceof ClientFrame.Register r) {
+                              ChannelHandlerContext ctx, BootstrapFrame frame) {
+                            if (!(frame instanceof ClientFrame)) {
+                              // It knew only its own dialect, and said so with a code.
+                              ctx.writeAndFlush(
+                                  new ServerFrame.Error(
+                                      ErrorCode.MALFORMED_FRAME,
+                                      "required field 'tcp_port' is missing"));
+                            } else if (frame instanceof ClientFrame.Register r) {
                               received.add(r);
                               InetSocketAddress at =
                                   new InetSocketAddress("127.0.0.1", r.tcpPort());

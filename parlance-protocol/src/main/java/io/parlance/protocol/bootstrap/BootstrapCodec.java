@@ -69,18 +69,7 @@ public final class BootstrapCodec {
    * @throws ProtocolException saying what was wrong
    */
   public static BootstrapFrame readAnyClientFrame(ByteBuf content, int maxBytes) {
-    try {
-      return readClientFrame(content, maxBytes);
-    } catch (ProtocolException ours) {
-      if (ours.kind() == ProtocolError.FRAME_TOO_LARGE) {
-        throw ours;
-      }
-      try {
-        return WireJson.read(content, RUST_CLIENT_READER);
-      } catch (ProtocolException rust) {
-        throw ours;
-      }
-    }
+    return readEither(content, maxBytes, CLIENT_READER, RUST_CLIENT_READER);
   }
 
   /**
@@ -94,14 +83,17 @@ public final class BootstrapCodec {
    * @throws ProtocolException saying what was wrong
    */
   public static BootstrapFrame readAnyServerFrame(ByteBuf content, int maxBytes) {
+    return readEither(content, maxBytes, SERVER_READER, RUST_SERVER_READER);
+  }
+
+  private static BootstrapFrame readEither(
+      ByteBuf content, int maxBytes, ObjectReader oursReader, ObjectReader rustReader) {
+    checkSize(content, maxBytes);
     try {
-      return readServerFrame(content, maxBytes);
+      return WireJson.read(content, oursReader);
     } catch (ProtocolException ours) {
-      if (ours.kind() == ProtocolError.FRAME_TOO_LARGE) {
-        throw ours;
-      }
       try {
-        return WireJson.read(content, RUST_SERVER_READER);
+        return WireJson.read(content, rustReader);
       } catch (ProtocolException rust) {
         throw ours;
       }

@@ -49,6 +49,38 @@ public final class BootstrapProtocol {
   /** WebSocket close code: the client reads too slowly and its queue overflowed. */
   public static final int CLOSE_TRY_AGAIN_LATER = 1013;
 
+  /**
+   * The HTTP header our peers add to the WebSocket upgrade request ({@code X-Parlance-Bootstrap:
+   * 1}): our server then sends its challenge at once. A connection without it may be a Rust
+   * Parlance peer, which speaks first; see {@link #UNMARKED_CHALLENGE_DELAY_MILLIS}.
+   */
+  public static final String DIALECT_HEADER = "X-Parlance-Bootstrap";
+
+  /** The value of {@link #DIALECT_HEADER} for this version of our dialect. */
+  public static final String DIALECT_VERSION = "1";
+
+  /**
+   * How long our server waits for the first frame of a connection without {@link #DIALECT_HEADER}
+   * before it sends the challenge anyway (a peer of ours from before the header waits for it). A
+   * Rust peer registers at once, so it is recognised by that frame and never sees a challenge.
+   */
+  public static final long UNMARKED_CHALLENGE_DELAY_MILLIS = 1_000;
+
+  /**
+   * How long our peer waits for a challenge after the handshake before it takes the server for a
+   * Rust Parlance one (which says nothing until spoken to) and registers in its dialect.
+   */
+  public static final long CHALLENGE_WAIT_MILLIS = 1_000;
+
+  /** The Rust client's {@code list_peers} interval, which our peer keeps on a Rust server. */
+  public static final long RUST_LIST_INTERVAL_MILLIS = 5_000;
+
+  /** The Rust client's {@code heartbeat} interval, which our peer keeps on a Rust server. */
+  public static final long RUST_HEARTBEAT_INTERVAL_MILLIS = 10_000;
+
+  /** Most peers our server puts in one {@code peer_list} for a Rust peer (in nickname order). */
+  public static final int MAX_RUST_PEER_LIST = 500;
+
   private BootstrapProtocol() {}
 
   /**
