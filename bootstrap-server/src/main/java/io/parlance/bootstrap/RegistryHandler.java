@@ -368,20 +368,39 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
 
   /** A newer connection of the same identity holds our nickname now: tell the client, close. */
   private void replaced(ChannelHandlerContext ctx, PeerEntry previous) {
+    lost(
+        ctx,
+        previous,
+        ErrorCode.REPLACED,
+        "a newer connection registered '"
+            + previous.nickname()
+            + "' with the same key; this one is closed",
+        "replaced by a newer connection");
+  }
+
+  /** A keyed registration took our plain nickname (and already removed it): tell, close. */
+  private void displaced(ChannelHandlerContext ctx, PeerEntry previous) {
+    lost(
+        ctx,
+        previous,
+        ErrorCode.NICKNAME_TAKEN,
+        "a peer that proves its key registered '"
+            + previous.nickname()
+            + "'; this plain registration of it has ended; choose another nickname",
+        "nickname taken by its key holder");
+  }
+
+  /** Another registration took this one's nickname: forget it, tell the client why, close. */
+  private void lost(
+      ChannelHandlerContext ctx, PeerEntry previous, String code, String message, String reason) {
     if (registration == null || !registration.equals(previous)) {
       return;
     }
     state.holders.remove(registration.owner(), ctx.channel());
     state.broadcaster.unsubscribe(ctx.channel());
     registration = null;
-    error(
-        ctx,
-        ErrorCode.REPLACED,
-        "a newer connection registered '"
-            + previous.nickname()
-            + "' with the same key; this one is closed",
-        null);
-    close(ctx, BootstrapProtocol.CLOSE_NORMAL, "replaced by a newer connection");
+    error(ctx, code, message, null);
+    close(ctx, BootstrapProtocol.CLOSE_NORMAL, reason);
   }
 
   private void endRegistration(ChannelHandlerContext ctx) {
@@ -397,24 +416,6 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
           registration.nickname());
       registration = null;
     }
-  }
-
-  /** A keyed registration took our plain nickname (and already removed it): tell, close. */
-  private void displaced(ChannelHandlerContext ctx, PeerEntry previous) {
-    if (registration == null || !registration.equals(previous)) {
-      return;
-    }
-    state.holders.remove(registration.owner(), ctx.channel());
-    state.broadcaster.unsubscribe(ctx.channel());
-    registration = null;
-    error(
-        ctx,
-        ErrorCode.NICKNAME_TAKEN,
-        "a peer that proves its key registered '"
-            + previous.nickname()
-            + "'; this plain registration of it has ended; choose another nickname",
-        null);
-    close(ctx, BootstrapProtocol.CLOSE_NORMAL, "nickname taken by its key holder");
   }
 
   /** Our dialect from now on: send the challenge, once. */

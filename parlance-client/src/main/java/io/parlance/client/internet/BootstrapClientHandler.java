@@ -76,6 +76,9 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
   /** The server speaks the Rust Parlance's dialect. */
   private boolean rust;
 
+  /** The server sent a challenge: it speaks ours. */
+  private boolean challengeSeen;
+
   private String rustPeerId;
   private ScheduledFuture<?> rustPoll;
   private ScheduledFuture<?> rustHeartbeat;
@@ -302,6 +305,15 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (frame instanceof ServerFrame.Challenge challenge) {
+      challengeSeen = true;
+      if (rust && !registered) {
+        // Our server after all, only slow: it refuses the Rust registration (unknown_type, ignored
+        // below), and gets ours now.
+        LOG.info(
+            "The challenge from {} came late: speaking our dialect", client.options().server());
+        rust = false;
+        registerSent = false;
+      }
       if (!rust) {
         // Our server: a plain peer registers plain, a peer with an identity signs the nonce.
         register(client.options().identity() != null ? challenge.nonce() : null);
@@ -386,6 +398,11 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void onError(ServerFrame.Error error) {
+    if (challengeSeen && !registered && ErrorCode.UNKNOWN_TYPE.equals(error.code())) {
+      // Our server refusing the Rust registration we sent before its late challenge.
+      LOG.debug("Bootstrap server refused our Rust-dialect registration: {}", error.message());
+      return;
+    }
     if (rust
         && !registered
         && (ErrorCode.MALFORMED_FRAME.equals(error.code())

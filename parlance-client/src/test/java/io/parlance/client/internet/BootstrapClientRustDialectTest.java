@@ -5,13 +5,33 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.parlance.bootstrap.BootstrapServer;
 import io.parlance.bootstrap.BootstrapServerConfig;
 import io.parlance.client.security.Identity;
+import io.parlance.protocol.bootstrap.BootstrapFrame;
+import io.parlance.protocol.bootstrap.BootstrapFrameDecoder;
+import io.parlance.protocol.bootstrap.BootstrapFrameEncoder;
+import io.parlance.protocol.bootstrap.ClientFrame;
+import io.parlance.protocol.bootstrap.ErrorCode;
+import io.parlance.protocol.bootstrap.ServerFrame;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -152,5 +172,84 @@ class BootstrapClientRustDialectTest {
     await().atMost(WAIT).until(() -> b.online.containsKey("carol"));
     assertThat(b.online.get("carol")).isEqualTo(new InetSocketAddress("127.0.0.1", 5000));
     assertThat(b.peers.get("carol").id()).isNull();
+  }
+
+  @Test
+  void ourServerThatChallengesLateStillGetsOurSignedRegistration() throws Exception {
+    List<ClientFrame.Register> received = new CopyOnWriteArrayList<>();
+    EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("slow-server", true));
+    toClose.add(() -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
+    Channel slow = slowServer(group, received);
+    RecordingListener a = new RecordingListener();
+    client(
+        "ws://127.0.0.1:" + ((InetSocketAddress) slow.localAddress()).getPort(), "alice", 4001, a);
+    await().atMost(WAIT).until(() -> !a.registered.isEmpty());
+    assertThat(received).singleElement().satisfies(r -> assertThat(r.sig()).isNotNull());
+    assertThat(a.errors).isEmpty();
+  }
+
+  /**
+   * A server of ours so slow that its challenge comes 1.5 s after the handshake: it refuses the
+   * Rust registration sent meanwhile with unknown_type (after the challenge, in the order our
+   * server sends them), as ours does, and takes the signed one.
+   */
+  private static Channel slowServer(EventLoopGroup group, List<ClientFrame.Register> received)
+      throws InterruptedException {
+    return new ServerBootstrap()
+        .group(group)
+        .channel(NioServerSocketChannel.class)
+        .childHandler(
+            new ChannelInitializer<SocketChannel>() {
+              @Override
+              protected void initChannel(SocketChannel ch) {
+                ch.pipeline()
+                    .addLast(
+                        new HttpServerCodec(),
+                        new HttpObjectAggregator(8192),
+                        new WebSocketServerProtocolHandler("/"),
+                        BootstrapFrameDecoder.CLIENT_FRAMES,
+                        BootstrapFrameEncoder.INSTANCE,
+                        new SimpleChannelInboundHandler<BootstrapFrame>() {
+                          @Override
+                          public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                            if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+                              ctx.executor()
+                                  .schedule(
+                                      () ->
+                                          ctx.writeAndFlush(
+                                              new ServerFrame.Challenge(
+                                                  "IbN1FIKvt/Mhylas/th/LlCm501fFclVVfw4f55xido=")),
+                                      1_500,
+                                      TimeUnit.MILLISECONDS);
+                            }
+                          }
+
+                          @Override
+                          protected void channelRead0(
+                              ChannelHandlerContext ctx, BootstrapFrame frame) {
+                            if (!(frame instanceof ClientFrame)) {
+                              // Behind its challenge, as everything from a stalled server is.
+                              ctx.executor()
+                                  .schedule(
+                                      () ->
+                                          ctx.writeAndFlush(
+                                              new ServerFrame.Error(
+                                                  ErrorCode.UNKNOWN_TYPE,
+                                                  "that is the Rust dialect")),
+                                      1_000,
+                                      TimeUnit.MILLISECONDS);
+                            } else if (frame instanceof ClientFrame.Register r) {
+                              received.add(r);
+                              ctx.write(
+                                  new ServerFrame.Registered(r.nickname(), "127.0.0.1:4001", 1));
+                              ctx.writeAndFlush(new ServerFrame.Peers(List.of(), null, null));
+                            }
+                          }
+                        });
+              }
+            })
+        .bind("127.0.0.1", 0)
+        .sync()
+        .channel();
   }
 }
