@@ -1,6 +1,5 @@
 package io.parlance.client.delivery;
 
-import io.netty.channel.Channel;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.parlance.client.messaging.AckListener;
 import io.parlance.client.peer.Peer;
@@ -174,13 +173,13 @@ public final class Outbox implements AckListener, AutoCloseable {
   }
 
   @Override
-  public boolean acked(Channel channel, String id) {
+  public boolean acked(InetSocketAddress from, String id) {
     PeerSender sender = waiting.get(id);
     if (sender == null) {
       return false;
     }
     InetSocketAddress expected = sender.address();
-    if (expected == null || !expected.equals(channel.remoteAddress())) {
+    if (expected == null || !expected.equals(from)) {
       return false; // only the peer a message went to may acknowledge it
     }
     return sender.run(() -> sender.ack(id));

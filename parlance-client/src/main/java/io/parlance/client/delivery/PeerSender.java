@@ -1,8 +1,8 @@
 package io.parlance.client.delivery;
 
-import io.netty.channel.Channel;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.parlance.client.messaging.PeerLink;
 import io.parlance.client.peer.Peer;
 import io.parlance.client.store.DeliveryState;
 import io.parlance.client.store.StoredMessage;
@@ -29,10 +29,11 @@ import org.slf4j.LoggerFactory;
  * acknowledgement is late, the connection breaks, a write fails or the peer turns up at a new
  * address (go-back-N; the receiver drops the duplicates by id).
  *
- * <p>To a peer that acknowledges, lines go on one connection at a time: a line written on a
+ * <p>Lines go on one connection ({@link PeerLink}) at a time, for every peer: a line written on a
  * connection that then broke may be lost, so nothing later may reach the peer on a new connection
  * before it. When the connection closes with messages unacknowledged, they all go again, oldest
- * first, on the next one. A plain peer, which cannot acknowledge, gets each line through the pool.
+ * first, on the next one. A plain peer, which cannot acknowledge, is done with a line once it is
+ * written.
  *
  * <p>Confined to one event loop: every method but {@link #address()} and {@link #run} runs there.
  */
@@ -81,7 +82,7 @@ final class PeerSender {
   private ScheduledFuture<?> ackTimer;
   private long ackLimitNanos;
   private ScheduledFuture<?> paceTimer;
-  private Channel channel;
+  private PeerLink channel;
   private boolean connecting;
   private final List<String> sentToRecord = new ArrayList<>();
   private final List<String> sentFinalToRecord = new ArrayList<>();
@@ -289,11 +290,7 @@ final class PeerSender {
       return;
     }
     if (!queue.isEmpty() && inFlight.size() < window) {
-      if (!peer.has("ack")) {
-        while (!queue.isEmpty() && inFlight.size() < window && paceAllows()) {
-          writePlain(queue.poll());
-        }
-      } else if (channel == null || !channel.isActive()) {
+      if (channel == null || !channel.isOpen()) {
         connect();
       } else {
         boolean wrote = false;
@@ -327,7 +324,7 @@ final class PeerSender {
         .whenComplete((ch, error) -> run(() -> connected(gen, to, ch, error)));
   }
 
-  private void connected(long gen, Peer to, Channel ch, Throwable error) {
+  private void connected(long gen, Peer to, PeerLink ch, Throwable error) {
     connecting = false;
     if (gen != generation || peer == null || !peer.address().equals(to.address())) {
       pump(); // the peer moved or left meanwhile: start over from its current state
@@ -338,11 +335,11 @@ final class PeerSender {
       return;
     }
     channel = ch;
-    ch.closeFuture().addListener(f -> run(() -> disconnected(ch)));
+    ch.closed().whenComplete((ignored, e) -> run(() -> disconnected(ch)));
     pump();
   }
 
-  private void disconnected(Channel ch) {
+  private void disconnected(PeerLink ch) {
     if (ch != channel) {
       return;
     }
@@ -360,7 +357,7 @@ final class PeerSender {
 
   /** Forgets the connection of this generation, closing it, so the next write opens a new one. */
   private void dropConnection() {
-    Channel ch = channel;
+    PeerLink ch = channel;
     channel = null;
     if (ch != null) {
       goBack();
@@ -391,23 +388,14 @@ final class PeerSender {
     return false;
   }
 
-  private void write(Channel ch, StoredMessage m) {
+  private void write(PeerLink link, StoredMessage m) {
     inFlight.put(m.id(), new InFlight(m));
     Peer to = peer;
-    ChatLine line = new ChatLine(outbox.ourNickname(), m.content(), m.timestamp(), m.id());
+    // A plain peer gets no id: it cannot acknowledge one.
+    String id = to.has("ack") ? m.id() : null;
+    ChatLine line = new ChatLine(outbox.ourNickname(), m.content(), m.timestamp(), id);
     long gen = generation;
-    ch.write(line).addListener(w -> run(() -> written(gen, to, m.id(), w.cause())));
-  }
-
-  private void writePlain(StoredMessage m) {
-    inFlight.put(m.id(), new InFlight(m));
-    Peer to = peer;
-    ChatLine line = new ChatLine(outbox.ourNickname(), m.content(), m.timestamp(), null);
-    long gen = generation;
-    outbox
-        .connections()
-        .write(to, line)
-        .whenComplete((ok, error) -> run(() -> written(gen, to, m.id(), error)));
+    link.write(line).whenComplete((ok, error) -> run(() -> written(gen, to, m.id(), error)));
   }
 
   private void written(long gen, Peer to, String id, Throwable error) {

@@ -65,7 +65,7 @@ public final class MessageServer {
     this.initializer =
         new MessageServerInitializer(
             connectionLimit,
-            new InboundMessageHandler(sink),
+            Objects.requireNonNull(sink, "sink"),
             maxLineBytes,
             maxLinesPerSecond,
             idleTimeout,

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 final class MessageServerInitializer extends ChannelInitializer<SocketChannel> {
 
   private final ConnectionLimitHandler connectionLimit;
-  private final InboundMessageHandler inboundHandler;
+  private final InboundSink sink;
   private final int maxLineBytes;
   private final int maxLinesPerSecond;
   private final Duration idleTimeout;
@@ -21,14 +21,14 @@ final class MessageServerInitializer extends ChannelInitializer<SocketChannel> {
 
   MessageServerInitializer(
       ConnectionLimitHandler connectionLimit,
-      InboundMessageHandler inboundHandler,
+      InboundSink sink,
       int maxLineBytes,
       int maxLinesPerSecond,
       Duration idleTimeout,
       PeerTls.Contexts tls) {
     this.tls = tls;
     this.connectionLimit = connectionLimit;
-    this.inboundHandler = inboundHandler;
+    this.sink = sink;
     this.maxLineBytes = maxLineBytes;
     this.maxLinesPerSecond = maxLinesPerSecond;
     this.idleTimeout = idleTimeout;
@@ -50,6 +50,6 @@ final class MessageServerInitializer extends ChannelInitializer<SocketChannel> {
             MessagingPipeline.IDLE,
             new IdleStateHandler(idleTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS))
         .addLast(MessagingPipeline.IDLE_CLOSER, IdleCloser.INSTANCE)
-        .addLast(MessagingPipeline.INBOUND_HANDLER, inboundHandler);
+        .addLast(MessagingPipeline.INBOUND_HANDLER, new InboundMessageHandler(sink));
   }
 }

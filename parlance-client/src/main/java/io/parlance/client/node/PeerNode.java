@@ -1,6 +1,5 @@
 package io.parlance.client.node;
 
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.handler.ssl.SslContext;
@@ -9,7 +8,6 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.parlance.client.delivery.DeliveryListener;
 import io.parlance.client.delivery.Outbox;
 import io.parlance.client.delivery.Outgoing;
-import io.parlance.client.delivery.PeerConnections;
 import io.parlance.client.delivery.Receiver;
 import io.parlance.client.discovery.DiscoveryConfig;
 import io.parlance.client.discovery.DiscoveryServer;
@@ -19,6 +17,8 @@ import io.parlance.client.internet.BootstrapClientOptions;
 import io.parlance.client.internet.BootstrapListener;
 import io.parlance.client.internet.RemotePeer;
 import io.parlance.client.messaging.ConnectionPool;
+import io.parlance.client.messaging.InboundMessage;
+import io.parlance.client.messaging.InboundSink;
 import io.parlance.client.messaging.MessageServer;
 import io.parlance.client.messaging.PeerTls;
 import io.parlance.client.peer.Peer;
@@ -50,6 +50,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -238,23 +239,11 @@ public final class PeerNode implements AutoCloseable {
         Outbox delivery =
             new Outbox(
                 store,
-                new PeerConnections() {
-                  @Override
-                  public CompletableFuture<Channel> connection(Peer peer) {
-                    try {
-                      return pool.connection(peer.address(), securityFor(peer));
-                    } catch (SendException e) {
-                      return CompletableFuture.failedFuture(e);
-                    }
-                  }
-
-                  @Override
-                  public CompletableFuture<Void> write(Peer peer, ChatLine line) {
-                    try {
-                      return pool.send(peer.address(), securityFor(peer), line);
-                    } catch (SendException e) {
-                      return CompletableFuture.failedFuture(e);
-                    }
+                peer -> {
+                  try {
+                    return pool.connection(peer.address(), securityFor(peer));
+                  } catch (SendException e) {
+                    return CompletableFuture.failedFuture(e);
                   }
                 },
                 group,
@@ -830,40 +819,35 @@ public final class PeerNode implements AutoCloseable {
     return pool == null ? 0 : pool.size();
   }
 
-  private void received(ChatLine line, Channel channel) {
-    Optional<PeerId> proven = PeerTls.provenPeer(channel);
+  private CompletionStage<InboundSink.Outcome> received(InboundMessage message) {
+    ChatLine line = message.line();
+    Optional<PeerId> proven = message.provenPeer();
     if (proven.isPresent()) {
       // Refused before it is stored or acknowledged: a sender whose key changed keeps it in its
       // outbox, and it arrives once the user trusts the new key.
       String refusal = refusal(line.from(), proven.get());
       if (refusal != null) {
         LOG.warn(
-            "[{}] Refused a message from {}: {}",
-            channel.id().asShortText(),
-            channel.remoteAddress(),
-            refusal);
+            "[{}] Refused a message from {}: {}", message.connection(), message.remote(), refusal);
         events.publish(
-            new NodeEvent.MessageRejected(
-                line.from(), String.valueOf(channel.remoteAddress()), refusal));
-        return;
+            new NodeEvent.MessageRejected(line.from(), String.valueOf(message.remote()), refusal));
+        return InboundSink.Outcome.NOTHING.now();
       }
     }
     Receiver r = receiver;
-    if (r != null) {
-      r.received(line, channel);
-    }
+    return r != null ? r.received(message) : InboundSink.Outcome.NOTHING.now();
   }
 
   /**
    * Returns the conversation key of a line's sender when we know who it is: the id it proved over
    * TLS, else the one peer of that nickname at that IP in the directory; else null.
    */
-  private String senderKey(ChatLine line, Channel channel) {
-    Optional<PeerId> proven = PeerTls.provenPeer(channel);
-    if (proven.isPresent()) {
-      return proven.get().value();
+  private String senderKey(InboundMessage message) {
+    ChatLine line = message.line();
+    if (message.proven() != null) {
+      return message.proven().value();
     }
-    if (channel.remoteAddress() instanceof InetSocketAddress remote) {
+    if (message.remote() instanceof InetSocketAddress remote) {
       List<Peer> candidates =
           directory.byNickname(line.from()).stream()
               .filter(p -> p.address().getAddress().equals(remote.getAddress()))
@@ -876,9 +860,10 @@ public final class PeerNode implements AutoCloseable {
   }
 
   /** Publishes a new message, once it is stored. */
-  private void show(ChatLine line, Channel channel) {
-    SocketAddress from = channel.remoteAddress();
-    Optional<PeerId> proven = PeerTls.provenPeer(channel);
+  private void show(InboundMessage message) {
+    ChatLine line = message.line();
+    SocketAddress from = message.remote();
+    Optional<PeerId> proven = message.provenPeer();
     String address =
         from instanceof InetSocketAddress remote
             ? senderAddress(line.from(), remote, proven.orElse(null))

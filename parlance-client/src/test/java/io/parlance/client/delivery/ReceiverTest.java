@@ -30,10 +30,7 @@ class ReceiverTest {
   private final List<String> problems = new CopyOnWriteArrayList<>();
   private final Receiver receiver =
       new Receiver(
-          store,
-          (line, channel) -> null,
-          (line, channel) -> shown.add(line.content()),
-          problems::add);
+          store, message -> null, message -> shown.add(message.line().content()), problems::add);
   private final EmbeddedChannel channel =
       new EmbeddedChannel(PeerLineEncoder.INSTANCE, new InboundMessageHandler(receiver));
 
@@ -85,7 +82,7 @@ class ReceiverTest {
         });
     assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
 
-    for (int i = 0; i < Receiver.HIGH_WATER - 1; i++) {
+    for (int i = 0; i < InboundMessageHandler.HIGH_WATER - 1; i++) {
       channel.writeInbound(new ChatLine("flood", "x" + i, 1));
     }
     assertThat(channel.config().isAutoRead()).isTrue();
@@ -96,7 +93,10 @@ class ReceiverTest {
     settle();
 
     assertThat(channel.config().isAutoRead()).as("resumed once stored").isTrue();
-    assertThat(shown).hasSize(Receiver.HIGH_WATER).startsWith("x0", "x1").endsWith("last");
+    assertThat(shown)
+        .hasSize(InboundMessageHandler.HIGH_WATER)
+        .startsWith("x0", "x1")
+        .endsWith("last");
     assertThat(acks()).as("plain lines carry no id and get no ack").isEmpty();
   }
 

@@ -13,6 +13,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.parlance.client.delivery.Outgoing;
+import io.parlance.client.messaging.InboundSink;
 import io.parlance.client.messaging.MessageServer;
 import io.parlance.client.messaging.PeerTls;
 import io.parlance.client.peer.Peer;
@@ -114,7 +115,10 @@ class PeerNodeSecurityTest {
     MessageServer impostor =
         new MessageServer(
             new InetSocketAddress("127.0.0.1", 0),
-            (line, channel) -> stolen.add(line),
+            message -> {
+              stolen.add(message.line());
+              return InboundSink.Outcome.NOTHING.now();
+            },
             8,
             65536,
             1000,
