@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,7 @@ public final class Receiver implements InboundSink {
   private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
 
   private final AsyncMessageStore store;
-  private final Function<InboundMessage, String> keys;
+  private final Function<InboundMessage, @Nullable String> keys;
   private final Consumer<InboundMessage> shown;
   private final Consumer<String> problem;
 
@@ -45,7 +46,7 @@ public final class Receiver implements InboundSink {
    */
   public Receiver(
       AsyncMessageStore store,
-      Function<InboundMessage, String> keys,
+      Function<InboundMessage, @Nullable String> keys,
       Consumer<InboundMessage> shown,
       Consumer<String> problem) {
     this.store = Objects.requireNonNull(store, "store");
@@ -59,10 +60,9 @@ public final class Receiver implements InboundSink {
     ChatLine line = message.line();
     String known = keys.apply(message);
     boolean acknowledged = line.id() != null;
-    String id = acknowledged ? line.id() : LOCAL_ID_PREFIX + UUID.randomUUID();
     CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     store.submit(
-        s -> store(s, known, acknowledged, id, line),
+        s -> store(s, known, acknowledged, line),
         (isNew, error) -> {
           if (error != null) {
             outcome.complete(failed(message, acknowledged, error));
@@ -77,7 +77,10 @@ public final class Receiver implements InboundSink {
   }
 
   private static boolean store(
-      MessageStore s, String known, boolean acknowledged, String id, ChatLine line) {
+      MessageStore s, @Nullable String known, boolean acknowledged, ChatLine line) {
+    // A plain line's local id is made here, on the store thread: a random UUID may read the
+    // system's entropy source, a file, which an event loop must not touch.
+    String id = acknowledged ? line.id() : LOCAL_ID_PREFIX + UUID.randomUUID();
     String key = known;
     if (key == null) {
       // Not discovered yet (a restart, say): file it under the key this nickname had before.

@@ -11,6 +11,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.parlance.client.delivery.Outgoing;
 import io.parlance.client.messaging.InboundSink;
@@ -296,6 +297,7 @@ class PeerNodeSecurityTest {
   }
 
   private Channel tlsClient(Identity identity, int port) throws Exception {
+    SslContext tls = TlsContexts.client(identity); // not on the event loop: it reads random bytes
     Channel ch =
         new Bootstrap()
             .group(group)
@@ -305,7 +307,7 @@ class PeerNodeSecurityTest {
                   @Override
                   protected void initChannel(SocketChannel c) {
                     c.pipeline()
-                        .addLast(TlsContexts.client(identity).newHandler(c.alloc()))
+                        .addLast(tls.newHandler(c.alloc()))
                         .addLast(PeerLineEncoder.INSTANCE);
                   }
                 })
