@@ -6,6 +6,7 @@ import io.parlance.bench.Args;
 import io.parlance.bench.CpuTime;
 import io.parlance.bench.Machine;
 import io.parlance.bench.Spread;
+import io.parlance.client.messaging.InboundSink;
 import io.parlance.client.messaging.MessageServer;
 import io.parlance.client.messaging.PeerTls;
 import io.parlance.client.security.Identity;
@@ -376,7 +377,10 @@ public final class PerConnectionBenchmark {
       server =
           new MessageServer(
               new InetSocketAddress("127.0.0.1", 0),
-              (line, channel) -> counted(),
+              message -> {
+                counted();
+                return InboundSink.Outcome.NOTHING.now();
+              },
               256,
               Protocol.MAX_LINE_BYTES,
               5000,

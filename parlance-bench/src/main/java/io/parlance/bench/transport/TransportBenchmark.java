@@ -10,6 +10,7 @@ import io.parlance.bench.Pacing;
 import io.parlance.bench.Spread;
 import io.parlance.client.messaging.AckListener;
 import io.parlance.client.messaging.ConnectionPool;
+import io.parlance.client.messaging.InboundSink;
 import io.parlance.client.messaging.MessageServer;
 import io.parlance.client.messaging.PeerTls;
 import io.parlance.client.security.Identity;
@@ -256,8 +257,9 @@ public final class TransportBenchmark {
       MessageServer server =
           new MessageServer(
               new InetSocketAddress("127.0.0.1", 0),
-              (line, channel) -> {
-                if (PeerTls.provenPeer(channel).isPresent()) {
+              message -> {
+                ChatLine line = message.line();
+                if (message.provenPeer().isPresent()) {
                   encrypted.incrementAndGet();
                 }
                 long now = System.nanoTime();
@@ -269,6 +271,7 @@ public final class TransportBenchmark {
                 }
                 lastNanos.set(now);
                 received.incrementAndGet();
+                return InboundSink.Outcome.NOTHING.now();
               },
               Math.max(16, settings.connections() + 16),
               Protocol.MAX_LINE_BYTES,

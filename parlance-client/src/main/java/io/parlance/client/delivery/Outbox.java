@@ -1,6 +1,5 @@
 package io.parlance.client.delivery;
 
-import io.netty.channel.Channel;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.parlance.client.messaging.AckListener;
 import io.parlance.client.peer.Peer;
@@ -13,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,7 +121,7 @@ public final class Outbox implements AckListener, AutoCloseable {
    *     fails with a {@link io.parlance.client.store.StoreException} if it could not be stored
    */
   public CompletableFuture<Outgoing> submit(
-      String key, String nickname, Peer peer, String text, long timestamp) {
+      String key, String nickname, @Nullable Peer peer, String text, long timestamp) {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(nickname, "nickname");
     Objects.requireNonNull(text, "text");
@@ -174,13 +174,13 @@ public final class Outbox implements AckListener, AutoCloseable {
   }
 
   @Override
-  public boolean acked(Channel channel, String id) {
+  public boolean acked(@Nullable InetSocketAddress from, String id) {
     PeerSender sender = waiting.get(id);
     if (sender == null) {
       return false;
     }
     InetSocketAddress expected = sender.address();
-    if (expected == null || !expected.equals(channel.remoteAddress())) {
+    if (expected == null || !expected.equals(from)) {
       return false; // only the peer a message went to may acknowledge it
     }
     return sender.run(() -> sender.ack(id));
@@ -207,6 +207,27 @@ public final class Outbox implements AckListener, AutoCloseable {
 
   private PeerSender sender(String key, String nickname) {
     return senders.computeIfAbsent(key, k -> new PeerSender(this, k, nickname, loops.next()));
+  }
+
+  /**
+   * Returns how many pages of a conversation's outbox its sender read from the store, for tests.
+   *
+   * @param key the conversation's key
+   * @return the count, 0 if it has no sender
+   */
+  long pagesRead(String key) {
+    PeerSender sender = senders.get(key);
+    if (sender == null) {
+      return 0;
+    }
+    try {
+      return sender.loop.submit(sender::pagesRead).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    } catch (java.util.concurrent.ExecutionException e) {
+      return -1;
+    }
   }
 
   boolean closed() {

@@ -3,6 +3,7 @@ package io.parlance.client.delivery;
 import io.parlance.client.peer.Peer;
 import io.parlance.client.store.DeliveryState;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What became of a message we sent, once its first attempt settled: written to the peer ({@link
@@ -17,7 +18,13 @@ import java.util.Objects;
  * @param note why it is queued, in words, or null when sent
  */
 public record Outgoing(
-    String id, String key, String to, Peer peer, String content, DeliveryState state, String note) {
+    String id,
+    String key,
+    String to,
+    @Nullable Peer peer,
+    String content,
+    DeliveryState state,
+    @Nullable String note) {
 
   /** Checks the required parts. */
   public Outgoing {

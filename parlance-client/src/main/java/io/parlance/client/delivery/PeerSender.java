@@ -1,8 +1,8 @@
 package io.parlance.client.delivery;
 
-import io.netty.channel.Channel;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.parlance.client.messaging.PeerLink;
 import io.parlance.client.peer.Peer;
 import io.parlance.client.store.DeliveryState;
 import io.parlance.client.store.StoredMessage;
@@ -20,6 +20,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,10 +30,11 @@ import org.slf4j.LoggerFactory;
  * acknowledgement is late, the connection breaks, a write fails or the peer turns up at a new
  * address (go-back-N; the receiver drops the duplicates by id).
  *
- * <p>To a peer that acknowledges, lines go on one connection at a time: a line written on a
+ * <p>Lines go on one connection ({@link PeerLink}) at a time, for every peer: a line written on a
  * connection that then broke may be lost, so nothing later may reach the peer on a new connection
  * before it. When the connection closes with messages unacknowledged, they all go again, oldest
- * first, on the next one. A plain peer, which cannot acknowledge, gets each line through the pool.
+ * first, on the next one. A plain peer, which cannot acknowledge, is done with a line once it is
+ * written.
  *
  * <p>Confined to one event loop: every method but {@link #address()} and {@link #run} runs there.
  */
@@ -40,7 +42,7 @@ final class PeerSender {
 
   private static final Logger LOG = LoggerFactory.getLogger(PeerSender.class);
   private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
-  private static final long FIRST_RETRY_MILLIS = 500;
+  static final long FIRST_RETRY_MILLIS = 500;
 
   /** A message handed to the writer, with when its write completed (-1 until then). */
   private static final class InFlight {
@@ -61,8 +63,8 @@ final class PeerSender {
   private final int window;
   private final int memoryLimit;
 
-  private volatile InetSocketAddress address;
-  private Peer peer;
+  private volatile @Nullable InetSocketAddress address;
+  private @Nullable Peer peer;
   private String nickname;
 
   private final ArrayDeque<StoredMessage> queue = new ArrayDeque<>();
@@ -76,12 +78,12 @@ final class PeerSender {
   private long generation;
   private int failures;
   private int timeouts;
-  private String lastProblem;
-  private ScheduledFuture<?> retryTimer;
-  private ScheduledFuture<?> ackTimer;
+  private @Nullable String lastProblem;
+  private @Nullable ScheduledFuture<?> retryTimer;
+  private @Nullable ScheduledFuture<?> ackTimer;
   private long ackLimitNanos;
-  private ScheduledFuture<?> paceTimer;
-  private Channel channel;
+  private @Nullable ScheduledFuture<?> paceTimer;
+  private @Nullable PeerLink channel;
   private boolean connecting;
   private final List<String> sentToRecord = new ArrayList<>();
   private final List<String> sentFinalToRecord = new ArrayList<>();
@@ -90,6 +92,7 @@ final class PeerSender {
   private long paceWindowStart = System.nanoTime();
   private int paceCount;
   private boolean closed;
+  private long pagesRead;
 
   PeerSender(Outbox outbox, String key, String nickname, EventExecutor loop) {
     this.outbox = outbox;
@@ -100,8 +103,13 @@ final class PeerSender {
     this.memoryLimit = outbox.settings().memoryLimit();
   }
 
+  /** How many pages of the outbox this sender asked the store for, for tests. */
+  long pagesRead() {
+    return pagesRead;
+  }
+
   /** The peer's message address while it is online, for checking where acks come from. */
-  InetSocketAddress address() {
+  @Nullable InetSocketAddress address() {
     return address;
   }
 
@@ -119,7 +127,8 @@ final class PeerSender {
     }
   }
 
-  static Outgoing outgoing(StoredMessage m, String key, Peer peer, String note) {
+  static Outgoing outgoing(
+      StoredMessage m, String key, @Nullable Peer peer, @Nullable String note) {
     return new Outgoing(
         m.id(),
         key,
@@ -142,8 +151,28 @@ final class PeerSender {
       if (retryTimer != null) {
         settleAll("cannot reach " + nickname + " now (" + lastProblem + "); it stays queued");
       }
-      more(); // read it from the store when its turn comes
+      if (caughtUp(message)) {
+        // Everything before it is in memory already: take it as stored, without reading it back.
+        cursor = message.seq();
+        queue.add(message);
+        outbox.waitFor(message.id(), this);
+        pump();
+      } else {
+        more(); // read it from the store when its turn comes
+      }
     }
+  }
+
+  /**
+   * Tells whether a message just stored is the next one of the outbox in memory: every earlier one
+   * was read (the last page came back short, and no read is running that might still bring some)
+   * and there is room for it.
+   */
+  private boolean caughtUp(StoredMessage message) {
+    return exhausted
+        && !loading
+        && message.seq() > cursor
+        && queue.size() + inFlight.size() < memoryLimit;
   }
 
   /**
@@ -240,6 +269,7 @@ final class PeerSender {
     }
     loading = true;
     dirty = false;
+    pagesRead++;
     long at = epoch;
     long after = cursor;
     outbox
@@ -249,7 +279,8 @@ final class PeerSender {
             (page, error) -> run(() -> loaded(at, room, page, error)));
   }
 
-  private void loaded(long at, int asked, List<StoredMessage> page, Throwable error) {
+  private void loaded(
+      long at, int asked, @Nullable List<StoredMessage> page, @Nullable Throwable error) {
     if (at != epoch) {
       return; // the peer left meanwhile; memory was cleared
     }
@@ -271,7 +302,7 @@ final class PeerSender {
     pump();
   }
 
-  private StoredMessage removeQueued(String id) {
+  private @Nullable StoredMessage removeQueued(String id) {
     for (Iterator<StoredMessage> it = queue.iterator(); it.hasNext(); ) {
       StoredMessage m = it.next();
       if (m.id().equals(id)) {
@@ -289,11 +320,7 @@ final class PeerSender {
       return;
     }
     if (!queue.isEmpty() && inFlight.size() < window) {
-      if (!peer.has("ack")) {
-        while (!queue.isEmpty() && inFlight.size() < window && paceAllows()) {
-          writePlain(queue.poll());
-        }
-      } else if (channel == null || !channel.isActive()) {
+      if (channel == null || !channel.isOpen()) {
         connect();
       } else {
         boolean wrote = false;
@@ -327,7 +354,7 @@ final class PeerSender {
         .whenComplete((ch, error) -> run(() -> connected(gen, to, ch, error)));
   }
 
-  private void connected(long gen, Peer to, Channel ch, Throwable error) {
+  private void connected(long gen, Peer to, @Nullable PeerLink ch, @Nullable Throwable error) {
     connecting = false;
     if (gen != generation || peer == null || !peer.address().equals(to.address())) {
       pump(); // the peer moved or left meanwhile: start over from its current state
@@ -338,11 +365,11 @@ final class PeerSender {
       return;
     }
     channel = ch;
-    ch.closeFuture().addListener(f -> run(() -> disconnected(ch)));
+    ch.closed().whenComplete((ignored, e) -> run(() -> disconnected(ch)));
     pump();
   }
 
-  private void disconnected(Channel ch) {
+  private void disconnected(PeerLink ch) {
     if (ch != channel) {
       return;
     }
@@ -360,7 +387,7 @@ final class PeerSender {
 
   /** Forgets the connection of this generation, closing it, so the next write opens a new one. */
   private void dropConnection() {
-    Channel ch = channel;
+    PeerLink ch = channel;
     channel = null;
     if (ch != null) {
       goBack();
@@ -391,26 +418,17 @@ final class PeerSender {
     return false;
   }
 
-  private void write(Channel ch, StoredMessage m) {
+  private void write(PeerLink link, StoredMessage m) {
     inFlight.put(m.id(), new InFlight(m));
     Peer to = peer;
-    ChatLine line = new ChatLine(outbox.ourNickname(), m.content(), m.timestamp(), m.id());
+    // A plain peer gets no id: it cannot acknowledge one.
+    String id = to.has("ack") ? m.id() : null;
+    ChatLine line = new ChatLine(outbox.ourNickname(), m.content(), m.timestamp(), id);
     long gen = generation;
-    ch.write(line).addListener(w -> run(() -> written(gen, to, m.id(), w.cause())));
+    link.write(line).whenComplete((ok, error) -> run(() -> written(gen, to, m.id(), error)));
   }
 
-  private void writePlain(StoredMessage m) {
-    inFlight.put(m.id(), new InFlight(m));
-    Peer to = peer;
-    ChatLine line = new ChatLine(outbox.ourNickname(), m.content(), m.timestamp(), null);
-    long gen = generation;
-    outbox
-        .connections()
-        .write(to, line)
-        .whenComplete((ok, error) -> run(() -> written(gen, to, m.id(), error)));
-  }
-
-  private void written(long gen, Peer to, String id, Throwable error) {
+  private void written(long gen, Peer to, String id, @Nullable Throwable error) {
     InFlight f = inFlight.get(id);
     boolean acks = to.has("ack");
     if (gen != generation || f == null) {
@@ -520,12 +538,8 @@ final class PeerSender {
     if (retryTimer != null || closed) {
       return;
     }
-    long ceiling =
-        Math.min(
-            outbox.settings().maxRetryDelay().toMillis(),
-            FIRST_RETRY_MILLIS << Math.min(failures, 20));
+    long delay = retryDelayMillis(failures, outbox.settings().maxRetryDelay().toMillis());
     failures++;
-    long delay = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
     retryTimer =
         loop.schedule(
             () -> {
@@ -534,6 +548,31 @@ final class PeerSender {
             },
             delay,
             TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Returns how long to wait before the next attempt after some failures in a row: exponential
+   * backoff from {@value #FIRST_RETRY_MILLIS} ms, doubled each time up to the longest wait, with
+   * jitter in its upper half so many senders do not retry in step.
+   *
+   * @param failures the failures in a row before this one
+   * @param maxMillis the longest wait
+   * @return the wait, in milliseconds, between half the ceiling and the ceiling
+   */
+  static long retryDelayMillis(int failures, long maxMillis) {
+    long ceiling = retryCeilingMillis(failures, maxMillis);
+    return ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
+  }
+
+  /**
+   * Returns the most a retry waits after some failures in a row.
+   *
+   * @param failures the failures in a row before this one
+   * @param maxMillis the longest wait
+   * @return {@value #FIRST_RETRY_MILLIS} ms doubled per failure, at most {@code maxMillis}
+   */
+  static long retryCeilingMillis(int failures, long maxMillis) {
+    return Math.min(maxMillis, FIRST_RETRY_MILLIS << Math.min(failures, 20));
   }
 
   private void armAckTimer() {
@@ -615,7 +654,7 @@ final class PeerSender {
 
   // ---- telling callers -------------------------------------------------------------------------
 
-  private void settle(String id, Peer to) {
+  private void settle(String id, @Nullable Peer to) {
     Pending p = outcomes.remove(id);
     if (p != null) {
       p.outcome().complete(outgoing(p.message(), key, to, null));

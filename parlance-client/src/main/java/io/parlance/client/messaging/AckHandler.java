@@ -5,6 +5,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.parlance.protocol.LogLimiter;
 import io.parlance.protocol.wire.Ack;
 import io.parlance.protocol.wire.PeerLine;
+import java.net.InetSocketAddress;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,9 +32,13 @@ final class AckHandler extends SimpleChannelInboundHandler<PeerLine> {
     this.listener = Objects.requireNonNull(listener, "listener");
   }
 
+  private static InetSocketAddress remote(ChannelHandlerContext ctx) {
+    return ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null;
+  }
+
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, PeerLine line) {
-    if (line instanceof Ack ack && listener.acked(ctx.channel(), ack.id())) {
+    if (line instanceof Ack ack && listener.acked(remote(ctx), ack.id())) {
       matched++;
       return;
     }

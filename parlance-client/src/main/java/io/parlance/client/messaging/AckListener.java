@@ -1,6 +1,6 @@
 package io.parlance.client.messaging;
 
-import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
 
 /**
  * Where a pooled outgoing connection hands the acknowledgements its peer writes back; called on the
@@ -10,15 +10,15 @@ import io.netty.channel.Channel;
 public interface AckListener {
 
   /** A listener that waits for nothing: every acknowledgement is unexpected. */
-  AckListener NONE = (channel, id) -> false;
+  AckListener NONE = (from, id) -> false;
 
   /**
    * The peer acknowledged a message.
    *
-   * @param channel the connection the acknowledgement came on (its remote address is the peer's
-   *     message address)
+   * @param from the remote address of the connection the acknowledgement came on: the peer's
+   *     message address
    * @param id the acknowledged message id
    * @return true if a message with that id was waiting for an acknowledgement from that peer
    */
-  boolean acked(Channel channel, String id);
+  boolean acked(InetSocketAddress from, String id);
 }

@@ -121,18 +121,18 @@ public final class ConnectionPool {
   private record Target(InetSocketAddress address, PeerId peerId) {}
 
   /**
-   * Returns the pooled connection to an address, opening one if needed, for a sender that writes on
-   * it directly: one that must know when its connection changes, because lines written on a
-   * connection that broke may be lost and must go again, in order, before any later line. Over TLS
-   * it completes only once the handshake has proven the peer's id.
+   * Returns the pooled connection to an address as a link, opening one if needed, for a sender that
+   * writes on it directly: one that must know when its connection changes, because lines written on
+   * a connection that broke may be lost and must go again, in order, before any later line. Over
+   * TLS it completes only once the handshake has proven the peer's id.
    *
    * @param address the peer's message address
    * @param peerId the id the peer announced, for a TLS connection; null for a plain one
    * @return completes with the open connection; fails with a {@link DeliveryException}
    */
-  public CompletableFuture<Channel> connection(InetSocketAddress address, PeerId peerId) {
+  public CompletableFuture<PeerLink> connection(InetSocketAddress address, PeerId peerId) {
     Objects.requireNonNull(address, "address");
-    CompletableFuture<Channel> result = new CompletableFuture<>();
+    CompletableFuture<PeerLink> result = new CompletableFuture<>();
     CompletableFuture<ChannelFuture> ready = new CompletableFuture<>();
     whenReady(
         new Target(address, peerId),
@@ -149,7 +149,7 @@ public final class ConnectionPool {
           if (error != null) {
             result.completeExceptionally(error);
           } else {
-            result.complete(connection.channel());
+            result.complete(ChannelLink.of(connection.channel(), address));
           }
         });
     return result;

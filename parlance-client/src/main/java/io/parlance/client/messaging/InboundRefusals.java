@@ -1,6 +1,5 @@
 package io.parlance.client.messaging;
 
-import io.netty.channel.Channel;
 import java.net.SocketAddress;
 
 /** Where the message server reports lines it had to refuse; called on an event loop. */
@@ -8,15 +7,15 @@ import java.net.SocketAddress;
 public interface InboundRefusals {
 
   /** Refusals go nowhere. */
-  InboundRefusals NONE = (refusal, channel) -> {};
+  InboundRefusals NONE = (refusal, connection) -> {};
 
   /**
    * A line was refused and its connection closed.
    *
    * @param refusal who sent what size, and why it was refused
-   * @param channel the connection it came on
+   * @param connection a short name of the connection it came on, for log lines
    */
-  void refused(Refusal refusal, Channel channel);
+  void refused(Refusal refusal, String connection);
 
   /**
    * A refused line.

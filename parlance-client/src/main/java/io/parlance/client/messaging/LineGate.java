@@ -57,7 +57,7 @@ final class LineGate extends ChannelInboundHandlerAdapter {
               refused.bytes(),
               refused.atLeast(),
               refused.reason()),
-          ctx.channel());
+          ctx.channel().id().asShortText());
     }
     super.userEventTriggered(ctx, evt);
   }

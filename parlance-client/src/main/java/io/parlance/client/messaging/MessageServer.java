@@ -8,7 +8,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.function.Predicate;
 
 /**
  * The TCP listener for chat lines: any number of lines per connection, or one connection per line
@@ -84,7 +83,7 @@ public final class MessageServer {
                 InboundLimits.DEFAULTS.maxPendingBytes(),
                 maxLinesPerSecond),
         tls,
-        channel -> false,
+        KnownPeers.NONE,
         InboundRefusals.NONE);
   }
 
@@ -106,14 +105,17 @@ public final class MessageServer {
       InboundSink sink,
       InboundLimits limits,
       PeerTls.Contexts tls,
-      Predicate<Channel> known,
+      KnownPeers known,
       InboundRefusals refusals) {
     this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
-    this.connectionLimit = new ConnectionLimitHandler(limits, known);
+    Objects.requireNonNull(known, "known");
+    this.connectionLimit =
+        new ConnectionLimitHandler(
+            limits, ch -> known.isKnown(ch.remoteAddress(), PeerTls.provenPeer(ch).orElse(null)));
     this.initializer =
         new MessageServerInitializer(
             connectionLimit,
-            new InboundMessageHandler(sink),
+            Objects.requireNonNull(sink, "sink"),
             limits,
             tls,
             Objects.requireNonNull(refusals, "refusals"));

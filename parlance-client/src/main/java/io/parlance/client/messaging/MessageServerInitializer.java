@@ -12,20 +12,20 @@ import java.util.concurrent.TimeUnit;
 final class MessageServerInitializer extends ChannelInitializer<SocketChannel> {
 
   private final ConnectionLimitHandler connectionLimit;
-  private final InboundMessageHandler inboundHandler;
+  private final InboundSink sink;
   private final InboundLimits limits;
   private final PeerTls.Contexts tls;
   private final InboundRefusals refusals;
 
   MessageServerInitializer(
       ConnectionLimitHandler connectionLimit,
-      InboundMessageHandler inboundHandler,
+      InboundSink sink,
       InboundLimits limits,
       PeerTls.Contexts tls,
       InboundRefusals refusals) {
     this.tls = tls;
     this.connectionLimit = connectionLimit;
-    this.inboundHandler = inboundHandler;
+    this.sink = sink;
     this.limits = limits;
     this.refusals = refusals;
   }
@@ -49,6 +49,6 @@ final class MessageServerInitializer extends ChannelInitializer<SocketChannel> {
             MessagingPipeline.IDLE,
             new IdleStateHandler(limits.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
         .addLast(MessagingPipeline.IDLE_CLOSER, IdleCloser.INSTANCE)
-        .addLast(MessagingPipeline.INBOUND_HANDLER, inboundHandler);
+        .addLast(MessagingPipeline.INBOUND_HANDLER, new InboundMessageHandler(sink));
   }
 }

@@ -75,7 +75,10 @@ public final class MessagingPipeline {
   /** Closes the connection when {@link #IDLE} reports it idle. */
   public static final String IDLE_CLOSER = "idleCloser";
 
-  /** Hands received chat lines to the node, closes bad connections. */
+  /**
+   * Hands received chat lines to the node, writes their acknowledgements, pauses reading while too
+   * many wait for the store, closes bad connections.
+   */
   public static final String INBOUND_HANDLER = "inboundHandler";
 
   /** Logs how a pooled connection failed, and closes it. */

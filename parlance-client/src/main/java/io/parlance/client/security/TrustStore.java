@@ -10,15 +10,30 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trust on first use, as SSH does for hosts: the first id seen for a nickname is remembered, and a
  * different id later under that nickname is refused until the user trusts it. Kept in {@code
  * known_peers.json} in the profile directory (mode 0600). Thread-safe.
+ *
+ * <p>Bounded: a key pinned only because it was announced stays <em>unconfirmed</em> until we
+ * exchange a message with it ({@link #confirm}) or the user trusts it; at most {@value
+ * #MAX_UNCONFIRMED} unconfirmed pins are kept, and a new one evicts the oldest. A confirmed pin is
+ * never evicted. The file is written on a thread of the store's own, never on the caller's: changes
+ * made while a write runs are coalesced into the next one, so a flood of announces costs a few
+ * writes, not one each. {@link #flush} waits for the file to be up to date.
  */
 public final class TrustStore {
 
@@ -74,18 +89,52 @@ public final class TrustStore {
     }
   }
 
+  /** The most pins kept that no message was exchanged with and the user did not trust. */
+  public static final int MAX_UNCONFIRMED = 256;
+
+  private static final Logger LOG = LoggerFactory.getLogger(TrustStore.class);
+
+  /**
+   * One pinned key. {@code confirmed} is absent in files written before pins could be unconfirmed:
+   * those count as confirmed.
+   */
   private record Entry(
       @JsonProperty("nickname") String nickname,
       @JsonProperty("id") String id,
-      @JsonProperty("first_seen") long firstSeen) {}
+      @JsonProperty("first_seen") long firstSeen,
+      @JsonProperty("confirmed") Boolean confirmed) {
+
+    boolean isConfirmed() {
+      return confirmed == null || confirmed;
+    }
+
+    Entry confirm() {
+      return new Entry(nickname, id, firstSeen, true);
+    }
+  }
 
   private record FileContent(@JsonProperty("peers") List<Entry> peers) {}
 
   private final Path file;
   private final Map<String, List<Entry>> byNickname = new TreeMap<>();
+  private final Set<Entry> unconfirmed = new LinkedHashSet<>(); // oldest first
+  private final ExecutorService writer;
+  private long changes; // guarded by this: bumped by every change
+  private long written; // guarded by this: the changes on disk
+  private boolean writing; // guarded by this
+  private long writes; // guarded by this
 
   private TrustStore(Path file) {
     this.file = file;
+    this.writer =
+        file == null
+            ? null
+            : Executors.newSingleThreadExecutor(
+                r -> {
+                  Thread t = new Thread(r, "parlance-trust");
+                  t.setDaemon(true);
+                  return t;
+                });
   }
 
   /**
@@ -113,6 +162,7 @@ public final class TrustStore {
           for (Entry e : content.peers()) {
             store.add(e);
           }
+          store.evictUnconfirmed();
         }
       } catch (IOException e) {
         throw new IdentityException(
@@ -139,11 +189,65 @@ public final class TrustStore {
     Objects.requireNonNull(presented, "presented");
     List<Entry> entries = byNickname.get(nickname);
     if (entries == null) {
-      add(new Entry(nickname, presented.value(), System.currentTimeMillis()));
-      save();
+      add(new Entry(nickname, presented.value(), System.currentTimeMillis(), false));
+      evictUnconfirmed();
+      changed();
       return new FirstContact();
     }
     return status(nickname, presented);
+  }
+
+  /**
+   * Marks a pinned key as one we exchanged a message with, so it is never evicted.
+   *
+   * @param nickname the nickname
+   * @param id the id pinned for it
+   */
+  public synchronized void confirm(String nickname, PeerId id) {
+    List<Entry> entries = byNickname.get(nickname);
+    if (entries == null) {
+      return;
+    }
+    for (int i = 0; i < entries.size(); i++) {
+      Entry e = entries.get(i);
+      if (e.id().equals(id.value()) && !e.isConfirmed()) {
+        unconfirmed.remove(e);
+        entries.set(i, e.confirm());
+        changed();
+      }
+    }
+  }
+
+  /** Drops the oldest unconfirmed pins beyond {@value #MAX_UNCONFIRMED}. */
+  private void evictUnconfirmed() {
+    Iterator<Entry> oldestFirst = unconfirmed.iterator();
+    while (unconfirmed.size() > MAX_UNCONFIRMED && oldestFirst.hasNext()) {
+      Entry oldest = oldestFirst.next();
+      oldestFirst.remove();
+      List<Entry> entries = byNickname.get(oldest.nickname());
+      entries.remove(oldest);
+      if (entries.isEmpty()) {
+        byNickname.remove(oldest.nickname());
+      }
+    }
+  }
+
+  /**
+   * Returns how many keys are pinned, confirmed or not.
+   *
+   * @return the count
+   */
+  public synchronized int size() {
+    return byNickname.values().stream().mapToInt(List::size).sum();
+  }
+
+  /**
+   * Returns how many times the file was written, for tests.
+   *
+   * @return the count
+   */
+  synchronized long writes() {
+    return writes;
   }
 
   /**
@@ -173,8 +277,10 @@ public final class TrustStore {
    */
   public synchronized void trust(String nickname, PeerId id) {
     if (!(status(nickname, id) instanceof Known)) {
-      add(new Entry(nickname, id.value(), System.currentTimeMillis()));
-      save();
+      add(new Entry(nickname, id.value(), System.currentTimeMillis(), true));
+      changed();
+    } else {
+      confirm(nickname, id);
     }
   }
 
@@ -192,12 +298,79 @@ public final class TrustStore {
 
   private void add(Entry entry) {
     byNickname.computeIfAbsent(entry.nickname(), n -> new ArrayList<>()).add(entry);
+    if (!entry.isConfirmed()) {
+      unconfirmed.add(entry);
+    }
   }
 
-  private void save() {
-    if (file == null) {
+  /** Notes a change, and has the writer thread write the file unless a write is on its way. */
+  private void changed() {
+    if (writer == null) {
       return;
     }
+    changes++;
+    if (!writing) {
+      writing = true;
+      try {
+        writer.execute(this::writeLatest);
+      } catch (RejectedExecutionException e) {
+        writing = false; // closed: the change stays in memory only
+        LOG.debug("The trusted peers file is closed; a change is not written");
+      }
+    }
+  }
+
+  /** On the writer thread: writes the latest state until no change is left unwritten. */
+  private void writeLatest() {
+    while (true) {
+      List<Entry> snapshot;
+      long upTo;
+      synchronized (this) {
+        if (written == changes) {
+          writing = false;
+          notifyAll();
+          return;
+        }
+        snapshot = byNickname.values().stream().flatMap(List::stream).toList();
+        upTo = changes;
+      }
+      try {
+        save(snapshot);
+      } catch (IdentityException e) {
+        LOG.warn("{}; retried at the next change", e.getMessage());
+      }
+      synchronized (this) {
+        written = upTo;
+        writes++;
+      }
+    }
+  }
+
+  /**
+   * Waits until every change made so far is written to the file. Must not be called on an event
+   * loop.
+   *
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public synchronized void flush() throws InterruptedException {
+    while (writing) {
+      wait();
+    }
+  }
+
+  /**
+   * Writes what is left and stops the writer thread. Must not be called on an event loop.
+   *
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public void close() throws InterruptedException {
+    flush();
+    if (writer != null) {
+      writer.shutdown();
+    }
+  }
+
+  private void save(List<Entry> entries) {
     try {
       Path dir = file.toAbsolutePath().getParent();
       Files.createDirectories(dir);
@@ -206,10 +379,7 @@ public final class TrustStore {
         if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
           Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
         }
-        JSON.writerWithDefaultPrettyPrinter()
-            .writeValue(
-                tmp.toFile(),
-                new FileContent(byNickname.values().stream().flatMap(List::stream).toList()));
+        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), new FileContent(entries));
         try {
           Files.move(
               tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

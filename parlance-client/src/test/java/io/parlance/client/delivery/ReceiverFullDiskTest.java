@@ -41,7 +41,7 @@ class ReceiverFullDiskTest {
     store = new AsyncMessageStore(MessageStore.open(dir.resolve("messages.db")));
     receiver =
         new Receiver(
-            store, (line, channel) -> null, (line, channel) -> shown.add(line.id()), problems::add);
+            store, message -> null, message -> shown.add(message.line().id()), problems::add);
   }
 
   @AfterEach

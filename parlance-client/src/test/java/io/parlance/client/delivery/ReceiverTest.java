@@ -30,10 +30,7 @@ class ReceiverTest {
   private final List<String> problems = new CopyOnWriteArrayList<>();
   private final Receiver receiver =
       new Receiver(
-          store,
-          (line, channel) -> null,
-          (line, channel) -> shown.add(line.content()),
-          problems::add);
+          store, message -> null, message -> shown.add(message.line().content()), problems::add);
   private final EmbeddedChannel channel =
       new EmbeddedChannel(PeerLineEncoder.INSTANCE, new InboundMessageHandler(receiver));
 
@@ -91,7 +88,7 @@ class ReceiverTest {
   void aConnectionThatOutrunsTheStoreIsPausedUntilTheStoreCatchesUp() throws Exception {
     CompletableFuture<Void> gate = holdTheStore();
 
-    for (int i = 0; i < Receiver.HIGH_WATER - 1; i++) {
+    for (int i = 0; i < InboundMessageHandler.HIGH_WATER - 1; i++) {
       channel.writeInbound(new ChatLine("flood", "x" + i, 1));
     }
     assertThat(channel.config().isAutoRead()).isTrue();
@@ -102,7 +99,10 @@ class ReceiverTest {
     settle();
 
     assertThat(channel.config().isAutoRead()).as("resumed once stored").isTrue();
-    assertThat(shown).hasSize(Receiver.HIGH_WATER).startsWith("x0", "x1").endsWith("last");
+    assertThat(shown)
+        .hasSize(InboundMessageHandler.HIGH_WATER)
+        .startsWith("x0", "x1")
+        .endsWith("last");
     assertThat(acks()).as("plain lines carry no id and get no ack").isEmpty();
   }
 
@@ -112,7 +112,7 @@ class ReceiverTest {
     CompletableFuture<Void> gate = holdTheStore();
     String mebi = "m".repeat(1024 * 1024);
 
-    for (int i = 0; i < Receiver.HIGH_WATER_CHARS / mebi.length() - 1; i++) {
+    for (int i = 0; i < InboundMessageHandler.HIGH_WATER_CHARS / mebi.length() - 1; i++) {
       channel.writeInbound(new ChatLine("big", mebi, 1));
     }
     assertThat(channel.config().isAutoRead()).isTrue();
@@ -123,7 +123,7 @@ class ReceiverTest {
     settle();
 
     assertThat(channel.config().isAutoRead()).as("resumed once stored").isTrue();
-    assertThat(shown).hasSize(Receiver.HIGH_WATER_CHARS / mebi.length());
+    assertThat(shown).hasSize(InboundMessageHandler.HIGH_WATER_CHARS / mebi.length());
   }
 
   @Test

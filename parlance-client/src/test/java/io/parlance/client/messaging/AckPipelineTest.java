@@ -9,7 +9,6 @@ import io.parlance.protocol.codec.ChatLineDecoder;
 import io.parlance.protocol.codec.LineFrameDecoder;
 import io.parlance.protocol.codec.PeerLineDecoder;
 import io.parlance.protocol.codec.PeerLineEncoder;
-import io.parlance.protocol.wire.Ack;
 import io.parlance.protocol.wire.ChatLine;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -31,7 +30,7 @@ class AckPipelineTest {
           new LineFrameDecoder(MessagingPipeline.MAX_REPLY_LINE_BYTES),
           PeerLineDecoder.INSTANCE,
           new AckHandler(
-              (channel, id) -> {
+              (from, id) -> {
                 acked.add(id);
                 return waitingFor.contains(id);
               }),
@@ -64,8 +63,7 @@ class AckPipelineTest {
             new LineFrameDecoder(1024),
             ChatLineDecoder.INSTANCE,
             PeerLineEncoder.INSTANCE,
-            new InboundMessageHandler(
-                (line, channel) -> channel.writeAndFlush(new Ack(line.id()))));
+            new InboundMessageHandler(message -> InboundSink.Outcome.ACKNOWLEDGE.now()));
     try {
       inbound.writeInbound(
           bytes("{\"from\":\"alice\",\"content\":\"hi\",\"timestamp\":1,\"id\":\"m-1\"}\n"));
@@ -100,7 +98,7 @@ class AckPipelineTest {
         new EmbeddedChannel(
             new LineFrameDecoder(MessagingPipeline.MAX_REPLY_LINE_BYTES),
             PeerLineDecoder.INSTANCE,
-            new AckHandler((channel, id) -> true),
+            new AckHandler((from, id) -> true),
             OutboundConnectionHandler.INSTANCE);
     other.writeInbound(bytes("{\"type\":\"ack\",\"id\":\"" + "x".repeat(300) + "\"}\n"));
     assertThat(other.isOpen()).isFalse();

@@ -52,8 +52,10 @@ class ConnectionPoolTest {
       MessageServer listener =
           new MessageServer(
               new InetSocketAddress("127.0.0.1", 0),
-              (line, channel) ->
-                  (PeerTls.provenPeer(channel).isPresent() ? encrypted : plain).incrementAndGet(),
+              message -> {
+                (message.provenPeer().isPresent() ? encrypted : plain).incrementAndGet();
+                return InboundSink.Outcome.NOTHING.now();
+              },
               4,
               Protocol.MAX_LINE_BYTES,
               Integer.MAX_VALUE,

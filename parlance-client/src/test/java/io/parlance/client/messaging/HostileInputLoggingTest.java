@@ -25,7 +25,7 @@ class HostileInputLoggingTest {
         new TlsDetector(SERVER, false),
         new LineFrameDecoder(1024),
         ChatLineDecoder.INSTANCE,
-        new InboundMessageHandler((line, channel) -> {}));
+        new InboundMessageHandler(message -> InboundSink.Outcome.NOTHING.now()));
   }
 
   @Test

@@ -28,7 +28,11 @@ class InboundPipelineTest {
           new FloodGuard(3, clock::get),
           ChatLineDecoder.INSTANCE,
           IdleCloser.INSTANCE,
-          new InboundMessageHandler((line, remote) -> received.add(line)));
+          new InboundMessageHandler(
+              message -> {
+                received.add(message.line());
+                return InboundSink.Outcome.NOTHING.now();
+              }));
 
   @AfterEach
   void release() {

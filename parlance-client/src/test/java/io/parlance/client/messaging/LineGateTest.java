@@ -27,8 +27,12 @@ class LineGateTest {
           new LineFrameDecoder(MAX_LINE),
           new FloodGuard(1000),
           ChatLineDecoder.INSTANCE,
-          new LineGate(limit, (refusal, ch) -> refused.add(refusal)),
-          new InboundMessageHandler((line, ch) -> received.add(line)));
+          new LineGate(limit, (refusal, connection) -> refused.add(refusal)),
+          new InboundMessageHandler(
+              message -> {
+                received.add(message.line());
+                return InboundSink.Outcome.NOTHING.now();
+              }));
 
   @AfterEach
   void release() {

@@ -3,7 +3,6 @@ package io.parlance.client.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.parlance.protocol.Protocol;
@@ -23,7 +22,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -53,20 +51,24 @@ class MessageServerLimitsTest {
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
-  private void start(InboundLimits limits, Predicate<Channel> known) throws InterruptedException {
+  private void start(InboundLimits limits, KnownPeers known) throws InterruptedException {
     server =
         new MessageServer(
             new InetSocketAddress("127.0.0.1", 0),
-            (line, channel) -> received.add(line.content()),
+            message -> {
+              received.add(message.line().content());
+              return InboundSink.Outcome.NOTHING.now();
+            },
             limits,
             null,
             known,
-            (refusal, channel) -> refusals.add(refusal));
+            (refusal, connection) -> refusals.add(refusal));
     at = server.start(group);
   }
 
-  private static Predicate<Channel> from(String ip) {
-    return ch -> ((InetSocketAddress) ch.remoteAddress()).getAddress().getHostAddress().equals(ip);
+  private static KnownPeers from(String ip) {
+    return (remote, proven) ->
+        ((InetSocketAddress) remote).getAddress().getHostAddress().equals(ip);
   }
 
   private static byte[] line(String from, String content) {
@@ -127,7 +129,7 @@ class MessageServerLimitsTest {
   @Test
   void anUnknownSenderThatOpensOneConnectionPerMessageLosesNothingUnderTheDefaults()
       throws Exception {
-    start(InboundLimits.DEFAULTS, ch -> false);
+    start(InboundLimits.DEFAULTS, KnownPeers.NONE);
     sendManyLikeRustAndExpectEveryOne(3000);
   }
 
@@ -159,7 +161,7 @@ class MessageServerLimitsTest {
       throws Exception {
     start(
         InboundLimits.DEFAULTS.withTimeouts(Duration.ofMillis(500), Duration.ofMinutes(5)),
-        ch -> false);
+        KnownPeers.NONE);
     List<Socket> slow = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       Socket s = open("127.0.0." + (3 + i % 5));
@@ -176,7 +178,7 @@ class MessageServerLimitsTest {
   @Test
   void connectionsThatDeliveredALineAndHoldOnGiveWayToNewOnesWhenTheListenerIsFull()
       throws Exception {
-    start(InboundLimits.DEFAULTS.withMaxConnections(8).withAddressLimits(8, 0), ch -> false);
+    start(InboundLimits.DEFAULTS.withMaxConnections(8).withAddressLimits(8, 0), KnownPeers.NONE);
     List<Socket> holders = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       Socket s = open("127.0.0.9");
@@ -224,7 +226,7 @@ class MessageServerLimitsTest {
 
   @Test
   void takesALineOfOneMebibyteAndReportsALongerOneWithItsSenderAndSize() throws Exception {
-    start(InboundLimits.DEFAULTS, ch -> false);
+    start(InboundLimits.DEFAULTS, KnownPeers.NONE);
     String prefix = "{\"from\":\"bigmouth\",\"content\":\"";
     String suffix = "\",\"timestamp\":1}\n";
     String fits = "f".repeat(Protocol.MAX_LINE_BYTES - prefix.length() - suffix.length() + 1);
@@ -258,7 +260,7 @@ class MessageServerLimitsTest {
   void oneAddressCannotBufferMoreThanItsShareOfUnfinishedLines() throws Exception {
     start(
         InboundLimits.DEFAULTS.withLines(Protocol.MAX_LINE_BYTES, 1000, 100_000, 5000),
-        ch -> false);
+        KnownPeers.NONE);
     Socket first = open("127.0.0.14");
     first.getOutputStream().write(new byte[] {'{', '"'});
     first.getOutputStream().write("x".repeat(900).getBytes(StandardCharsets.US_ASCII));

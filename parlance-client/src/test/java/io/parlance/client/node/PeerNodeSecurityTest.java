@@ -11,8 +11,10 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.parlance.client.delivery.Outgoing;
+import io.parlance.client.messaging.InboundSink;
 import io.parlance.client.messaging.MessageServer;
 import io.parlance.client.messaging.PeerTls;
 import io.parlance.client.peer.Peer;
@@ -114,7 +116,10 @@ class PeerNodeSecurityTest {
     MessageServer impostor =
         new MessageServer(
             new InetSocketAddress("127.0.0.1", 0),
-            (line, channel) -> stolen.add(line),
+            message -> {
+              stolen.add(message.line());
+              return InboundSink.Outcome.NOTHING.now();
+            },
             8,
             65536,
             1000,
@@ -292,6 +297,7 @@ class PeerNodeSecurityTest {
   }
 
   private Channel tlsClient(Identity identity, int port) throws Exception {
+    SslContext tls = TlsContexts.client(identity); // not on the event loop: it reads random bytes
     Channel ch =
         new Bootstrap()
             .group(group)
@@ -301,7 +307,7 @@ class PeerNodeSecurityTest {
                   @Override
                   protected void initChannel(SocketChannel c) {
                     c.pipeline()
-                        .addLast(TlsContexts.client(identity).newHandler(c.alloc()))
+                        .addLast(tls.newHandler(c.alloc()))
                         .addLast(PeerLineEncoder.INSTANCE);
                   }
                 })

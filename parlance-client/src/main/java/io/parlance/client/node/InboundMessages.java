@@ -1,0 +1,156 @@
+package io.parlance.client.node;
+
+import io.parlance.client.delivery.Outbox;
+import io.parlance.client.delivery.Receiver;
+import io.parlance.client.messaging.InboundMessage;
+import io.parlance.client.messaging.InboundRefusals;
+import io.parlance.client.messaging.InboundSink;
+import io.parlance.client.peer.Peer;
+import io.parlance.client.peer.PeerDirectory;
+import io.parlance.client.security.PeerId;
+import io.parlance.client.store.AsyncMessageStore;
+import io.parlance.protocol.wire.ChatLine;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Received messages: refuses those the trust policy forbids, attributes the rest to a sender (the
+ * id it proved, or the one listed peer of that nickname at that IP), has the {@link Receiver} store
+ * and acknowledge them, and publishes each new one.
+ */
+final class InboundMessages implements InboundSink {
+
+  private static final Logger LOG = LoggerFactory.getLogger(InboundMessages.class);
+
+  private final PeerDirectory directory;
+  private final TrustPolicy policy;
+  private final EventDispatcher events;
+  private final Receiver receiver;
+
+  InboundMessages(
+      AsyncMessageStore store,
+      PeerDirectory directory,
+      TrustPolicy policy,
+      EventDispatcher events,
+      Consumer<String> problem) {
+    this.directory = Objects.requireNonNull(directory, "directory");
+    this.policy = Objects.requireNonNull(policy, "policy");
+    this.events = Objects.requireNonNull(events, "events");
+    this.receiver = new Receiver(store, this::senderKey, this::show, problem);
+  }
+
+  @Override
+  public CompletionStage<Outcome> received(InboundMessage message) {
+    ChatLine line = message.line();
+    PeerId proven = message.proven();
+    if (proven != null) {
+      // Refused before it is stored or acknowledged: a sender whose key changed keeps it in its
+      // outbox, and it arrives once the user trusts the new key.
+      String refusal = policy.refusal(line.from(), proven);
+      if (refusal != null) {
+        LOG.warn(
+            "[{}] Refused a message from {}: {}", message.connection(), message.remote(), refusal);
+        events.publish(
+            new NodeEvent.MessageRejected(line.from(), String.valueOf(message.remote()), refusal));
+        return Outcome.NOTHING.now();
+      }
+      policy.confirm(line.from(), proven);
+      directory.talkedTo(proven); // a peer we talk to keeps its place in a full directory
+    }
+    return receiver.received(message);
+  }
+
+  /**
+   * Tells the listener whether a connection comes from a peer in the directory: one that proved an
+   * id the directory lists, or one from the IP address of a listed peer. Called on event loops.
+   */
+  boolean isKnown(SocketAddress remote, PeerId proven) {
+    InetAddress ip = remote instanceof InetSocketAddress a ? a.getAddress() : null;
+    return directory.peers().stream()
+        .anyMatch(
+            p -> (proven != null && proven.equals(p.id())) || p.address().getAddress().equals(ip));
+  }
+
+  /** Tells the user of a line dropped unread: who sent it, its size and why. */
+  void refused(InboundRefusals.Refusal refusal, String connection) {
+    String from = refusal.from();
+    InetSocketAddress remote =
+        refusal.address() instanceof InetSocketAddress a ? a : new InetSocketAddress(0);
+    if (from == null) {
+      from =
+          directory.peers().stream()
+              .filter(p -> p.address().getAddress().equals(remote.getAddress()))
+              .map(Peer::nickname)
+              .findFirst()
+              .orElse(null);
+    }
+    LOG.warn(
+        "[{}] Dropped a line of {}{} bytes from {} ({}): {}",
+        connection,
+        refusal.atLeast() ? "at least " : "",
+        refusal.bytes(),
+        refusal.address(),
+        from == null ? "sender unknown" : from,
+        refusal.reason());
+    events.publish(
+        new NodeEvent.LineRefused(from, Peer.format(remote), refusal.bytes(), refusal.reason()));
+  }
+
+  /**
+   * Returns the conversation key of a line's sender when we know who it is: the id it proved over
+   * TLS, else the one peer of that nickname at that IP in the directory; else null.
+   */
+  private String senderKey(InboundMessage message) {
+    if (message.proven() != null) {
+      return message.proven().value();
+    }
+    if (message.remote() instanceof InetSocketAddress remote) {
+      List<Peer> candidates =
+          directory.byNickname(message.line().from()).stream()
+              .filter(p -> p.address().getAddress().equals(remote.getAddress()))
+              .toList();
+      if (candidates.size() == 1) {
+        return Outbox.keyOf(candidates.get(0));
+      }
+    }
+    return null;
+  }
+
+  /** Publishes a new message, once it is stored. */
+  private void show(InboundMessage message) {
+    ChatLine line = message.line();
+    PeerId proven = message.proven();
+    String address =
+        message.remote() instanceof InetSocketAddress remote
+            ? senderAddress(line.from(), remote, proven)
+            : String.valueOf(message.remote());
+    events.publish(
+        new NodeEvent.MessageReceived(
+            line.from(), line.content(), line.timestamp(), address, proven));
+  }
+
+  /**
+   * Returns the address of the one listed peer with the sender's nickname on the connection's IP,
+   * or, if there is no such peer or several, the connection's own address. Runs for every message.
+   */
+  private String senderAddress(String nick, InetSocketAddress remote, PeerId proven) {
+    Peer match = null;
+    for (Peer p : directory.byNickname(nick)) {
+      if (p.address().getAddress().equals(remote.getAddress())
+          && (proven == null || proven.equals(p.id()))) {
+        if (match != null) {
+          return Peer.format(remote);
+        }
+        match = p;
+      }
+    }
+    return match != null ? match.addressText() : Peer.format(remote);
+  }
+}

@@ -1,0 +1,326 @@
+package io.parlance.client.node;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.parlance.client.delivery.Outbox;
+import io.parlance.client.discovery.DiscoveryConfig;
+import io.parlance.client.discovery.DiscoveryServer;
+import io.parlance.client.discovery.NetworkInterfaces;
+import io.parlance.client.messaging.ConnectionPool;
+import io.parlance.client.messaging.MessageServer;
+import io.parlance.client.messaging.PeerLink;
+import io.parlance.client.messaging.PeerTls;
+import io.parlance.client.peer.Peer;
+import io.parlance.client.peer.PeerDirectory;
+import io.parlance.client.security.Identity;
+import io.parlance.client.security.SignedDiscovery;
+import io.parlance.client.security.TlsContexts;
+import io.parlance.client.security.TrustStore;
+import io.parlance.client.store.AsyncMessageStore;
+import io.parlance.client.store.MessageStore;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The wiring of a running node: starts its components in order (identity and trust store, message
+ * store, event loops, delivery, listener, pool, LAN and internet discovery) and closes them in the
+ * reverse order. Each component gets what it needs through its constructor; the {@link PeerNode}
+ * facade only forwards to them.
+ */
+final class NodeRuntime {
+
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
+
+  private final NodeOptions options;
+  private final PeerDirectory directory;
+  private final EventDispatcher events;
+  private final Supplier<String> nickname;
+
+  // Set once by start(), in order; read by the facade and the directory's listener.
+  private volatile NetworkInterface networkInterface;
+  private volatile Identity identity;
+  private volatile TrustPolicy trust;
+  private AsyncMessageStore store;
+  private EventLoopGroup group;
+  private volatile Outbox outbox;
+  private volatile MessageServer server;
+  private volatile ConnectionPool pool;
+  private volatile DiscoveryServer discovery;
+  private volatile InternetDiscovery internet;
+  private volatile int tcpPort;
+  private volatile Messenger messenger;
+  private volatile History history;
+  private final PeerResolver resolver;
+  private volatile boolean running;
+
+  NodeRuntime(
+      NodeOptions options,
+      PeerDirectory directory,
+      PeerResolver resolver,
+      EventDispatcher events,
+      Supplier<String> nickname) {
+    this.options = options;
+    this.directory = directory;
+    this.resolver = resolver;
+    this.events = events;
+    this.nickname = nickname;
+  }
+
+  /**
+   * Starts every component; on failure closes those already started and rethrows.
+   *
+   * @return the TCP port we listen on
+   */
+  int start() throws InterruptedException {
+    InetAddress groupAddress = PeerResolver.ipLiteral(options.multicastGroup());
+    if (options.lanDiscovery()) {
+      networkInterface = NetworkInterfaces.resolve(options.interfaceName(), groupAddress);
+    }
+    identity =
+        options.dataDir() == null ? Identity.generate() : Identity.loadOrCreate(options.dataDir());
+    TrustStore trustStore =
+        options.dataDir() == null ? TrustStore.inMemory() : TrustStore.load(options.dataDir());
+    trust = new TrustPolicy(trustStore, directory, options.requireEncryption(), events);
+    store =
+        new AsyncMessageStore(
+            options.dataDir() == null
+                ? MessageStore.inMemory()
+                : MessageStore.open(options.dataDir().resolve(MessageStore.FILE)));
+    try {
+      startNetwork(groupAddress);
+    } catch (InterruptedException | RuntimeException e) {
+      close();
+      throw e;
+    }
+    running = true;
+    return tcpPort;
+  }
+
+  private void startNetwork(InetAddress groupAddress) throws InterruptedException {
+    group = new NioEventLoopGroup(options.ioThreads(), new DefaultThreadFactory("parlance-io"));
+    DeliveryEvents deliveryEvents = new DeliveryEvents(events, directory);
+    Outbox delivery =
+        new Outbox(
+            store,
+            this::connection,
+            group,
+            new Outbox.Settings(
+                options.deliveryWindow(),
+                Math.max(1024, options.deliveryWindow() * 4),
+                options.ackTimeout(),
+                options.maxRetryDelay(),
+                Math.max(1, options.maxLinesPerSecond() / 2)),
+            nickname,
+            deliveryEvents);
+    SslContext clientTls = TlsContexts.client(identity);
+    InboundMessages inbound =
+        new InboundMessages(store, directory, trust, events, deliveryEvents::problem);
+    server =
+        new MessageServer(
+            new InetSocketAddress(PeerResolver.ipLiteral(options.bindHost()), options.tcpPort()),
+            inbound,
+            options.inboundLimits(),
+            new PeerTls.Contexts(
+                TlsContexts.server(identity), clientTls, options.requireEncryption()),
+            inbound::isKnown,
+            inbound::refused);
+    try {
+      tcpPort = server.start(group).getPort();
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "cannot listen on TCP port " + options.tcpPort() + ": " + e.getMessage(), e);
+    }
+    pool =
+        new ConnectionPool(
+            group,
+            options.connectTimeout(),
+            options.writeTimeout(),
+            options.outboundIdleTimeout(),
+            clientTls,
+            delivery);
+    messenger = new Messenger(directory, resolver, trust, delivery, store, events, () -> running);
+    history = new History(resolver, store);
+    outbox = delivery;
+    for (Peer known : directory.peers()) { // fed by other sources before the start
+      trust.checkTrust(known);
+      delivery.peerPresent(known);
+    }
+    if (options.lanDiscovery()) {
+      discovery =
+          new DiscoveryServer(
+              new DiscoveryConfig(
+                  networkInterface,
+                  groupAddress,
+                  options.multicastPort(),
+                  options.announceInterval(),
+                  options.peerTimeout(),
+                  options.replyMinGap()),
+              group,
+              directory,
+              nickname,
+              tcpPort,
+              new SignedDiscovery(identity, options.capabilities()));
+      try {
+        discovery.start();
+      } catch (InterruptedException | IllegalStateException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(
+            "cannot open the discovery socket on port "
+                + options.multicastPort()
+                + ": "
+                + e.getMessage(),
+            e);
+      }
+    }
+    if (options.bootstrapServer() != null) {
+      internet =
+          new InternetDiscovery(
+              options.bootstrapServer(),
+              identity,
+              options.capabilities(),
+              tcpPort,
+              directory,
+              events);
+      internet.register(nickname.get());
+    }
+  }
+
+  /** How the outbox reaches a peer: the pool, secured as the trust policy says. */
+  private CompletableFuture<PeerLink> connection(Peer peer) {
+    try {
+      return pool.connection(peer.address(), trust.securityFor(peer));
+    } catch (SendException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  // ---- directory events, while running -----------------------------------------------------
+
+  void joined(Peer peer) {
+    Outbox out = outbox;
+    if (out != null) {
+      trust.checkTrust(peer);
+      out.peerPresent(peer);
+    }
+  }
+
+  void renamed(Peer before, Peer after) {
+    Outbox out = outbox;
+    if (out != null) {
+      if (!Outbox.keyOf(before).equals(Outbox.keyOf(after))) {
+        out.peerAbsent(before); // a plain peer's conversation is its nickname
+      }
+      out.peerPresent(after);
+    }
+  }
+
+  void left(Peer peer) {
+    Outbox out = outbox;
+    if (out != null) {
+      out.peerAbsent(peer);
+    }
+  }
+
+  /** Announces a new nickname at once, and registers anew under it with the server. */
+  void nicknameChanged(String newNickname) {
+    if (discovery != null) {
+      discovery.announceNow();
+    }
+    if (internet != null && running) {
+      internet.register(newNickname);
+    }
+  }
+
+  /** Says goodbye on the LAN, waiting a little for it to leave. */
+  void sayGoodbye() throws InterruptedException {
+    if (running && discovery != null) {
+      discovery.sayGoodbye(CLOSE_WAIT);
+    }
+  }
+
+  /** Closes every component, in the reverse order of start; the store last. */
+  void close() {
+    running = false;
+    try {
+      Outbox delivery = outbox;
+      outbox = null;
+      if (delivery != null) {
+        delivery.close();
+      }
+      if (internet != null) {
+        internet.close();
+      }
+      if (discovery != null) {
+        discovery.close(CLOSE_WAIT);
+      }
+      if (pool != null) {
+        pool.close(CLOSE_WAIT);
+      }
+      if (server != null) {
+        server.close(CLOSE_WAIT);
+      }
+      if (trust != null) {
+        trust.close();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      if (group != null) {
+        group
+            .shutdownGracefully(0, CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+            .awaitUninterruptibly(CLOSE_WAIT.toMillis() * 2);
+      }
+      if (store != null) {
+        store.close(); // last: finishes the writes queued by the loops above
+      }
+    }
+  }
+
+  boolean running() {
+    return running;
+  }
+
+  NetworkInterface networkInterface() {
+    return networkInterface;
+  }
+
+  Identity identity() {
+    return identity;
+  }
+
+  TrustPolicy trust() {
+    return trust;
+  }
+
+  int tcpPort() {
+    return tcpPort;
+  }
+
+  Messenger messenger() {
+    return messenger;
+  }
+
+  History history() {
+    return history;
+  }
+
+  long inboundConnectionsAccepted() {
+    return server == null ? 0 : server.acceptedConnections();
+  }
+
+  long outboundConnectionsOpened() {
+    return pool == null ? 0 : pool.connectionsOpened();
+  }
+
+  int pooledConnections() {
+    return pool == null ? 0 : pool.size();
+  }
+}
