@@ -131,7 +131,11 @@ final class InternetDiscovery implements AutoCloseable {
 
     @Override
     public void onError(String code, String message) {
-      events.publish(new NodeEvent.ServerStatus("refused", message));
+      // A Rust Parlance server registered us, as a plain peer: a warning, not a refusal.
+      events.publish(
+          new NodeEvent.ServerStatus(
+              BootstrapClient.RUST_DIALECT.equals(code) ? BootstrapClient.RUST_DIALECT : "refused",
+              message));
     }
   }
 }
