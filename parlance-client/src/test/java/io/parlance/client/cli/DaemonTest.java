@@ -170,6 +170,36 @@ class DaemonTest {
   }
 
   @Test
+  void inboxFollowKeepsPrintingWhenAnotherClientsSendFailsAndStopsWithTheDaemon() throws Exception {
+    Daemon alice = daemon("alice", ControlServer.Limits.DEFAULTS);
+    Started bob = peerSeenBy(alice, "bob");
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    ParlanceCommand command = new ParlanceCommand();
+    command.environment = Map.of();
+    picocli.CommandLine cmd = Main.commandLine(command);
+    cmd.setOut(new java.io.PrintWriter(out, true));
+    cmd.setErr(new java.io.PrintWriter(err, true));
+    CompletableFuture<Integer> follower =
+        CompletableFuture.supplyAsync(
+            () -> cmd.execute("inbox", "--follow", "--data-dir", dir.resolve("alice").toString()));
+    await().atMost(WAIT).until(() -> alice.control().connectionCount() == 1);
+    ControlClient other = client(alice);
+    other.send("/follow");
+    assertThat(next(other).path("event").asText()).isEqualTo("following");
+
+    other.send("/send nobody-here hello");
+    assertThat(until(other, "error").path("message").asText()).contains("nobody-here");
+    bob.node().send(alice.node().nickname(), "after the failure").get(5, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> out.toString().contains("after the failure"));
+    assertThat(follower).isNotDone();
+
+    alice.close();
+    assertThat(follower.get(10, TimeUnit.SECONDS)).isZero();
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
   void aFollowerThatDoesNotReadIsDroppedWhileTheNodeAndOtherFollowersGoOn() throws Exception {
     Daemon alice = daemon("alice", new ControlServer.Limits(4, 64 * 1024, 64, 256_000));
     // Bob keeps few messages unacknowledged, so Alice stores and shows them in bursts (one per
