@@ -8,9 +8,9 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.OutputStreamAppender;
+import io.parlance.client.profile.Profile;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -34,15 +34,11 @@ final class Logging {
   }
 
   /**
-   * The default log file: {@code $XDG_STATE_HOME/parlance/parlance.log} or under ~/.local/state.
+   * The default log file of a profile: {@code parlance.log} in its state directory, so peers on
+   * other profiles never share one.
    */
-  static Path defaultLogFile(Map<String, String> env) {
-    String state = env.get("XDG_STATE_HOME");
-    Path base =
-        state != null && !state.isBlank()
-            ? Path.of(state)
-            : Path.of(System.getProperty("user.home"), ".local", "state");
-    return base.resolve("parlance").resolve("parlance.log");
+  static Path defaultLogFile(Profile profile) {
+    return profile.stateDir().resolve("parlance.log");
   }
 
   static void toFile(Path file, Level level) {
