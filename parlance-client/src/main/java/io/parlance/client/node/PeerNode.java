@@ -449,11 +449,7 @@ public final class PeerNode implements AutoCloseable {
             @Override
             public void onDisconnected(String reason) {
               events.publish(
-                  new NodeEvent.ServerStatus(
-                      "disconnected",
-                      "lost the bootstrap server ("
-                          + reason
-                          + "); known peers stay usable, retrying in the background"));
+                  new NodeEvent.ServerStatus("disconnected", reason + "; known peers stay usable"));
             }
 
             @Override
