@@ -129,12 +129,7 @@ public final class Profile {
    * @return the directory
    */
   public static Path defaultDataDir(String name, Map<String, String> env) {
-    String xdg = value(env, "XDG_DATA_HOME");
-    Path base =
-        xdg != null && !xdg.isBlank()
-            ? Path.of(xdg)
-            : Path.of(System.getProperty("user.home"), ".local", "share");
-    return base.resolve("parlance").resolve(name);
+    return xdgBase(env, "XDG_DATA_HOME", "share").resolve("parlance").resolve(name);
   }
 
   /**
@@ -146,12 +141,15 @@ public final class Profile {
    * @return the directory
    */
   public static Path defaultStateDir(String name, Map<String, String> env) {
-    String xdg = value(env, "XDG_STATE_HOME");
-    Path base =
-        xdg != null && !xdg.isBlank()
-            ? Path.of(xdg)
-            : Path.of(System.getProperty("user.home"), ".local", "state");
-    return base.resolve("parlance").resolve(name);
+    return xdgBase(env, "XDG_STATE_HOME", "state").resolve("parlance").resolve(name);
+  }
+
+  /** An XDG base directory: the variable's value, else {@code ~/.local/<fallback>}. */
+  private static Path xdgBase(Map<String, String> env, String variable, String fallback) {
+    String xdg = value(env, variable);
+    return xdg != null && !xdg.isBlank()
+        ? Path.of(xdg)
+        : Path.of(System.getProperty("user.home"), ".local", fallback);
   }
 
   private static String value(Map<String, String> env, String variable) {
