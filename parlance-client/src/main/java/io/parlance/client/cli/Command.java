@@ -78,16 +78,17 @@ sealed interface Command {
   /** The help text, one command per line. */
   List<String> HELP =
       List.of(
-          "/peers                       list the peers online",
-          "/send <nickname> <message>   send a message to one peer (nickname@ip:port if two share it)",
-          "/broadcast <message>         send a message to every peer",
-          "/history <peer> [n]          the last n (20) messages with a peer (nickname or id)",
+          "/peers, /list, /users        list the peers online",
+          "/send, /msg <nick> <text>    send a message to one peer (nickname@ip:port if two share it)",
+          "/broadcast, /all <message>   send a message to every peer",
+          "/history <peer> [n]          the last n (20) messages with a peer (nickname, id or its"
+              + " start)",
           "/search <words>              search every message kept (each word must appear)",
           "/nick <new>                  change your nickname",
           "/verify <peer>               show your id and the peer's, to compare out of band",
           "/trust <peer>                accept the key a peer presents now, after a change",
           "/clear                       clear the screen",
-          "/help, /h                    this help",
+          "/help, /h, /?                this help",
           "/quit, /exit, /q             leave");
 
   /** The help of the JSON-lines modes (--json and the control socket): the chat's and more. */
@@ -279,14 +280,20 @@ sealed interface Command {
     String name = (space < 0 ? trimmed : trimmed.substring(0, space)).toLowerCase(Locale.ROOT);
     String rest = space < 0 ? "" : trimmed.substring(space + 1).strip();
     return switch (name) {
-      case "/peers", "/list" -> new Peers();
-      case "/send", "/msg" -> parseSend(afterName(line), knownNames);
+      case "/peers", "/list", "/users" -> new Peers();
+      case "/send", "/msg" -> parseSend(unescapeName(afterName(line), knownNames), knownNames);
       case "/broadcast", "/all" ->
           rest.isEmpty() ? new Invalid("usage: /broadcast <message>") : new Broadcast(rest);
       case "/nick" -> rest.isEmpty() ? new Invalid("usage: /nick <new nickname>") : new Nick(rest);
-      case "/history" -> parseHistory(rest, knownNames);
-      case "/verify" -> rest.isEmpty() ? new Invalid("usage: /verify <peer>") : new Verify(rest);
-      case "/trust" -> rest.isEmpty() ? new Invalid("usage: /trust <peer>") : new Trust(rest);
+      case "/history" -> parseHistory(unescapeName(rest, knownNames), knownNames);
+      case "/verify" ->
+          rest.isEmpty()
+              ? new Invalid("usage: /verify <peer>")
+              : new Verify(unescapeName(rest, knownNames));
+      case "/trust" ->
+          rest.isEmpty()
+              ? new Invalid("usage: /trust <peer>")
+              : new Trust(unescapeName(rest, knownNames));
       case "/search" -> rest.isEmpty() ? new Invalid("usage: /search <words>") : new Search(rest);
       case "/inbox" -> rest.isEmpty() ? new Inbox() : new Invalid("usage: /inbox");
       case "/follow" ->
@@ -328,6 +335,40 @@ sealed interface Command {
       return new Invalid(usage);
     }
     return new History(rest.substring(0, space).strip(), limit);
+  }
+
+  /**
+   * Puts back a known name that the line editor's completion wrote escaped at the start of the
+   * arguments ({@code alice\ smith} for {@code alice smith}), so what completion inserts resolves.
+   */
+  static String unescapeName(String rest, Collection<String> knownNames) {
+    String name = null;
+    String written = null;
+    for (String known : knownNames) {
+      String escaped = escaped(known);
+      if (!escaped.equals(known)
+          && (rest.equals(escaped) || rest.startsWith(escaped + " "))
+          && (name == null || known.length() > name.length())) {
+        name = known;
+        written = escaped;
+      }
+    }
+    return name == null ? rest : name + rest.substring(written.length());
+  }
+
+  /**
+   * A name as JLine's default parser escapes it: a backslash before blanks, quotes, backslashes.
+   */
+  private static String escaped(String name) {
+    StringBuilder out = new StringBuilder(name.length() + 4);
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (Character.isWhitespace(c) || c == '\\' || c == '"' || c == '\'') {
+        out.append('\\');
+      }
+      out.append(c);
+    }
+    return out.toString();
   }
 
   /** The line after the command name and the spaces that follow it, its end kept exactly. */

@@ -10,6 +10,7 @@ import io.parlance.protocol.ProtocolException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -275,6 +276,20 @@ final class CommandExecutor {
     @Override
     public Boolean nick(Command.Nick command) {
       String before = node.nickname();
+      Optional<Peer> holder =
+          node.peers().stream().filter(p -> p.nickname().equals(command.nickname())).findFirst();
+      if (holder.isPresent()) {
+        // On the LAN two peers would answer to it; the bootstrap server would refuse it and drop
+        // our registration. Neither is what a rename means.
+        face.reply(
+            new Reply.NicknameRefused(
+                "'"
+                    + command.nickname()
+                    + "' is in use by a peer online ("
+                    + holder.get().qualifiedName()
+                    + "); pick another"));
+        return true;
+      }
       try {
         node.changeNickname(command.nickname());
       } catch (ProtocolException e) {

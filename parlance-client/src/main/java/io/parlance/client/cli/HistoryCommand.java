@@ -17,12 +17,13 @@ import picocli.CommandLine.Parameters;
       "Print the last messages with a peer, oldest first, from the profile's message store"
           + " (<data dir>/messages.db): '[date time] → bob: text (state)' for ours, with state"
           + " queued, sent or delivered, '[date time] bob: text' for bob's.",
-      "PEER is a nickname (every conversation under it) or a peer id. Works whether or not a"
+      "PEER is a nickname (every conversation under it), a peer id or its start (at least"
+          + " its first group of four, as the chat's /peers shows it). Works whether or not a"
           + " peer runs on the profile: the store is only read."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-      "0:printed (nothing if no message with PEER is kept)",
+      "0:printed (or said on stderr that no message with PEER is kept)",
       "1:the store cannot be read (none yet for this profile, corrupt, ...; the reason is"
           + " printed)",
       "2:usage error"
@@ -35,5 +36,10 @@ final class HistoryCommand extends StoredMessagesCommand {
   @Override
   List<StoredMessage> read(MessageStore store, int limit) {
     return store.history(peer, limit);
+  }
+
+  @Override
+  String nothing() {
+    return "no message with '" + peer + "' is kept (a nickname, a peer id or its start)";
   }
 }

@@ -50,9 +50,13 @@ final class InboxCommand extends DaemonClientCommand {
     PrintWriter out = out();
     try (ControlClient client = connect()) {
       client.send(follow ? "/follow inbox" : "/inbox");
+      boolean answered = false; // once answered, an error is another client's, told to followers
       for (JsonNode event; (event = next(client)) != null; ) {
         switch (event.path("event").asText()) {
-          case "following" -> client.answered();
+          case "following" -> {
+            answered = true;
+            client.answered();
+          }
           case "inbox" -> {
             for (JsonNode m : event.path("messages")) {
               print(m, out);
@@ -61,6 +65,7 @@ final class InboxCommand extends DaemonClientCommand {
             if (!follow) {
               return 0;
             }
+            answered = true;
             client.answered();
           }
           case "message" -> {
@@ -72,7 +77,11 @@ final class InboxCommand extends DaemonClientCommand {
           case "stopped" -> {
             return 0;
           }
-          case "error" -> throw failure(event);
+          case "error" -> {
+            if (!answered) {
+              throw failure(event);
+            }
+          }
           default -> {
             // Other events of a following connection (peers joining, ...) are not messages.
           }

@@ -10,9 +10,9 @@ import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.util.FileSize;
+import io.parlance.client.profile.Profile;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -36,15 +36,11 @@ final class Logging {
   }
 
   /**
-   * The default log file: {@code $XDG_STATE_HOME/parlance/parlance.log} or under ~/.local/state.
+   * The default log file of a profile: {@code parlance.log} in its state directory, so peers on
+   * other profiles never share one.
    */
-  static Path defaultLogFile(Map<String, String> env) {
-    String state = env.get("XDG_STATE_HOME");
-    Path base =
-        state != null && !state.isBlank()
-            ? Path.of(state)
-            : Path.of(System.getProperty("user.home"), ".local", "state");
-    return base.resolve("parlance").resolve("parlance.log");
+  static Path defaultLogFile(Profile profile) {
+    return profile.stateDir().resolve("parlance.log");
   }
 
   /** Size at which the log file is rolled over. */

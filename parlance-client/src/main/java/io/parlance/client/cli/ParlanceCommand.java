@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,12 +36,10 @@ import picocli.CommandLine.Spec;
     description = {
       "Decentralized peer-to-peer chat: find peers on your LAN and message them directly.",
       "",
-      "Commands in the chat: /peers, /send <nickname> <message>, /broadcast <message>,"
-          + " /history <peer> [n], /search <words>, /nick <new>, /clear, /help, /quit.",
-      "",
       "Headless: 'parlance daemon' runs a peer with no terminal; 'parlance send', 'parlance"
           + " peers' and 'parlance inbox' talk to it. 'parlance history' and 'parlance search'"
-          + " read the profile's message store. Options of a command go after its name."
+          + " read the profile's message store. Options a command shares with parlance (--profile, --data-dir, --json) may go"
+          + " before or after its name."
     },
     subcommands = {
       DaemonCommand.class,
@@ -73,7 +72,10 @@ public final class ParlanceCommand implements Callable<Integer> {
   @Option(
       names = "--log-file",
       paramLabel = "FILE",
-      description = "Log file in interactive mode (default: ~/.local/state/parlance/parlance.log).")
+      description =
+          "Log file in interactive mode (default: parlance.log in the profile's state directory,"
+              + " $XDG_STATE_HOME/parlance/PROFILE or ~/.local/state/parlance/PROFILE, or the"
+              + " data directory given).")
   Path logFile;
 
   @Option(
@@ -99,17 +101,17 @@ public final class ParlanceCommand implements Callable<Integer> {
     Level level = peer.level();
     NodeOptions options = nodeOptions(settings);
     Profile profile = profileOptions.profile(environment);
-    setUpLogging(level);
+    setUpLogging(level, profile);
     ProfileLock lock = profile.lock();
     try {
-      chat(options.toBuilder().dataDir(profile.dataDir()).build(), out);
+      chat(options.toBuilder().dataDir(profile.dataDir()).build(), profile, out);
     } finally {
       lock.close();
     }
     return 0;
   }
 
-  private void chat(NodeOptions options, PrintWriter out) throws Exception {
+  private void chat(NodeOptions options, Profile profile, PrintWriter out) throws Exception {
     PeerNode node = new PeerNode(options);
     Thread hook = new Thread(node::stop, "parlance-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -121,7 +123,7 @@ public final class ParlanceCommand implements Callable<Integer> {
         session.run(new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8)));
       } else {
         try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
-          InteractiveMode front = new InteractiveMode(node, terminal, historyFile());
+          InteractiveMode front = new InteractiveMode(node, terminal, profile.createHistoryFile());
           node.start();
           front.run();
         }
@@ -145,24 +147,24 @@ public final class ParlanceCommand implements Callable<Integer> {
     return peer.nodeOptions(settings);
   }
 
-  private void setUpLogging(Level level) {
+  private void setUpLogging(Level level, Profile profile) {
     if (json) {
       Logging.toStderr(level);
       return;
     }
-    Path file = logFile != null ? logFile : Logging.defaultLogFile(environment);
     try {
+      Path file = logFile;
+      if (file == null) {
+        profile.createStateDir();
+        file = Logging.defaultLogFile(profile);
+      }
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
         Files.createDirectories(parent);
       }
       Logging.toFile(file, level);
-    } catch (IOException e) {
+    } catch (IOException | UncheckedIOException e) {
       Logging.toStderr(Level.WARN);
     }
-  }
-
-  private Path historyFile() {
-    return Logging.defaultLogFile(environment).resolveSibling("history");
   }
 }

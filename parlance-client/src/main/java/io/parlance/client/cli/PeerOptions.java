@@ -17,6 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * The options of a running peer, shared by the chat and the daemon (a picocli mixin), and how they
@@ -144,6 +145,8 @@ final class PeerOptions {
       throw new ParameterException(
           spec.commandLine(), "--port: " + settings.port() + " is outside 0-65535");
     }
+    atLeastOneSecond("--announce-interval", settings.announceIntervalSecs());
+    atLeastOneSecond("--peer-timeout", settings.timeoutSecs());
     try {
       NodeOptions.Builder builder =
           NodeOptions.builder(settings.nickname())
@@ -162,6 +165,13 @@ final class PeerOptions {
       return builder.build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  private void atLeastOneSecond(String option, int seconds) {
+    if (seconds < 1) {
+      throw new ParameterException(
+          spec.commandLine(), option + ": must be at least 1 second, not " + seconds);
     }
   }
 
@@ -187,7 +197,11 @@ final class PeerOptions {
   static final class ModeConverter implements ITypeConverter<Mode> {
     @Override
     public Mode convert(String value) {
-      return Mode.parse(value);
+      try {
+        return Mode.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
     }
   }
 }

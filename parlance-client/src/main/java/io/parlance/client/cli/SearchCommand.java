@@ -33,4 +33,9 @@ final class SearchCommand extends StoredMessagesCommand {
   List<StoredMessage> read(MessageStore store, int limit) {
     return store.search(String.join(" ", words), limit);
   }
+
+  @Override
+  String nothing() {
+    return "no kept message has every word of '" + String.join(" ", words) + "'";
+  }
 }

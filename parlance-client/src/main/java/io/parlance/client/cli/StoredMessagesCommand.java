@@ -53,6 +53,13 @@ abstract class StoredMessagesCommand implements Callable<Integer> {
    */
   abstract List<StoredMessage> read(MessageStore store, int limit);
 
+  /**
+   * Says that nothing matched, for a person; JSON output stays empty.
+   *
+   * @return e.g. {@code no message with 'bob' is kept}
+   */
+  abstract String nothing();
+
   @Override
   public Integer call() {
     if (count < 1 || count > MAX) {
@@ -71,6 +78,10 @@ abstract class StoredMessagesCommand implements Callable<Integer> {
       out.println(json ? JsonRenderer.write(JsonRenderer.stored(m)) : StoredLines.line(m, zone));
     }
     out.flush();
+    if (messages.isEmpty() && !json) {
+      spec.commandLine().getErr().println(TerminalText.inline(nothing()));
+      spec.commandLine().getErr().flush();
+    }
     return 0;
   }
 }

@@ -124,19 +124,29 @@ final class TerminalRenderer implements Reply.Visitor<Void>, NodeEvent.Visitor<V
       return null;
     }
     note(peers.size() + (peers.size() == 1 ? " peer:" : " peers:"));
+    // Columns as 'parlance peers' aligns them: nickname, address, via, security.
+    int nameWidth = 0;
+    int addressWidth = 0;
+    int viaWidth = 0;
     for (Reply.Listed listed : peers) {
       Peer p = listed.peer();
+      nameWidth = Math.max(nameWidth, name(p.nickname()).columnLength());
+      addressWidth = Math.max(addressWidth, columns(TerminalText.inline(p.addressText())));
+      viaWidth = Math.max(viaWidth, columns("via " + TerminalText.inline(p.source())));
+    }
+    for (Reply.Listed listed : peers) {
+      Peer p = listed.peer();
+      AttributedString name = name(p.nickname());
+      String address = TerminalText.inline(p.addressText());
+      String via = "via " + TerminalText.inline(p.source());
       screen.print(
           new AttributedStringBuilder()
               .append("  ")
-              .append(name(p.nickname()))
-              .append(
-                  "  "
-                      + TerminalText.inline(p.addressText())
-                      + " via "
-                      + TerminalText.inline(p.source())
-                      + "  "
-                      + security(p, listed.trust()))
+              .append(name)
+              .append(" ".repeat(nameWidth - name.columnLength()))
+              .append("  " + address + " ".repeat(addressWidth - columns(address)))
+              .append("  " + via + " ".repeat(viaWidth - columns(via)))
+              .append("  " + security(p, listed.trust()))
               .toAttributedString());
     }
     return null;
@@ -388,14 +398,8 @@ final class TerminalRenderer implements Reply.Visitor<Void>, NodeEvent.Visitor<V
   @Override
   public Void delivery(NodeEvent.Delivery e) {
     if (e.state() == DeliveryState.DELIVERED) {
-      String text = e.content().length() > 40 ? e.content().substring(0, 40) + "…" : e.content();
-      note(
-          "["
-              + now()
-              + "] ✓ delivered to "
-              + TerminalText.inline(e.to())
-              + ": "
-              + TerminalText.inline(text));
+      // The text was shown when it was sent ('→ bob: ...'); a tick line, not the text again.
+      note("[" + now() + "] ✓ delivered to " + TerminalText.inline(e.to()));
     }
     return null;
   }
@@ -451,6 +455,10 @@ final class TerminalRenderer implements Reply.Visitor<Void>, NodeEvent.Visitor<V
         .style(colour ? AttributedStyle.DEFAULT.faint() : AttributedStyle.DEFAULT)
         .append("[" + time + "] ")
         .style(AttributedStyle.DEFAULT);
+  }
+
+  private static int columns(String text) {
+    return new AttributedString(text).columnLength();
   }
 
   private AttributedString name(String nickname) {

@@ -301,17 +301,20 @@ public final class BootstrapClient implements AutoCloseable {
       return;
     }
     if (stopped) {
-      listener.onDisconnected(reason + "; not retrying");
+      // The error that stopped us was told (onError), saying what to do; this close is its end.
+      LOG.debug("{}; not retrying", reason);
       return;
     }
     Duration delay = backoff.next();
     if (!outageReported) {
+      // One status per outage; the reason says whether we lost the server or never reached it
+      // ("... is unreachable (...)"). A refusal before registering (a handshake that failed, too
+      // many connections) is an error a person must fix besides; an unreachable server is not.
       outageReported = true;
-      String retry = "; retrying in the background";
-      if (code != null && !wasRegistered) {
+      if (code != null && !wasRegistered && !UNREACHABLE.equals(code)) {
         listener.onError(code, reason);
       }
-      listener.onDisconnected(reason + retry);
+      listener.onDisconnected(reason + "; retrying in the background");
     } else {
       LOG.debug("{}; next attempt in {} ms", reason, delay.toMillis());
     }

@@ -40,11 +40,12 @@ public interface BootstrapListener {
   default void onPeerLeft(String nickname, InetSocketAddress address) {}
 
   /**
-   * The connection is lost or could not be made; said once per outage. Known peers stay known, and
-   * the client keeps retrying unless the reason was fatal or {@link BootstrapClient#close()} was
-   * called.
+   * The connection is lost or could not be made; said once per outage, and not after a fatal {@link
+   * #onError} (that one said what to do). Known peers stay known, and the client keeps retrying
+   * until {@link BootstrapClient#close()}.
    *
-   * @param reason what happened, in words
+   * @param reason what happened and that it is retrying, in words, e.g. {@code the bootstrap server
+   *     ws://h:1/ is unreachable (Connection refused); retrying in the background}
    */
   default void onDisconnected(String reason) {}
 
@@ -52,7 +53,7 @@ public interface BootstrapListener {
    * The server reported an error, or the connector gave up for a reason a person must fix.
    *
    * @param code a wire error code such as {@code nickname_taken}, {@code bad_signature} or {@code
-   *     replaced}, or {@code bad_url}, {@code unreachable}, {@code handshake_failed}
+   *     replaced}, or {@code handshake_failed} and the server's refusals before registering
    * @param message what happened, in words
    */
   default void onError(String code, String message) {}

@@ -122,11 +122,7 @@ final class InternetDiscovery implements AutoCloseable {
     @Override
     public void onDisconnected(String reason) {
       events.publish(
-          new NodeEvent.ServerStatus(
-              "disconnected",
-              "lost the bootstrap server ("
-                  + reason
-                  + "); known peers stay usable, retrying in the background"));
+          new NodeEvent.ServerStatus("disconnected", reason + "; known peers stay usable"));
     }
 
     @Override

@@ -7,9 +7,12 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
@@ -46,6 +49,12 @@ public final class Profile {
   static final String CONTROL_SOCKET = "control.sock";
 
   private static final Logger LOG = LoggerFactory.getLogger(Profile.class);
+
+  /** What to do when the data directory cannot be used. */
+  private static final String OTHER_DIR_HINT =
+      "; check the directory's owner and mode, or pick another with --data-dir or --profile";
+
+  private static final String HISTORY_FILE = "history";
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,63}");
   private static final Set<PosixFilePermission> OWNER_ONLY_DIR =
       PosixFilePermissions.fromString("rwx------");
@@ -55,11 +64,13 @@ public final class Profile {
   private final String name;
   private final Path dataDir;
   private final boolean dataDirGiven;
+  private final Path stateDir;
 
-  private Profile(String name, Path dataDir, boolean dataDirGiven) {
+  private Profile(String name, Path dataDir, boolean dataDirGiven, Path stateDir) {
     this.name = name;
     this.dataDir = dataDir.toAbsolutePath().normalize();
     this.dataDirGiven = dataDirGiven;
+    this.stateDir = stateDir.toAbsolutePath().normalize();
   }
 
   /**
@@ -86,7 +97,9 @@ public final class Profile {
     if (dir == null && value(env, DATA_DIR_VARIABLE) != null) {
       dir = Path.of(value(env, DATA_DIR_VARIABLE));
     }
-    return dir != null ? new Profile(n, dir, true) : new Profile(n, defaultDataDir(n, env), false);
+    return dir != null
+        ? new Profile(n, dir, true, dir)
+        : new Profile(n, defaultDataDir(n, env), false, defaultStateDir(n, env));
   }
 
   /**
@@ -116,12 +129,27 @@ public final class Profile {
    * @return the directory
    */
   public static Path defaultDataDir(String name, Map<String, String> env) {
-    String xdg = value(env, "XDG_DATA_HOME");
-    Path base =
-        xdg != null && !xdg.isBlank()
-            ? Path.of(xdg)
-            : Path.of(System.getProperty("user.home"), ".local", "share");
-    return base.resolve("parlance").resolve(name);
+    return xdgBase(env, "XDG_DATA_HOME", "share").resolve("parlance").resolve(name);
+  }
+
+  /**
+   * Returns the default state directory of a profile (its chat log and line-edit history): {@code
+   * $XDG_STATE_HOME/parlance/<name>} or {@code ~/.local/state/parlance/<name>}.
+   *
+   * @param name the profile name
+   * @param env the environment
+   * @return the directory
+   */
+  public static Path defaultStateDir(String name, Map<String, String> env) {
+    return xdgBase(env, "XDG_STATE_HOME", "state").resolve("parlance").resolve(name);
+  }
+
+  /** An XDG base directory: the variable's value, else {@code ~/.local/<fallback>}. */
+  private static Path xdgBase(Map<String, String> env, String variable, String fallback) {
+    String xdg = value(env, variable);
+    return xdg != null && !xdg.isBlank()
+        ? Path.of(xdg)
+        : Path.of(System.getProperty("user.home"), ".local", fallback);
   }
 
   private static String value(Map<String, String> env, String variable) {
@@ -145,6 +173,57 @@ public final class Profile {
    */
   public Path dataDir() {
     return dataDir;
+  }
+
+  /**
+   * Returns the state directory: the chat's log and line-edit history, one per profile; the data
+   * directory itself when that was given explicitly.
+   *
+   * @return the absolute path (it may not exist yet; {@link #createStateDir()} makes it)
+   */
+  public Path stateDir() {
+    return stateDir;
+  }
+
+  /**
+   * Creates the state directory, owner-only (0700), with its parents; an existing one is left as it
+   * is.
+   *
+   * @return the directory
+   * @throws UncheckedIOException if it cannot be created, saying why
+   */
+  public Path createStateDir() {
+    try {
+      if (!Files.isDirectory(stateDir)) {
+        Files.createDirectories(stateDir, ownerOnly(OWNER_ONLY_DIR));
+        setPermissions(stateDir, OWNER_ONLY_DIR);
+      }
+      return stateDir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot create the state directory " + stateDir + ": " + why(e) + OTHER_DIR_HINT, e);
+    }
+  }
+
+  /**
+   * Creates the state directory and the line-edit history file in it, owner-only (0600), for it
+   * holds the text of one's messages.
+   *
+   * @return the history file
+   * @throws UncheckedIOException if either cannot be created, saying why
+   */
+  public Path createHistoryFile() {
+    Path file = createStateDir().resolve(HISTORY_FILE);
+    try {
+      if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createFile(file, ownerOnly(OWNER_ONLY_FILE));
+      }
+      setPermissions(file, OWNER_ONLY_FILE);
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot create the history file " + file + ": " + why(e) + OTHER_DIR_HINT, e);
+    }
   }
 
   /**
@@ -217,7 +296,7 @@ public final class Profile {
       return dataDir;
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
+          "cannot create the data directory " + dataDir + ": " + why(e) + OTHER_DIR_HINT, e);
     }
   }
 
@@ -258,7 +337,7 @@ public final class Profile {
                   ownerOnly(OWNER_ONLY_FILE));
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "cannot open the lock file " + file + ": " + e.getMessage(), e);
+          "cannot open the lock file " + file + ": " + why(e) + OTHER_DIR_HINT, e);
     }
     boolean done = false;
     try {
@@ -281,7 +360,7 @@ public final class Profile {
       done = true;
       return new ProfileLock(file, channel, lock);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot lock " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot lock " + file + ": " + why(e) + OTHER_DIR_HINT, e);
     } finally {
       if (!done) {
         try {
@@ -291,6 +370,28 @@ public final class Profile {
         }
       }
     }
+  }
+
+  /**
+   * Says why a file operation failed in words, where NIO's message is often just the path.
+   *
+   * @param e the failure
+   * @return e.g. {@code permission denied}
+   */
+  static String why(IOException e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof NoSuchFileException) {
+      return "a directory on the way does not exist";
+    }
+    if (e instanceof FileAlreadyExistsException) {
+      return "a file of that name is in the way";
+    }
+    if (e instanceof FileSystemException fs && fs.getReason() != null) {
+      return fs.getReason();
+    }
+    return e.getMessage() != null ? e.getMessage() : "an input/output error";
   }
 
   private static String holder(FileChannel channel) {

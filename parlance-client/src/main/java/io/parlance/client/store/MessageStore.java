@@ -16,6 +16,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -44,6 +45,9 @@ public final class MessageStore implements AutoCloseable {
   private static final List<String> MIGRATIONS = List.of("V1__messages.sql", "V2__outbox_flag.sql");
 
   private static final String MEMORY = ":memory:";
+
+  /** The fewest characters of an id that {@link #history} takes as its start. */
+  private static final int MIN_ID_PREFIX = 4;
 
   private final Path file;
   private final Connection connection;
@@ -656,9 +660,12 @@ public final class MessageStore implements AutoCloseable {
   /**
    * Returns the last messages of a conversation, oldest first.
    *
-   * @param peerOrNickname a peer key, or a nickname (all conversations under that nickname)
+   * @param peerOrNickname a peer key, a nickname (all conversations under that nickname), or, if
+   *     neither matches, the start of one peer's id (at least 4 characters, as {@code /peers} shows
+   *     it; any case, dashes optional)
    * @param limit how many of the most recent messages
    * @return the messages in the order they were sent or received
+   * @throws IllegalArgumentException if the text is the start of several stored peers' ids
    */
   public List<StoredMessage> history(String peerOrNickname, int limit) {
     List<StoredMessage> newestFirst =
@@ -666,8 +673,55 @@ public final class MessageStore implements AutoCloseable {
             "SELECT * FROM messages WHERE peer = ?1 OR nickname = ?1 ORDER BY seq DESC LIMIT ?2",
             peerOrNickname,
             limit);
+    if (newestFirst.isEmpty()) {
+      Optional<String> key = keyForIdPrefix(peerOrNickname);
+      if (key.isPresent()) {
+        newestFirst =
+            query(
+                "SELECT * FROM messages WHERE peer = ?1 ORDER BY seq DESC LIMIT ?2",
+                key.get(),
+                limit);
+      }
+    }
     Collections.reverse(newestFirst);
     return newestFirst;
+  }
+
+  /**
+   * Finds the one stored peer whose id starts with the text.
+   *
+   * @param text the start of an id, any case, dashes optional
+   * @return the peer's key, or empty if the text is not an id's start or no stored id starts so
+   * @throws IllegalArgumentException if several stored peers' ids start so
+   */
+  Optional<String> keyForIdPrefix(String text) {
+    String prefix = text.replace("-", "").toUpperCase(Locale.ROOT);
+    if (prefix.length() < MIN_ID_PREFIX || !prefix.matches("[A-Z2-7]+")) {
+      return Optional.empty();
+    }
+    List<String> keys = new ArrayList<>();
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT DISTINCT peer FROM messages WHERE length(peer) = 64"
+                + " AND replace(peer, '-', '') GLOB ? ORDER BY peer LIMIT 3")) {
+      ps.setString(1, prefix + "*");
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          keys.add(rs.getString(1));
+        }
+      }
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
+    if (keys.size() > 1) {
+      throw new IllegalArgumentException(
+          "'"
+              + text
+              + "' is the start of more than one peer's id ("
+              + String.join(", ", keys.stream().map(k -> k.substring(0, 9) + "...").toList())
+              + "); type more of it");
+    }
+    return keys.stream().findFirst();
   }
 
   /**

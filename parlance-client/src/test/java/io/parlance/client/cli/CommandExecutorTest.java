@@ -188,6 +188,7 @@ class CommandExecutorTest {
     client.line("/search spaced");
     client.line("/nick " + nodes.nick("alicia"));
     client.line("/nick " + "x".repeat(500));
+    client.line("/nick " + bobName);
     client.drained().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
     assertThat(face.replies(Reply.History.class))
@@ -198,7 +199,15 @@ class CommandExecutorTest {
         .satisfies(r -> assertThat(r.query()).isEqualTo("spaced"));
     assertThat(face.replies(Reply.NicknameChanged.class))
         .containsExactly(new Reply.NicknameChanged(nodes.nick("alice"), nodes.nick("alicia")));
-    assertThat(face.replies(Reply.NicknameRefused.class)).hasSize(1);
+    assertThat(face.replies(Reply.NicknameRefused.class))
+        .hasSize(2)
+        .last()
+        .satisfies(
+            r ->
+                assertThat(r.reason())
+                    .startsWith("'" + bobName + "' is in use by a peer online (" + bobName + "@")
+                    .endsWith("); pick another"));
+    assertThat(alice.nickname()).isEqualTo(nodes.nick("alicia"));
     assertThat(face.events).isEmpty(); // not following: replies only
   }
 }

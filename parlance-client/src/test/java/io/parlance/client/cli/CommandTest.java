@@ -46,6 +46,22 @@ class CommandTest {
   }
 
   @Test
+  void aNicknameWithSpacesAsTabCompletionInsertsItEscapedResolvesToThePeer() {
+    List<String> known = List.of("alice smith", "alice", "o'hara x");
+    assertThat(Command.parse("/send alice\\ smith hello there", known))
+        .isEqualTo(new Command.Send("alice smith", "hello there"));
+    assertThat(Command.parse("/msg o\\'hara\\ x hi", known))
+        .isEqualTo(new Command.Send("o'hara x", "hi"));
+    assertThat(Command.parse("/history alice\\ smith 5", known))
+        .isEqualTo(new Command.History("alice smith", 5));
+    assertThat(Command.parse("/verify alice\\ smith", known))
+        .isEqualTo(new Command.Verify("alice smith"));
+    assertThat(Command.parse("/send alice\\ jones hi", known))
+        .as("an unknown name is left as written")
+        .isEqualTo(new Command.Send("alice\\", "jones hi"));
+  }
+
+  @Test
   void sendKeepsTheTextAfterTheFirstSeparatorExactlyAsTheRustPeerDoes() {
     assertThat(Command.parse("/send alice    x", List.of()))
         .isEqualTo(new Command.Send("alice", "   x"));

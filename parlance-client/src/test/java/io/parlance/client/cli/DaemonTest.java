@@ -112,7 +112,7 @@ class DaemonTest {
     JsonNode sent = next(one);
     assertThat(sent.path("event").asText()).isEqualTo("sent");
     assertThat(sent.path("to").asText()).isEqualTo(bob.node().nickname());
-    assertThat(sent.path("address").asText()).isEqualTo("127.0.0.1:" + bob.node().tcpPort());
+    TestNodes.assertLoopback(sent.path("address").asText(), bob.node().tcpPort());
     await().atMost(WAIT).until(() -> bob.received().contains("hello bob"));
 
     one.send("/send nobody-" + nodes.nick("x") + " are you there");
@@ -146,7 +146,7 @@ class DaemonTest {
     JsonNode first = inbox.path("messages").get(0);
     assertThat(first.path("from").asText()).isEqualTo(bob.node().nickname());
     assertThat(first.path("content").asText()).isEqualTo("one");
-    assertThat(first.path("address").asText()).isEqualTo("127.0.0.1:" + bob.node().tcpPort());
+    TestNodes.assertLoopback(first.path("address").asText(), bob.node().tcpPort());
     assertThat(first.path("timestamp").asLong()).isPositive();
 
     ControlClient follower = client(alice);
@@ -167,6 +167,36 @@ class DaemonTest {
     assertThat(history.path("messages").findValuesAsText("content")).containsExactly("one", "two");
     bob.node().send(me, "three").get(5, TimeUnit.SECONDS);
     assertThat(until(both, "message").path("content").asText()).isEqualTo("three");
+  }
+
+  @Test
+  void inboxFollowKeepsPrintingWhenAnotherClientsSendFailsAndStopsWithTheDaemon() throws Exception {
+    Daemon alice = daemon("alice", ControlServer.Limits.DEFAULTS);
+    Started bob = peerSeenBy(alice, "bob");
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    ParlanceCommand command = new ParlanceCommand();
+    command.environment = Map.of();
+    picocli.CommandLine cmd = Main.commandLine(command);
+    cmd.setOut(new java.io.PrintWriter(out, true));
+    cmd.setErr(new java.io.PrintWriter(err, true));
+    CompletableFuture<Integer> follower =
+        CompletableFuture.supplyAsync(
+            () -> cmd.execute("inbox", "--follow", "--data-dir", dir.resolve("alice").toString()));
+    await().atMost(WAIT).until(() -> alice.control().connectionCount() == 1);
+    ControlClient other = client(alice);
+    other.send("/follow");
+    assertThat(next(other).path("event").asText()).isEqualTo("following");
+
+    other.send("/send nobody-here hello");
+    assertThat(until(other, "error").path("message").asText()).contains("nobody-here");
+    bob.node().send(alice.node().nickname(), "after the failure").get(5, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> out.toString().contains("after the failure"));
+    assertThat(follower).isNotDone();
+
+    alice.close();
+    assertThat(follower.get(10, TimeUnit.SECONDS)).isZero();
+    assertThat(err.toString()).isEmpty();
   }
 
   @Test

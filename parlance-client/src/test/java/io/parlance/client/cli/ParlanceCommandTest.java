@@ -53,6 +53,36 @@ class ParlanceCommandTest {
             "--log-level",
             "--generate-config",
             "--version");
+    assertThat(out.toString())
+        .contains("Commands in the chat:")
+        .containsPattern("(?m)^  /verify <peer> +show your id")
+        .containsPattern("(?m)^  /trust <peer> +accept the key")
+        .containsPattern("(?m)^  /send, /msg <nick> <text> +send a message");
+  }
+
+  @Test
+  void aProfileGivenBeforeTheCommandNameSelectsItsDaemonAsOneGivenAfterIt() {
+    assertThat(run(new ParlanceCommand(), "--profile", "ivy", "peers")).isEqualTo(1);
+    assertThat(err.toString())
+        .startsWith("parlance: no parlance daemon is running for profile 'ivy'")
+        .contains("--profile ivy");
+  }
+
+  @Test
+  void anUnknownModeIsAUsageErrorListingTheModesWithoutAJavaTypeName() {
+    assertThat(run(new ParlanceCommand(), "-n", "alice", "--mode", "lan")).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("'lan' is not a mode; use 'local', 'internet' or 'both'")
+        .doesNotContain("Exception")
+        .doesNotContain("java.");
+  }
+
+  @Test
+  void aZeroAnnounceIntervalIsAUsageErrorInSeconds() {
+    assertThat(run(new ParlanceCommand(), "-n", "alice", "--announce-interval", "0")).isEqualTo(2);
+    assertThat(err.toString())
+        .startsWith("parlance: --announce-interval: must be at least 1 second, not 0")
+        .doesNotContain("PT0S");
   }
 
   @Test

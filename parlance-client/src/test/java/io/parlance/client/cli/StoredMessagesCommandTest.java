@@ -106,6 +106,45 @@ class StoredMessagesCommandTest {
   }
 
   @Test
+  void optionsSharedWithParlanceMayGoBeforeTheCommandNameAndTheOneAfterWins() throws Exception {
+    assertThat(run("--json", "--data-dir", profile.toString(), "history", "BOB-ID", "-n", "1"))
+        .isZero();
+    assertThat(jsonLines())
+        .extracting(n -> n.path("content").asText())
+        .containsExactly("line\nbreak");
+
+    out.getBuffer().setLength(0);
+    String elsewhere = dir.resolve("elsewhere").toString();
+    assertThat(run("--data-dir", elsewhere, "search", "--data-dir", profile.toString(), "café"))
+        .isZero();
+    assertThat(out.toString().strip()).endsWith("bob: hi alice, see you at the café");
+  }
+
+  @Test
+  void anOptionBeforeACommandThatDoesNotTakeItIsAUsageErrorNamingIt() {
+    assertThat(run("--nickname", "ivy", "history", "--data-dir", profile.toString(), "bob"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .startsWith(
+            "parlance: --nickname does not apply to 'parlance history' (see 'parlance history"
+                + " --help' for its options)");
+    assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
+  void noMatchIsSaidOnStderrWhileJsonOutputStaysEmpty() {
+    assertThat(run("history", "--data-dir", profile.toString(), "nobody")).isZero();
+    assertThat(out.toString()).isEmpty();
+    assertThat(err.toString().strip())
+        .isEqualTo("no message with 'nobody' is kept (a nickname, a peer id or its start)");
+
+    err.getBuffer().setLength(0);
+    assertThat(run("search", "--data-dir", profile.toString(), "--json", "absent")).isZero();
+    assertThat(out.toString()).isEmpty();
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
   void aProfileWithNoStoreYetIsAFailureThatSaysSo() {
     Path empty = dir.resolve("empty");
     assertThat(run("history", "--data-dir", empty.toString(), "bob")).isEqualTo(1);

@@ -119,9 +119,24 @@ class TerminalRendererTest {
   }
 
   @Test
+  void aDeliveryIsATickLineWithoutTheTextShownWhenItWasSent() {
+    new NodeEvent.Delivery("id-1", "bob", "BOB-KEY", DeliveryState.DELIVERED, "hello")
+        .accept(renderer);
+
+    assertThat(lines)
+        .singleElement()
+        .asString()
+        .matches("\\[\\d\\d:\\d\\d:\\d\\d] ✓ delivered to bob");
+  }
+
+  @Test
   void repliesAreRenderedAsTheChatShowedThem() {
     new Reply.Peers(List.of()).accept(renderer);
-    new Reply.Peers(List.of(new Reply.Listed(peer("bob"), "plain"))).accept(renderer);
+    new Reply.Peers(
+            List.of(
+                new Reply.Listed(peer("bob"), "plain"),
+                new Reply.Listed(peer("carolina"), "plain")))
+        .accept(renderer);
     new Reply.Failure("usage: /send <nickname> <message>").accept(renderer);
     new Reply.NicknameRefused("too long").accept(renderer);
     new Reply.Clear().accept(renderer);
@@ -129,8 +144,9 @@ class TerminalRendererTest {
     assertThat(lines)
         .containsExactly(
             "No peers yet.",
-            "1 peer:",
-            "  bob  127.0.0.1:4000 via lan  plain, unverified",
+            "2 peers:",
+            "  bob       127.0.0.1:4000  via lan  plain, unverified",
+            "  carolina  127.0.0.1:4000  via lan  plain, unverified",
             "! usage: /send <nickname> <message>",
             "! Cannot change the nickname: too long");
     assertThat(clears).isEqualTo(1);

@@ -7,7 +7,6 @@ import io.parlance.client.peer.Peer;
 import io.parlance.client.peer.PeerDirectory.LeaveReason;
 import io.parlance.client.testing.TestNodes;
 import io.parlance.client.testing.TestNodes.Started;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,8 +28,7 @@ class PeerNodeDiscoveryTest {
     await().atMost(Duration.ofSeconds(3)).until(() -> alice.sees(nodes.nick("bob")));
     await().atMost(Duration.ofSeconds(3)).until(() -> bob.sees(nodes.nick("alice")));
     Peer seenByAlice = alice.node().peers().get(0);
-    assertThat(seenByAlice.address())
-        .isEqualTo(new InetSocketAddress("127.0.0.1", bob.node().tcpPort()));
+    TestNodes.assertLoopback(seenByAlice.address(), bob.node().tcpPort());
     assertThat(seenByAlice.source()).isEqualTo(Peer.LAN);
     assertThat(alice.events(NodeEvent.Ready.class))
         .singleElement()
@@ -145,10 +143,12 @@ class PeerNodeDiscoveryTest {
     await().atMost(Duration.ofSeconds(3)).until(() -> first.sees(alice) && second.sees(alice));
     assertThat(first.node().peers())
         .extracting(Peer::address)
-        .containsExactly(new InetSocketAddress("127.0.0.1", second.node().tcpPort()));
+        .singleElement()
+        .satisfies(a -> TestNodes.assertLoopback(a, second.node().tcpPort()));
     assertThat(second.node().peers())
         .extracting(Peer::address)
-        .containsExactly(new InetSocketAddress("127.0.0.1", first.node().tcpPort()));
+        .singleElement()
+        .satisfies(a -> TestNodes.assertLoopback(a, first.node().tcpPort()));
   }
 
   @Test

@@ -61,7 +61,7 @@ class PeerNodeListenerTest {
     await().atMost(WAIT).until(() -> !alice.events(NodeEvent.LineRefused.class).isEmpty());
     NodeEvent.LineRefused refused = alice.events(NodeEvent.LineRefused.class).get(0);
     assertThat(refused.from()).isEqualTo("rusty");
-    assertThat(refused.address()).startsWith("127.0.0.1:");
+    assertThat(refused.address()).matches("127(\\.\\d{1,3}){3}:\\d+");
     assertThat(refused.bytes()).isGreaterThan(Protocol.MAX_LINE_BYTES);
     assertThat(refused.reason()).contains("over the limit of " + Protocol.MAX_LINE_BYTES);
     assertThat(alice.received()).isEmpty();

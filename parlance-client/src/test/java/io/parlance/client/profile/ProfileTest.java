@@ -123,4 +123,51 @@ class ProfileTest {
       assertThat(lock.file()).content().isEqualTo(ProcessHandle.current().pid() + "\n");
     }
   }
+
+  @Test
+  void aFileOperationsFailureIsSaidInWordsNotAsTheBarePath() {
+    assertThat(Profile.why(new java.nio.file.AccessDeniedException("/x/lock")))
+        .isEqualTo("permission denied");
+    assertThat(Profile.why(new java.nio.file.NoSuchFileException("/x/lock")))
+        .isEqualTo("a directory on the way does not exist");
+    assertThat(Profile.why(new java.nio.file.FileSystemException("/x/lock", null, "disk quota")))
+        .isEqualTo("disk quota");
+  }
+
+  @Test
+  void aDataDirectoryInTheWayOfALockSaysWhyAndWhatToDo() throws Exception {
+    Path data = Files.createDirectories(dir.resolve("d"));
+    Files.createDirectories(data.resolve("lock").resolve("sub"));
+    Profile profile = Profile.resolve(null, data, Map.of());
+
+    assertThatThrownBy(profile::lock)
+        .hasMessageStartingWith("cannot open the lock file " + data.resolve("lock") + ": ")
+        .hasMessageEndingWith(
+            "; check the directory's owner and mode, or pick another with --data-dir or"
+                + " --profile")
+        .hasMessageNotContaining(": " + data.resolve("lock") + ";");
+  }
+
+  @Test
+  void eachProfileHasItsOwnStateDirectoryWithAnOwnerOnlyHistoryFile() throws Exception {
+    Map<String, String> env = Map.of("XDG_STATE_HOME", dir.resolve("state").toString());
+    Profile ivy = Profile.resolve("ivy", null, env);
+    Profile other = Profile.resolve(null, null, env);
+
+    Path history = ivy.createHistoryFile();
+
+    assertThat(history).isEqualTo(dir.resolve("state/parlance/ivy/history"));
+    assertThat(other.stateDir()).isEqualTo(dir.resolve("state/parlance/default"));
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(history)))
+        .isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(history.getParent())))
+        .isEqualTo("rwx------");
+    Files.setPosixFilePermissions(history, PosixFilePermissions.fromString("rw-r--r--"));
+    assertThat(ivy.createHistoryFile()).isEqualTo(history);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(history)))
+        .as("an old, readable history file is closed")
+        .isEqualTo("rw-------");
+    Path given = dir.resolve("given");
+    assertThat(Profile.resolve(null, given, env).stateDir()).isEqualTo(given);
+  }
 }

@@ -108,6 +108,41 @@ class MessageStoreTest {
   }
 
   @Test
+  void historyTakesAnUnambiguousStartOfAPeersIdAsShownByPeers() {
+    String bob = "72IC-" + "ABCD-".repeat(11) + "ABCD";
+    String bert = "72IX-" + "ABCD-".repeat(11) + "ABCD";
+    store.receive("1", bob, "bob", "from bob", 1);
+    store.receive("2", bert, "bert", "from bert", 2);
+    store.receive("3", "72IC-plain", "72ic-plain-nick", "a plain peer's key is its nickname", 3);
+
+    assertThat(store.history("72IC", 10))
+        .extracting(StoredMessage::content)
+        .containsExactly("from bob");
+    assertThat(store.history("72ic-abcd", 10)).extracting(StoredMessage::peer).containsOnly(bob);
+    assertThat(store.history("72IX", 10))
+        .extracting(StoredMessage::content)
+        .containsExactly("from bert");
+    assertThat(store.history("72I", 10)).as("shorter than a group").isEmpty();
+    assertThat(store.history("72IC-ABCE", 10)).isEmpty();
+    assertThat(store.history("72I-", 10)).isEmpty();
+  }
+
+  @Test
+  void historyRefusesTheStartOfSeveralPeersIdsSayingToTypeMore() {
+    store.receive("1", "72IC-" + "ABCD-".repeat(11) + "ABCD", "bob", "from bob", 1);
+    store.receive("2", "72IC-" + "EFGH-".repeat(11) + "EFGH", "bob", "from the other bob", 2);
+
+    assertThatThrownBy(() -> store.history("72ic", 10))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "'72ic' is the start of more than one peer's id (72IC-ABCD..., 72IC-EFGH...);"
+                + " type more of it");
+    assertThat(store.history("72IC-E", 10))
+        .extracting(StoredMessage::content)
+        .containsExactly("from the other bob");
+  }
+
+  @Test
   void searchFindsWordsAnywhereAndIsSafeFromQuerySyntax() {
     store.receive("1", "a", "alice", "Let's meet at the café tomorrow", 1);
     store.enqueue("b", "bob", "the meeting is cancelled", 2);

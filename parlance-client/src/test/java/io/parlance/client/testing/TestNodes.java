@@ -1,8 +1,11 @@
 package io.parlance.client.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.parlance.client.node.NodeEvent;
 import io.parlance.client.node.NodeOptions;
 import io.parlance.client.node.PeerNode;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +18,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  * records their events, and stops them all. Use one per test (or class) and close it.
  */
 public final class TestNodes implements AutoCloseable {
+
+  /**
+   * Checks that an address is on loopback, any of 127/8, with the port: a peer announces from
+   * whichever address {@code lo} carries (127.0.0.2 too, if added), not always 127.0.0.1.
+   *
+   * @param address the address
+   * @param port the port it must have
+   */
+  public static void assertLoopback(InetSocketAddress address, int port) {
+    assertThat(address.getAddress().isLoopbackAddress()).as("%s is on loopback", address).isTrue();
+    assertThat(address.getPort()).isEqualTo(port);
+  }
+
+  /**
+   * Checks that {@code host:port} text names a loopback address, any of 127/8, with the port.
+   *
+   * @param hostPort e.g. {@code 127.0.0.2:4000}
+   * @param port the port it must have
+   */
+  public static void assertLoopback(String hostPort, int port) {
+    assertThat(hostPort).matches("127(\\.\\d{1,3}){3}:" + port);
+  }
 
   /** The only interface tests run discovery on. */
   public static final String LOOPBACK = "lo";
