@@ -165,8 +165,10 @@ for extra in /lib/x86_64-linux-gnu/libgcc_s.so.1 /usr/lib/x86_64-linux-gnu/libgc
   if [ -f "$extra" ]; then echo "$extra" >>"$WORK/libs"; break; fi
 done
 # Native code in the application's jars is extracted and loaded at run time, so ldd cannot see
-# its needs from here either: SQLite's JDBC driver (libsqlitejdbc.so) links libm and libpthread.
-for extra in libm.so.6 libpthread.so.0 libdl.so.2; do
+# its needs from here either: SQLite's JDBC driver (libsqlitejdbc.so) links libm and libpthread,
+# Netty's epoll transport (the daemon's control socket) links libdl and librt, and JLine's
+# terminal support loads libutil (without it the chat falls back to a dumb terminal).
+for extra in libm.so.6 libpthread.so.0 libdl.so.2 librt.so.1 libutil.so.1; do
   for dir in /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu; do
     if [ -f "$dir/$extra" ]; then echo "$dir/$extra" >>"$WORK/libs"; break; fi
   done
