@@ -8,6 +8,8 @@ import io.parlance.protocol.codec.LineFrameDecoder.RefusedLine;
 import io.parlance.protocol.wire.ChatLine;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Judges a connection by its lines: passes each valid chat line on (and tells the connection limit
@@ -67,18 +69,16 @@ final class LineGate extends ChannelInboundHandlerAdapter {
    * the first field (as Parlance peers write it), else null.
    */
   static String senderOf(byte[] head) {
-    String text = new String(head, StandardCharsets.UTF_8);
-    String key = "\"from\":\"";
-    int start = text.indexOf(key);
-    if (start < 0 || !text.substring(0, start).strip().equals("{")) {
+    Matcher m = LEADING_FROM.matcher(new String(head, StandardCharsets.UTF_8));
+    if (!m.lookingAt()) {
       return null;
     }
-    int from = start + key.length();
-    int end = text.indexOf('"', from);
-    if (end < 0) {
-      return null;
-    }
-    String nickname = text.substring(from, end);
-    return nickname.indexOf('\\') < 0 && Nickname.isValid(nickname) ? nickname : null;
+    String nickname = m.group(1);
+    return Nickname.isValid(nickname) ? nickname : null;
   }
+
+  /** A line that starts with its {@code from} field, JSON whitespace allowed, no escapes in it. */
+  private static final Pattern LEADING_FROM =
+      Pattern.compile(
+          "[ \\t\\r\\n]*\\{[ \\t\\r\\n]*\"from\"[ \\t\\r\\n]*:[ \\t\\r\\n]*\"([^\"\\\\]*)\"");
 }

@@ -80,17 +80,11 @@ final class InboundMessages implements InboundSink {
 
   /** Tells the user of a line dropped unread: who sent it, its size and why. */
   void refused(InboundRefusals.Refusal refusal, String connection) {
+    // Only the line's own first bytes name its sender: the peers known at the same IP address
+    // (several peers, or a stranger, may share it) would be a guess.
     String from = refusal.from();
     InetSocketAddress remote =
         refusal.address() instanceof InetSocketAddress a ? a : new InetSocketAddress(0);
-    if (from == null) {
-      from =
-          directory.peers().stream()
-              .filter(p -> p.address().getAddress().equals(remote.getAddress()))
-              .map(Peer::nickname)
-              .findFirst()
-              .orElse(null);
-    }
     LOG.warn(
         "[{}] Dropped a line of {}{} bytes from {} ({}): {}",
         connection,

@@ -154,8 +154,7 @@ public sealed interface NodeEvent {
    * take, or its sender's address had too many bytes of unfinished lines waiting. The sender may
    * believe it was delivered (a plain peer cannot tell).
    *
-   * @param from the sender's nickname as the line begins with it, else the nickname of the known
-   *     peer at that address, else null
+   * @param from the sender's nickname as the line begins with it (unverified), else null
    * @param address where the connection came from
    * @param bytes how long the line was when it was dropped (it may have been longer)
    * @param reason why, in words

@@ -107,5 +107,8 @@ class LineGateTest {
     assertThat(LineGate.senderOf("{\"from\":\"alice".getBytes(StandardCharsets.UTF_8))).isNull();
     assertThat(LineGate.senderOf("{ \"from\":\"carol\",".getBytes(StandardCharsets.UTF_8)))
         .isEqualTo("carol");
+    // As Python's json.dumps writes it, with a space after each colon.
+    assertThat(LineGate.senderOf("{\"from\": \"dave\", ".getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo("dave");
   }
 }
