@@ -6,9 +6,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AttributeKey;
+import io.parlance.protocol.LogLimiter;
 import io.parlance.protocol.codec.LineFrameDecoder;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -46,7 +48,7 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
   static final long EVICTABLE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionLimitHandler.class);
-  private static final long LOG_GAP_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final Duration LOG_GAP = Duration.ofSeconds(10);
 
   /**
    * How many connections past the limit the listener keeps while it stops accepting: those it
@@ -111,8 +113,7 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
   private final AtomicInteger registering = new AtomicInteger();
   private final AcceptGate acceptGate = new AcceptGate();
   private final AtomicBoolean paused = new AtomicBoolean();
-  private final AtomicLong lastWarnNanos = new AtomicLong();
-  private final AtomicLong unwarned = new AtomicLong();
+  private final LogLimiter warnings;
 
   /**
    * Creates the handler with no known peers, on the system clock.
@@ -150,7 +151,7 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
     this.limits = Objects.requireNonNull(limits, "limits");
     this.known = Objects.requireNonNull(known, "known");
     this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
-    lastWarnNanos.set(nanoClock.getAsLong() - LOG_GAP_NANOS);
+    this.warnings = new LogLimiter(1, LOG_GAP, nanoClock);
   }
 
   /**
@@ -490,17 +491,8 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
 
   /** Logs at WARN at most once every ten seconds, saying how many went to DEBUG meanwhile. */
   private void warn(Supplier<String> message) {
-    long now = nanoClock.getAsLong();
-    long last = lastWarnNanos.get();
-    if (now - last >= LOG_GAP_NANOS && lastWarnNanos.compareAndSet(last, now)) {
-      long quiet = unwarned.getAndSet(0);
-      LOG.warn(
-          "{}{}", message.get(), quiet == 0 ? "" : " (and " + quiet + " more in the last seconds)");
-    } else {
-      unwarned.incrementAndGet();
-      if (LOG.isDebugEnabled()) {
-        LOG.debug(message.get());
-      }
+    if (!warnings.log(more -> LOG.warn("{}{}", message.get(), more)) && LOG.isDebugEnabled()) {
+      LOG.debug(message.get());
     }
   }
 
