@@ -10,7 +10,6 @@ import io.parlance.client.peer.PeerDirectory;
 import io.parlance.client.security.PeerId;
 import io.parlance.client.store.AsyncMessageStore;
 import io.parlance.protocol.wire.ChatLine;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
@@ -72,10 +71,7 @@ final class InboundMessages implements InboundSink {
    * id the directory lists, or one from the IP address of a listed peer. Called on event loops.
    */
   boolean isKnown(SocketAddress remote, PeerId proven) {
-    InetAddress ip = remote instanceof InetSocketAddress a ? a.getAddress() : null;
-    return directory.peers().stream()
-        .anyMatch(
-            p -> (proven != null && proven.equals(p.id())) || p.address().getAddress().equals(ip));
+    return directory.knows(remote instanceof InetSocketAddress a ? a.getAddress() : null, proven);
   }
 
   /** Tells the user of a line dropped unread: who sent it, its size and why. */

@@ -385,6 +385,30 @@ public final class PeerDirectory {
   }
 
   /**
+   * Tells whether a peer is listed at an IP address, or with an id; without the copy and sort of
+   * {@link #peers()}, as it is asked for every accepted connection.
+   *
+   * @param ip the IP address, or null
+   * @param id the id, or null
+   * @return whether a listed peer has that IP address or that id
+   */
+  public boolean knows(InetAddress ip, PeerId id) {
+    synchronized (lock) {
+      if (ip != null && perIp.containsKey(ip)) {
+        return true;
+      }
+      if (id != null) {
+        for (Entry e : entries.values()) {
+          if (id.equals(e.peer().id())) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+  }
+
+  /**
    * Returns the peers with a nickname, ordered by address.
    *
    * @param nickname the nickname
