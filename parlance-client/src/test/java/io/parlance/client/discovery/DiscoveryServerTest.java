@@ -69,10 +69,11 @@ class DiscoveryServerTest {
 
   @Test
   void unicastAnswersAreBoundedAndTheGroupStillHearsUs() throws Exception {
-    // A bucket of 3 that never refills: the clock stands still.
-    DiscoveryServer server = startedServer(new TokenBucket(1, 3, () -> 0L));
+    // The watcher joins before the server starts, so it hears the start announce too.
     try (MulticastSocket crowd = unjoinedSocket();
         MulticastSocket watcher = joinedSocket()) {
+      // A bucket of 3 that never refills: the clock stands still.
+      DiscoveryServer server = startedServer(new TokenBucket(1, 3, () -> 0L));
       for (int i = 0; i < 5; i++) {
         send(crowd, signedAnnounce(Identity.generate(), 7100 + i), group());
       }
