@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.Future;
 import io.parlance.protocol.LogLimiter;
 import io.parlance.protocol.codec.LineFrameDecoder;
 import java.net.InetAddress;
@@ -73,6 +74,9 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
     volatile long lastLineNanos;
     volatile boolean delivered;
     final long acceptedNanos;
+    // The checks a second after accepting and at the first-line deadline; event loop only.
+    Future<?> settleCheck;
+    Future<?> firstLineCheck;
 
     Slot(Channel channel, InetAddress address, boolean known, long now) {
       this.channel = channel;
@@ -80,6 +84,23 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
       this.address = address;
       this.known = known;
       this.lastReadNanos = now;
+    }
+
+    /**
+     * Cancels the checks: once a line is delivered or the connection is closed they have nothing to
+     * do, and a sender that opens a connection per message would otherwise leave thousands a second
+     * in the event loop's timer queue, each holding its closed channel for ten seconds. On the
+     * event loop.
+     */
+    void cancelChecks() {
+      if (settleCheck != null) {
+        settleCheck.cancel(false);
+        settleCheck = null;
+      }
+      if (firstLineCheck != null) {
+        firstLineCheck.cancel(false);
+        firstLineCheck = null;
+      }
     }
 
     /** Whether it delivered a line or has been open for a while: it holds its slot. */
@@ -250,18 +271,23 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
     }
     accepted.incrementAndGet();
     channel.attr(SLOT).set(slot);
+    slot.settleCheck =
+        ctx.executor().schedule(() -> settle(slot), EVICTABLE_AFTER_NANOS, TimeUnit.NANOSECONDS);
+    slot.firstLineCheck =
+        ctx.executor()
+            .schedule(
+                () -> firstLineDue(slot),
+                limits.firstLineTimeout().toNanos(),
+                TimeUnit.NANOSECONDS);
     channel
         .closeFuture()
         .addListener(
             f -> {
+              slot.cancelChecks();
               synchronized (lock) {
                 remove(slot);
               }
             });
-    ctx.executor().schedule(() -> settle(slot), EVICTABLE_AFTER_NANOS, TimeUnit.NANOSECONDS);
-    ctx.executor()
-        .schedule(
-            () -> firstLineDue(slot), limits.firstLineTimeout().toNanos(), TimeUnit.NANOSECONDS);
     super.channelActive(ctx);
   }
 
@@ -331,6 +357,9 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
       if (!slot.delivered) {
         slot.known = slot.known || known.test(channel);
         slot.delivered = true;
+        if (channel.eventLoop().inEventLoop()) {
+          slot.cancelChecks();
+        }
       }
       slot.lastLineNanos = nanoClock.getAsLong();
     }

@@ -35,7 +35,7 @@ public record InboundLimits(
   /**
    * The defaults: 256 connections, 32 per address, 32 of them kept for known peers, 10 s for the
    * first line, 5 minutes idle, lines of up to 1 MiB, 4 MiB of unfinished lines per address and 64
-   * MiB in all, 5,000 lines a second per connection.
+   * MiB in all, 50,000 lines a second per connection (past which reading it pauses).
    */
   public static final InboundLimits DEFAULTS =
       new InboundLimits(
@@ -47,7 +47,7 @@ public record InboundLimits(
           Protocol.MAX_LINE_BYTES,
           4L * 1024 * 1024,
           64L * 1024 * 1024,
-          5000);
+          50_000);
 
   /**
    * Checks the limits.

@@ -86,7 +86,7 @@ public final class InboundMessageHandler extends SimpleChannelInboundHandler<Cha
     int chars = line.content().length();
     waitingChars += chars;
     if (++waiting >= HIGH_WATER || waitingChars >= HIGH_WATER_CHARS) {
-      ctx.channel().config().setAutoRead(false);
+      ReadPauses.pause(ctx.channel(), ReadPauses.STORE);
     }
     CompletableFuture<InboundSink.Outcome> outcome;
     try {
@@ -151,8 +151,8 @@ public final class InboundMessageHandler extends SimpleChannelInboundHandler<Cha
     waitingChars -= doneChars;
     if (waiting <= LOW_WATER
         && waitingChars <= LOW_WATER_CHARS
-        && !ctx.channel().config().isAutoRead()) {
-      ctx.channel().config().setAutoRead(true);
+        && ReadPauses.pausedFor(ctx.channel(), ReadPauses.STORE)) {
+      ReadPauses.resume(ctx.channel(), ReadPauses.STORE);
     }
   }
 

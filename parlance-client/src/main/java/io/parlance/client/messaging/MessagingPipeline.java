@@ -35,7 +35,9 @@ public final class MessagingPipeline {
   /** Splits the byte stream into lines of at most the line limit. */
   public static final String LINE_FRAMER = "lineFramer";
 
-  /** Closes a connection that sends lines faster than the rate limit. */
+  /**
+   * Pauses reading a connection that sends lines faster than its rate, until it is back within it.
+   */
   public static final String FLOOD_GUARD = "floodGuard";
 
   /** Decodes one line into a chat line. */

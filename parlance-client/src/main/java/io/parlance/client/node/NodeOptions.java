@@ -407,9 +407,10 @@ public final class NodeOptions {
   }
 
   /**
-   * The most lines one inbound connection may send per second before it is closed. Our senders
-   * write at most half of it per second to one peer, so two nodes with the same setting never trip
-   * each other's guard.
+   * The most lines one inbound connection may send per second, on average (a second's worth may
+   * come at once): past it, reading the connection pauses until it is back within the rate, so a
+   * faster sender is slowed, not cut off. Our senders also write at most this many per second to
+   * one peer.
    *
    * @return the limit
    */
@@ -487,7 +488,7 @@ public final class NodeOptions {
     private Duration outboundIdleTimeout = Duration.ofSeconds(60);
     private Duration inboundIdleTimeout = Duration.ofMinutes(5);
     private int maxInboundConnections = 256;
-    private int maxLinesPerSecond = 5000;
+    private int maxLinesPerSecond = InboundLimits.DEFAULTS.maxLinesPerSecond();
     private int maxInboundConnectionsPerAddress = 32;
     private int reservedInboundConnections = 32;
     private Duration firstLineTimeout = Duration.ofSeconds(10);
@@ -663,7 +664,8 @@ public final class NodeOptions {
     }
 
     /**
-     * Sets the most lines per second one inbound connection may send.
+     * Sets the most lines per second one inbound connection may send before reading it pauses
+     * (50,000 by default), and our senders write to one peer.
      *
      * @param max the limit
      * @return this builder

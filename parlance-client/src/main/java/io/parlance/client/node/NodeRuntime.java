@@ -116,7 +116,7 @@ final class NodeRuntime {
                 Math.max(1024, options.deliveryWindow() * 4),
                 options.ackTimeout(),
                 options.maxRetryDelay(),
-                Math.max(1, options.maxLinesPerSecond() / 2)),
+                options.maxLinesPerSecond()),
             nickname,
             deliveryEvents);
     SslContext clientTls = TlsContexts.client(identity);

@@ -252,6 +252,24 @@ class ConnectionLimitHandlerTest {
   }
 
   @Test
+  void aConnectionLeavesNoTimerBehindOnceItDeliveredALineOrClosed() {
+    ConnectionLimitHandler limit = limit(10, 10, 0, Set.of());
+    EmbeddedChannel silent = connect(limit, "198.18.6.1");
+    EmbeddedChannel prompt = connect(limit, "198.18.6.2");
+    EmbeddedChannel gone = connect(limit, "198.18.6.3");
+
+    deliverLine(limit, prompt);
+    gone.close();
+
+    // The silent one still has its checks (settle after 1 s, the first-line deadline); the
+    // others have none left in their event loop's queue (-1: nothing scheduled).
+    assertThat(silent.runScheduledPendingTasks()).isPositive();
+    assertThat(prompt.runScheduledPendingTasks()).isEqualTo(-1);
+    assertThat(gone.runScheduledPendingTasks()).isEqualTo(-1);
+    assertThat(prompt.isOpen()).isTrue();
+  }
+
+  @Test
   void budgetsUnfinishedLinesPerAddressAndGivesThemBack() {
     ConnectionLimitHandler limit =
         new ConnectionLimitHandler(

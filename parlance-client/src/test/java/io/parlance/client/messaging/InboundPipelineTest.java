@@ -12,6 +12,7 @@ import io.parlance.protocol.wire.ChatLine;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -80,20 +81,75 @@ class InboundPipelineTest {
     assertThat(channel.isOpen()).isFalse();
   }
 
-  @Test
-  void closesAFloodingConnectionAndDropsTheRest() {
-    channel.writeInbound(bytes(line("1") + line("2") + line("3") + line("4") + line("5")));
-    assertThat(received).extracting(ChatLine::content).containsExactly("1", "2", "3");
-    assertThat(channel.isOpen()).isFalse();
+  /** Moves the guard's clock and the channel's timers on together. */
+  private void later(long millis) {
+    clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
+    channel.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
+    channel.runScheduledPendingTasks();
   }
 
   @Test
-  void theFloodLimitIsPerSecond() {
-    channel.writeInbound(bytes(line("1") + line("2") + line("3")));
-    clock.addAndGet(1_000_000_000L);
-    channel.writeInbound(bytes(line("4") + line("5") + line("6")));
-    assertThat(received).hasSize(6);
+  void slowsAConnectionOverItsRateInsteadOfClosingItAndLosesNoLine() {
+    channel.writeInbound(bytes(line("1") + line("2") + line("3") + line("4") + line("5")));
+
+    // Lines already read are passed on; reading pauses until the connection is within its rate.
+    assertThat(received).extracting(ChatLine::content).containsExactly("1", "2", "3", "4", "5");
     assertThat(channel.isOpen()).isTrue();
+    assertThat(channel.config().isAutoRead()).isFalse();
+    assertThat(channel.pipeline().get(FloodGuard.class).pauses()).isEqualTo(1);
+
+    // Two lines over a rate of 3 a second: paused for 2/3 s, then reading resumes.
+    later(600);
+    assertThat(channel.config().isAutoRead()).isFalse();
+    later(100);
+    assertThat(channel.config().isAutoRead()).isTrue();
+
+    channel.writeInbound(bytes(line("6")));
+    assertThat(received).hasSize(6);
+    assertThat(channel.config().isAutoRead()).isFalse();
+    assertThat(channel.isOpen()).isTrue();
+  }
+
+  @Test
+  void aConnectionWithinItsRateIsNeverPaused() {
+    for (int second = 0; second < 5; second++) {
+      channel.writeInbound(bytes(line("a" + second) + line("b" + second) + line("c" + second)));
+      assertThat(channel.config().isAutoRead()).isTrue();
+      later(1000);
+    }
+    assertThat(received).hasSize(15);
+    assertThat(channel.pipeline().get(FloodGuard.class).pauses()).isZero();
+  }
+
+  @Test
+  void aFloodIsHeldToItsRateHoweverLongItLasts() {
+    // A sender that always has more: it gets a read in whenever reading is on, 30 lines a read.
+    String burst = (line("x")).repeat(30);
+    int reads = 0;
+    for (int step = 0; step < 100; step++) {
+      if (channel.config().isAutoRead()) {
+        channel.writeInbound(bytes(burst));
+        reads++;
+      }
+      later(100);
+    }
+    // 10 s at 3 lines a second, plus the first second's allowance and one read of debt: the
+    // reads are spaced by the time their lines cost, not let through as fast as they come.
+    assertThat(received.size()).isBetween(30, 3 + 3 * 10 + 30);
+    assertThat(reads).isBetween(1, 2);
+    assertThat(channel.isOpen()).isTrue();
+  }
+
+  @Test
+  void theStoreAndTheRateHoldReadingEachForItsOwnReason() {
+    channel.writeInbound(bytes(line("1") + line("2") + line("3") + line("4")));
+    assertThat(channel.config().isAutoRead()).isFalse();
+
+    ReadPauses.pause(channel, ReadPauses.STORE);
+    later(1000);
+    assertThat(channel.config().isAutoRead()).as("the store still holds it").isFalse();
+    ReadPauses.resume(channel, ReadPauses.STORE);
+    assertThat(channel.config().isAutoRead()).isTrue();
   }
 
   @Test

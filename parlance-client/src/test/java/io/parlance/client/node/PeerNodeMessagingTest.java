@@ -143,7 +143,7 @@ class PeerNodeMessagingTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"overlong line", "invalid UTF-8", "flood", "malformed JSON"})
+  @ValueSource(strings = {"overlong line", "invalid UTF-8", "malformed JSON"})
   void aBadSenderIsCutOffWhileOtherPeersAreStillHeard(String badness) throws Exception {
     Started alice = nodes.start(nodes.options(nodes.nick("alice")).maxLinesPerSecond(100).build());
     Started bob = nodes.start(nodes.nick("bob"));
@@ -160,14 +160,6 @@ class PeerNodeMessagingTest {
           out.write(new byte[] {(byte) 0xC3, (byte) 0x28});
           out.write("\",\"timestamp\":1}\n".getBytes(StandardCharsets.US_ASCII));
         }
-        case "flood" -> {
-          byte[] line =
-              "{\"from\":\"flood\",\"content\":\"x\",\"timestamp\":1}\n"
-                  .getBytes(StandardCharsets.US_ASCII);
-          for (int i = 0; i < 500; i++) {
-            out.write(line);
-          }
-        }
         default -> out.write("{not json}\n".getBytes(StandardCharsets.US_ASCII));
       }
       out.flush();
@@ -177,7 +169,65 @@ class PeerNodeMessagingTest {
     bob.node().send(nodes.nick("alice"), "after").get(5, TimeUnit.SECONDS);
     await().atMost(WAIT).until(() -> alice.received().contains("after"));
     assertThat(alice.received()).contains("before");
-    assertThat(alice.received().stream().filter("x"::equals)).hasSizeLessThanOrEqualTo(100);
+  }
+
+  @Test
+  void aFastAcknowledgedSenderIsSlowedToTheReceiversRateAndLosesNothing() throws Exception {
+    // bob sends as fast as his own (default) limit lets him; alice takes 100 lines a second.
+    Started alice = nodes.start(nodes.options(nodes.nick("alice")).maxLinesPerSecond(100).build());
+    Started bob = nodes.start(nodes.nick("bob"));
+    await().atMost(WAIT).until(() -> bob.sees(nodes.nick("alice")));
+    List<String> sent = new ArrayList<>();
+    List<CompletableFuture<Outgoing>> sends = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      sent.add("m" + i);
+      sends.add(bob.node().send(nodes.nick("alice"), "m" + i));
+    }
+    CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(20)).until(() -> alice.received().size() == 400);
+
+    assertThat(alice.received()).containsExactlyElementsOf(sent);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                bob.events(NodeEvent.Delivery.class).stream()
+                        .filter(d -> d.state() == DeliveryState.DELIVERED)
+                        .count()
+                    == 400);
+    assertThat(alice.node().inboundConnectionsAccepted()).isEqualTo(1);
+    assertThat(bob.node().outboundConnectionsOpened()).isEqualTo(1);
+  }
+
+  @Test
+  void aFloodingSenderIsSlowedToItsRateNotCutOffAndOtherPeersAreStillHeard() throws Exception {
+    Started alice = nodes.start(nodes.options(nodes.nick("alice")).maxLinesPerSecond(100).build());
+    Started bob = nodes.start(nodes.nick("bob"));
+    await().atMost(WAIT).until(() -> bob.sees(nodes.nick("alice")));
+    bob.node().send(nodes.nick("alice"), "before").get(5, TimeUnit.SECONDS);
+
+    try (Socket flood = new Socket("127.0.0.1", alice.node().tcpPort())) {
+      OutputStream out = flood.getOutputStream();
+      byte[] line =
+          "{\"from\":\"flood\",\"content\":\"x\",\"timestamp\":1}\n"
+              .getBytes(StandardCharsets.US_ASCII);
+      for (int i = 0; i < 500; i++) {
+        out.write(line);
+      }
+      out.flush();
+
+      bob.node().send(nodes.nick("alice"), "during").get(5, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(20)).until(() -> alice.received().contains("during"));
+      // 500 lines at 100 a second: slowed (reading paused past the rate), every one stored.
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> alice.received().stream().filter("x"::equals).count() == 500);
+      out.write(
+          "{\"from\":\"flood\",\"content\":\"still open\",\"timestamp\":1}\n"
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      await().atMost(Duration.ofSeconds(20)).until(() -> alice.received().contains("still open"));
+    }
   }
 
   private static boolean readUntilClosed(InputStream in) throws IOException {
