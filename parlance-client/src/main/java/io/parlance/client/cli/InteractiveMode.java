@@ -27,10 +27,8 @@ final class InteractiveMode {
   private final LineReader reader;
   private final CommandExecutor.Client client;
 
-  InteractiveMode(PeerNode node, Terminal terminal, Path historyFile) {
+  InteractiveMode(PeerNode node, Terminal terminal, Path historyFile, boolean colour) {
     this.node = node;
-    Integer colours = terminal.getNumericCapability(Capability.max_colors);
-    boolean colour = colours != null && colours >= 8;
     this.reader =
         LineReaderBuilder.builder()
             .terminal(terminal)

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jline.terminal.Terminal;
-import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,6 +67,13 @@ public final class ParlanceCommand implements Callable<Integer> {
       names = "--json",
       description = "No prompt: read commands from stdin, write events to stdout as JSON lines.")
   boolean json;
+
+  @Option(
+      names = "--plain",
+      description =
+          "The line chat instead of the full-screen one (which a real terminal gets otherwise; a"
+              + " pipe or a dumb terminal always gets the line chat).")
+  boolean plain;
 
   @Option(
       names = "--log-file",
@@ -122,10 +128,19 @@ public final class ParlanceCommand implements Callable<Integer> {
         node.start();
         session.run(new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8)));
       } else {
-        try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
-          InteractiveMode front = new InteractiveMode(node, terminal, profile.createHistoryFile());
-          node.start();
-          front.run();
+        try (Terminal terminal = Terminals.open(stdin)) {
+          boolean colour = Terminals.colour(terminal, environment);
+          if (!plain && Terminals.fullScreen(terminal)) {
+            FullScreenMode front =
+                new FullScreenMode(node, terminal, profile.createHistoryFile(), colour);
+            node.start();
+            front.run();
+          } else {
+            InteractiveMode front =
+                new InteractiveMode(node, terminal, profile.createHistoryFile(), colour);
+            node.start();
+            front.run();
+          }
         }
       }
     } finally {

@@ -1,0 +1,191 @@
+package io.parlance.client.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Drives the real full-screen chat of two peers in tmux (send-keys) and reads their screens
+ * (capture-pane): a message shows in the other's conversation, unread counts, /query switching, a
+ * resize. Skipped, saying why, where tmux is missing ({@code scripts/ensure-tmux.sh} installs it).
+ */
+class TerminalUiIT {
+
+  private final String socket = "parlance-it-" + ThreadLocalRandom.current().nextInt(1 << 30);
+  private final int multicastPort = 40_000 + ThreadLocalRandom.current().nextInt(10_000);
+  private final String suffix = Integer.toString(ThreadLocalRandom.current().nextInt(1000, 9999));
+
+  @BeforeEach
+  void needTmux() throws Exception {
+    boolean present;
+    try {
+      present = new ProcessBuilder("tmux", "-V").start().waitFor(10, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      present = false;
+    }
+    Assumptions.assumeTrue(
+        present, "tmux is not installed: scripts/ensure-tmux.sh installs it (apt-get)");
+  }
+
+  @AfterEach
+  void stopTmux() throws Exception {
+    tmux("kill-server");
+  }
+
+  private String tmux(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("tmux", "-u", "-L", socket));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(20, TimeUnit.SECONDS);
+    return out;
+  }
+
+  /** Starts a peer's chat in a tmux session of its own, with its own profile directories. */
+  private String start(String base) throws Exception {
+    String nickname = base + "-" + suffix;
+    Path home = ParlanceProcess.scratchDirectory();
+    String command =
+        String.join(
+            " ",
+            "env",
+            "LANG=C.UTF-8",
+            "TERM=screen-256color",
+            "XDG_DATA_HOME=" + home.resolve("data"),
+            "XDG_STATE_HOME=" + home.resolve("state"),
+            "XDG_CONFIG_HOME=" + home.resolve("config"),
+            ParlanceProcess.javaBin(),
+            "-XX:TieredStopAtLevel=1",
+            "-jar",
+            ParlanceProcess.jar().toString(),
+            "--interface",
+            "lo",
+            "--multicast-port",
+            Integer.toString(multicastPort),
+            "--nickname",
+            nickname,
+            ";",
+            "echo",
+            "parlance-exited;",
+            "sleep",
+            "60");
+    tmux("new-session", "-d", "-s", base, "-x", "100", "-y", "24", command);
+    return nickname;
+  }
+
+  private String screen(String session) throws Exception {
+    return tmux("capture-pane", "-p", "-t", session);
+  }
+
+  private String awaitScreen(String session, Predicate<String> shows, String what) {
+    String[] last = {""};
+    try {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                last[0] = screen(session);
+                return shows.test(last[0]);
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(session + " does not show " + what + "; its screen:\n" + last[0], e);
+    }
+    return last[0];
+  }
+
+  private void keys(String session, String... keys) throws Exception {
+    List<String> args = new ArrayList<>(List.of("send-keys", "-t", session));
+    args.addAll(List.of(keys));
+    tmux(args.toArray(String[]::new));
+  }
+
+  /** Types literal text (no key names), as a user would. */
+  private void type(String session, String text) throws Exception {
+    tmux("send-keys", "-t", session, "-l", text);
+  }
+
+  @Test
+  void twoPeersChatThroughTheFullScreenUi() throws Exception {
+    String alice = start("alice");
+    String bob = start("bob");
+    awaitScreen("alice", s -> s.contains(bob + " joined"), bob + " joined");
+    awaitScreen("bob", s -> s.contains(alice + " joined"), alice + " joined");
+
+    // Plain text in the status window is not sent anywhere, and says what to do.
+    type("alice", "is anyone there");
+    keys("alice", "Enter");
+    awaitScreen("alice", s -> s.contains("This is the status window"), "the status hint");
+
+    // /query with tab completion opens the conversation; plain text then goes to bob.
+    type("alice", "/query " + bob.substring(0, 3));
+    keys("alice", "Tab");
+    awaitScreen("alice", s -> s.contains("/query " + bob), "the completed name");
+    keys("alice", "Enter");
+    String opened =
+        awaitScreen(
+            "alice", s -> s.contains(bob + " · online · direct (lan)"), "bob's conversation");
+    assertThat(opened).contains(">1 ● " + bob);
+    type("alice", "hello from the full screen");
+    keys("alice", "Enter");
+    type("alice", "line one");
+    keys("alice", "M-Enter");
+    type("alice", "line two");
+    keys("alice", "Enter");
+
+    // Alice sees her lines ticked once delivered.
+    awaitScreen(
+        "alice", s -> s.contains("→ " + bob + ": hello from the full screen ✓"), "the tick");
+    awaitScreen("alice", s -> s.contains("line two ✓"), "the multi-line message ticked");
+
+    // Bob, in the status window, sees two unread in alice's conversation; Ctrl-N opens it.
+    String unread = awaitScreen("bob", s -> s.contains("2 unread"), "2 unread");
+    assertThat(unread).containsPattern("1 ● " + alice + " +2");
+    assertThat(unread).doesNotContain("hello from the full screen");
+    keys("bob", "C-n");
+    String conversation =
+        awaitScreen("bob", s -> s.contains(alice + ": hello from the full screen"), "the message");
+    assertThat(conversation).contains(alice + ": line one").contains("line two");
+    assertThat(conversation).doesNotContain("unread");
+
+    // Bob answers; alice, in bob's conversation, gets it there without an unread count.
+    type("bob", "hi alice");
+    keys("bob", "Enter");
+    String answered = awaitScreen("alice", s -> s.contains(bob + ": hi alice"), "bob's answer");
+    assertThat(answered).doesNotContain("unread");
+
+    // Commands still work from a conversation: /peers answers in it.
+    type("alice", "/peers");
+    keys("alice", "Enter");
+    awaitScreen("alice", s -> s.contains("1 peer:"), "the peer list");
+
+    // A narrower, shorter window: the list goes, the conversation and the input stay.
+    tmux("resize-window", "-t", "alice", "-x", "50", "-y", "12");
+    String narrow =
+        awaitScreen(
+            "alice", s -> !s.contains("Chats") && s.contains("hi alice"), "the narrow layout");
+    assertThat(narrow.lines().toList()).hasSize(12).allMatch(line -> line.length() <= 50);
+    assertThat(narrow).contains(bob + ">");
+    tmux("resize-window", "-t", "alice", "-x", "120", "-y", "30");
+    awaitScreen("alice", s -> s.contains("Chats") && s.lines().count() == 30, "the wide layout");
+
+    // Alt-0 goes back to the status window; Ctrl-C quits and gives the terminal back.
+    keys("alice", "M-0");
+    awaitScreen("alice", s -> s.contains("parlance · notes and replies"), "the status window");
+    keys("alice", "C-c");
+    awaitScreen("alice", s -> s.contains("parlance-exited"), "the chat's exit");
+  }
+}
