@@ -84,7 +84,11 @@ final class HttpEndpointHandler extends SimpleChannelInboundHandler<FullHttpRequ
       Mailbox.Stats mail = state.mailbox.stats();
       body.put(
           "mailbox",
-          Map.of("messages", mail.messages(), "bytes", mail.bytes(), "notices", mail.notices()));
+          Map.of(
+              "messages", mail.messages(),
+              "bytes", mail.bytes(),
+              "notices", mail.notices(),
+              "keys", mail.keys()));
     }
     body.put("uptime_seconds", (System.nanoTime() - state.startNanos) / 1_000_000_000L);
     return new String(WireJson.toBytes(body), StandardCharsets.UTF_8);

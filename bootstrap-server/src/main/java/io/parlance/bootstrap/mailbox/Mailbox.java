@@ -90,8 +90,9 @@ public interface Mailbox extends AutoCloseable {
    * @param messages waiting messages
    * @param bytes their sealed bytes
    * @param notices notices not yet handled
+   * @param keys peers whose mail key is known
    */
-  record Stats(long messages, long bytes, long notices) {}
+  record Stats(long messages, long bytes, long notices, long keys) {}
 
   /**
    * Records the mail key a peer published (the caller checked its binding).

@@ -52,6 +52,7 @@ public final class SqliteMailbox implements Mailbox {
   private long messages;
   private long bytes;
   private long notices;
+  private long keys;
 
   private SqliteMailbox(Connection db) throws SQLException {
     this.db = db;
@@ -65,6 +66,7 @@ public final class SqliteMailbox implements Mailbox {
     }
     recountMail();
     recountNotices();
+    recountKeys();
     db.setAutoCommit(false);
   }
 
@@ -118,6 +120,7 @@ public final class SqliteMailbox implements Mailbox {
             ps.setString(4, r.mailSig());
             ps.executeUpdate();
           }
+          recountKeys();
           return null;
         });
   }
@@ -338,7 +341,7 @@ public final class SqliteMailbox implements Mailbox {
 
   @Override
   public Stats stats() {
-    return new Stats(messages, bytes, notices);
+    return new Stats(messages, bytes, notices, keys);
   }
 
   @Override
@@ -377,6 +380,14 @@ public final class SqliteMailbox implements Mailbox {
         ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM notices")) {
       rs.next();
       notices = rs.getLong(1);
+    }
+  }
+
+  private void recountKeys() throws SQLException {
+    try (Statement s = db.createStatement();
+        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM mail_keys")) {
+      rs.next();
+      keys = rs.getLong(1);
     }
   }
 
