@@ -10,6 +10,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.parlance.bootstrap.mailbox.MailboxService;
 import io.parlance.bootstrap.registry.Registry;
 import io.parlance.protocol.bootstrap.BootstrapProtocol;
 import io.parlance.protocol.bootstrap.HostPort;
@@ -92,6 +93,9 @@ public final class BootstrapServer implements AutoCloseable {
       if (!started) {
         boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
         workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+        if (state.mailbox != null) {
+          state.mailbox.close();
+        }
         state.metrics.close();
       }
     }
@@ -130,6 +134,15 @@ public final class BootstrapServer implements AutoCloseable {
   }
 
   /**
+   * Returns the sealed mailbox, for tests and embedding.
+   *
+   * @return the mailbox service, or null when the server keeps none
+   */
+  public MailboxService mailbox() {
+    return state.mailbox;
+  }
+
+  /**
    * Returns the Prometheus text exposition of the metrics.
    *
    * @return the metrics
@@ -161,6 +174,9 @@ public final class BootstrapServer implements AutoCloseable {
     } finally {
       bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
       workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
+      if (state.mailbox != null) {
+        state.mailbox.close();
+      }
       state.metrics.close();
       LOG.info("Stopped");
     }

@@ -1,6 +1,7 @@
 package io.parlance.bootstrap;
 
 import io.netty.handler.ssl.SslContext;
+import io.parlance.bootstrap.mailbox.MailboxConfig;
 import io.parlance.bootstrap.registry.InMemoryRegistry;
 import io.parlance.bootstrap.registry.Registry;
 import java.time.Duration;
@@ -30,6 +31,7 @@ import java.util.function.Supplier;
  * @param nicknameHold how long a nickname stays reserved for the key that last held it, after it
  *     left (zero: not at all)
  * @param maxNicknameHolds the most nicknames kept reserved at once, the oldest dropped first
+ * @param mailbox the sealed mailbox's settings, or null for no mailbox
  */
 public record BootstrapServerConfig(
     String host,
@@ -48,7 +50,8 @@ public record BootstrapServerConfig(
     SslContext sslContext,
     Supplier<Registry> registry,
     Duration nicknameHold,
-    int maxNicknameHolds) {
+    int maxNicknameHolds,
+    MailboxConfig mailbox) {
 
   /** Checks the settings. */
   public BootstrapServerConfig {
@@ -110,6 +113,7 @@ public record BootstrapServerConfig(
     private Supplier<Registry> registry = InMemoryRegistry::new;
     private Duration nicknameHold = Duration.ofHours(24);
     private int maxNicknameHolds = 100_000;
+    private MailboxConfig mailbox;
 
     private Builder() {}
 
@@ -278,6 +282,17 @@ public record BootstrapServerConfig(
     }
 
     /**
+     * Sets the sealed mailbox; without one the server keeps no mail.
+     *
+     * @param mailbox its settings, or null for none
+     * @return this builder
+     */
+    public Builder mailbox(MailboxConfig mailbox) {
+      this.mailbox = mailbox;
+      return this;
+    }
+
+    /**
      * Builds the config.
      *
      * @return the config
@@ -300,7 +315,8 @@ public record BootstrapServerConfig(
           sslContext,
           registry,
           nicknameHold,
-          maxNicknameHolds);
+          maxNicknameHolds,
+          mailbox);
     }
   }
 }

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.parlance.bootstrap.mailbox.Mailbox;
 import io.parlance.protocol.json.WireJson;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -79,6 +80,16 @@ final class HttpEndpointHandler extends SimpleChannelInboundHandler<FullHttpRequ
     body.put("status", state.stopping ? "stopping" : "ok");
     body.put("peers_online", state.registry.size());
     body.put("connections", state.metrics.websockets().get());
+    if (state.mailbox != null) {
+      Mailbox.Stats mail = state.mailbox.stats();
+      body.put(
+          "mailbox",
+          Map.of(
+              "messages", mail.messages(),
+              "bytes", mail.bytes(),
+              "notices", mail.notices(),
+              "keys", mail.keys()));
+    }
     body.put("uptime_seconds", (System.nanoTime() - state.startNanos) / 1_000_000_000L);
     return new String(WireJson.toBytes(body), StandardCharsets.UTF_8);
   }

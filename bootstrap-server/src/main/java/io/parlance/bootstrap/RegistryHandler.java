@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.parlance.bootstrap.mailbox.MailboxService;
 import io.parlance.bootstrap.registry.PeerEntry;
 import io.parlance.bootstrap.registry.Registry;
 import io.parlance.bootstrap.registry.RegistryPage;
@@ -22,6 +23,7 @@ import io.parlance.protocol.bootstrap.BootstrapProtocol;
 import io.parlance.protocol.bootstrap.ClientFrame;
 import io.parlance.protocol.bootstrap.ErrorCode;
 import io.parlance.protocol.bootstrap.HostPort;
+import io.parlance.protocol.bootstrap.MailClientFrame;
 import io.parlance.protocol.bootstrap.PeerInfo;
 import io.parlance.protocol.bootstrap.RustClientFrame;
 import io.parlance.protocol.bootstrap.RustServerFrame;
@@ -183,7 +185,40 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
       list(ctx, list);
     } else if (frame instanceof ClientFrame.Unregister unregister) {
       unregister(ctx, unregister);
+    } else if (frame instanceof MailClientFrame mail) {
+      mail(ctx, mail);
     }
+  }
+
+  /** A mailbox frame: served by the mailbox, for a registration that proved its key. */
+  private void mail(ChannelHandlerContext ctx, MailClientFrame mail) {
+    if (state.mailbox == null) {
+      error(ctx, ErrorCode.NO_MAILBOX, "this server keeps no mailbox", mail.id());
+      return;
+    }
+    if (!requireRegistration(ctx, mail.id())) {
+      return;
+    }
+    state.mailbox.handle(
+        ctx.executor(),
+        registration.id(),
+        registration.key(),
+        mail,
+        new MailboxService.Replies() {
+          @Override
+          public void reply(ServerFrame frame) {
+            if (ctx.channel().isActive()) {
+              RegistryHandler.this.reply(ctx, frame);
+            }
+          }
+
+          @Override
+          public void error(String code, String message, String id) {
+            if (ctx.channel().isActive()) {
+              RegistryHandler.this.error(ctx, code, message, id);
+            }
+          }
+        });
   }
 
   private void register(ChannelHandlerContext ctx, ClientFrame.Register register) {
@@ -608,6 +643,8 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
       return l.id();
     } else if (frame instanceof ClientFrame.Unregister u) {
       return u.id();
+    } else if (frame instanceof MailClientFrame m) {
+      return m.id();
     }
     return null;
   }

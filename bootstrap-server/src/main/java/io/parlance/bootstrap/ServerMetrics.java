@@ -2,6 +2,7 @@ package io.parlance.bootstrap;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -105,6 +106,11 @@ final class ServerMetrics {
                     .tag("code", c)
                     .register(meters))
         .increment();
+  }
+
+  /** Returns the registry, for components that add meters of their own (the mailbox). */
+  MeterRegistry meters() {
+    return meters;
   }
 
   AtomicInteger connections() {

@@ -5,6 +5,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.parlance.bootstrap.mailbox.MailboxService;
 import io.parlance.bootstrap.registry.NicknameHolds;
 import io.parlance.bootstrap.registry.PeerEntry;
 import io.parlance.bootstrap.registry.Registry;
@@ -48,6 +49,9 @@ final class ServerState {
   /** Salts the {@code peer_id}s given to Rust peers, so they reveal nothing of the connection. */
   final byte[] rustIdSalt = new byte[16];
 
+  /** The sealed mailbox, or null when the server keeps none. */
+  final MailboxService mailbox;
+
   final long startNanos = System.nanoTime();
   volatile boolean stopping;
 
@@ -60,6 +64,10 @@ final class ServerState {
             config.nicknameHold(), config.maxNicknameHolds(), System::currentTimeMillis);
     this.metrics = new ServerMetrics(registry);
     this.broadcaster = new PeerEventBroadcaster(metrics);
+    this.mailbox =
+        config.mailbox() == null
+            ? null
+            : new MailboxService(config.mailbox(), metrics.meters(), System::currentTimeMillis);
     registry.addListener(broadcaster);
     registry.addListener(
         new RegistryListener() {

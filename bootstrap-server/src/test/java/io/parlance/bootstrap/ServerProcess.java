@@ -90,7 +90,12 @@ public final class ServerProcess implements AutoCloseable {
     cmd.add("--port");
     cmd.add(Integer.toString(port));
     cmd.addAll(List.of(args));
-    ServerProcess p = new ServerProcess(new ProcessBuilder(cmd).start(), port);
+    ProcessBuilder builder = new ProcessBuilder(cmd);
+    // The mailbox's default file goes under XDG_DATA_HOME: a directory of this process's own.
+    builder
+        .environment()
+        .put("XDG_DATA_HOME", Files.createTempDirectory("bootstrap-server-data").toString());
+    ServerProcess p = new ServerProcess(builder.start(), port);
     p.pump();
     return p;
   }

@@ -23,6 +23,7 @@ import javax.net.ssl.SSLException;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -123,6 +124,8 @@ public final class BootstrapServerMain implements Callable<Integer> {
   @Option(names = "--tls-key", description = "PEM private key (PKCS#8) for --tls-cert.")
   private File tlsKey;
 
+  @Mixin private MailboxOptions mailbox = new MailboxOptions();
+
   @Option(
       names = "--log-file",
       description =
@@ -174,6 +177,11 @@ public final class BootstrapServerMain implements Callable<Integer> {
             .frameRate(framesPerSecond, Math.max(1, (int) Math.ceil(framesPerSecond * 5)))
             .trustProxy(trustProxy)
             .nicknameHold(nicknameHold, 100_000);
+    try {
+      config.mailbox(mailbox.config());
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
     if (tlsCert != null) {
       config.sslContext(sslContext());
     }
@@ -293,13 +301,16 @@ public final class BootstrapServerMain implements Callable<Integer> {
         if (v.endsWith("m")) {
           return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
         }
+        if (v.endsWith("d")) {
+          return Duration.ofDays(Long.parseLong(v.substring(0, v.length() - 1)));
+        }
         if (v.endsWith("h")) {
           return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
         }
         return Duration.ofSeconds(Long.parseLong(v));
       } catch (NumberFormatException e) {
         throw new CommandLine.TypeConversionException(
-            "'" + value + "' is not a duration like 30s, 500ms, 2m or 24h");
+            "'" + value + "' is not a duration like 30s, 500ms, 2m, 24h or 7d");
       }
     }
   }

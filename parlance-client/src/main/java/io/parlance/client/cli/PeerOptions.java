@@ -97,6 +97,13 @@ final class PeerOptions {
               + " both directions.")
   Boolean requireEncryption;
 
+  @Option(
+      names = "--no-mailbox",
+      description =
+          "Do not use the bootstrap server's mailbox: publish no mail key, fetch no mail, and"
+              + " keep messages for peers that are away in the outbox only.")
+  boolean noMailbox;
+
   @Option(names = "--multicast-port", hidden = true, description = "For tests only.")
   Integer multicastPort;
 
@@ -155,7 +162,8 @@ final class PeerOptions {
               .announceInterval(Duration.ofSeconds(settings.announceIntervalSecs()))
               .peerTimeout(Duration.ofSeconds(settings.timeoutSecs()))
               .lanDiscovery(settings.mode() != Mode.INTERNET)
-              .requireEncryption(Boolean.TRUE.equals(settings.requireEncryption()));
+              .requireEncryption(Boolean.TRUE.equals(settings.requireEncryption()))
+              .mailbox(!noMailbox);
       if (settings.mode() != Mode.LOCAL) {
         builder.bootstrapServer(bootstrapUrl(settings));
       }

@@ -394,12 +394,21 @@ final class TerminalRenderer implements Reply.Visitor<Void>, NodeEvent.Visitor<V
     return null;
   }
 
-  /** Only a delivery to the peer is told; queued and sent are told by the send's own lines. */
+  /**
+   * Only a delivery to the peer and a deposit in the mailbox are told; queued and sent are told by
+   * the send's own lines.
+   */
   @Override
   public Void delivery(NodeEvent.Delivery e) {
     if (e.state() == DeliveryState.DELIVERED) {
       // The text was shown when it was sent ('→ bob: ...'); a tick line, not the text again.
       note("[" + now() + "] ✓ delivered to " + TerminalText.inline(e.to()));
+    } else if (e.state() == DeliveryState.DEPOSITED) {
+      note(
+          "["
+              + now()
+              + "] ✉ deposited, sealed, in the server's mailbox for "
+              + TerminalText.inline(e.to()));
     }
     return null;
   }

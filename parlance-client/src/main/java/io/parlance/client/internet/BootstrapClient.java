@@ -17,8 +17,10 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.parlance.protocol.Nickname;
 import io.parlance.protocol.bootstrap.BootstrapProtocol;
+import io.parlance.protocol.bootstrap.ClientFrame;
 import io.parlance.protocol.bootstrap.HostPort;
 import io.parlance.protocol.bootstrap.PeerInfo;
+import io.parlance.protocol.bootstrap.ServerFrame;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -32,6 +34,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -169,6 +172,31 @@ public final class BootstrapClient implements AutoCloseable {
                     "not registered with the bootstrap server " + options.server()));
           } else {
             h.lookup(nickname, result);
+          }
+        });
+    return result.orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Sends a request whose answer carries its request id, such as the mailbox's frames.
+   *
+   * @param frame makes the frame from the request id it must carry
+   * @return the answer; fails with {@link BootstrapException} (the server's error code, or {@link
+   *     BootstrapException#NOT_CONNECTED}) and times out after the request timeout
+   */
+  public CompletableFuture<ServerFrame> request(Function<String, ClientFrame> frame) {
+    Objects.requireNonNull(frame, "frame");
+    CompletableFuture<ServerFrame> result = new CompletableFuture<>();
+    loop.execute(
+        () -> {
+          BootstrapClientHandler h = handler;
+          if (h == null || !registered) {
+            result.completeExceptionally(
+                new BootstrapException(
+                    BootstrapException.NOT_CONNECTED,
+                    "not registered with the bootstrap server " + options.server()));
+          } else {
+            h.request(frame, result);
           }
         });
     return result.orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);

@@ -17,6 +17,7 @@ import io.parlance.protocol.bootstrap.BootstrapProtocol;
 import io.parlance.protocol.bootstrap.ClientFrame;
 import io.parlance.protocol.bootstrap.ErrorCode;
 import io.parlance.protocol.bootstrap.HostPort;
+import io.parlance.protocol.bootstrap.MailServerFrame;
 import io.parlance.protocol.bootstrap.PeerInfo;
 import io.parlance.protocol.bootstrap.RustClientFrame;
 import io.parlance.protocol.bootstrap.RustPeerInfo;
@@ -34,6 +35,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +61,9 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
   private final BootstrapClient client;
   private final Map<String, CompletableFuture<Optional<InetSocketAddress>>> lookups =
       new HashMap<>();
+
+  /** Requests answered by a frame with their id (the mailbox's), by request id. */
+  private final Map<String, CompletableFuture<ServerFrame>> requests = new HashMap<>();
 
   /** Nicknames seen online since registering, until the listing is complete. */
   private Set<String> listing;
@@ -116,6 +121,24 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
     lookups.put(id, result);
     result.whenComplete((r, e) -> ctx.executor().execute(() -> lookups.remove(id)));
     ctx.writeAndFlush(new ClientFrame.Lookup(nickname, id));
+  }
+
+  /**
+   * Sends a request whose answer carries its id: the future completes with the answer, or fails
+   * with the server's error for it.
+   */
+  void request(Function<String, ClientFrame> frame, CompletableFuture<ServerFrame> result) {
+    if (rust || !registered) {
+      result.completeExceptionally(
+          new BootstrapException(
+              BootstrapException.NOT_CONNECTED,
+              "not registered with the bootstrap server " + client.options().server()));
+      return;
+    }
+    String id = "r" + nextId++;
+    requests.put(id, result);
+    result.whenComplete((r, e) -> ctx.executor().execute(() -> requests.remove(id)));
+    ctx.writeAndFlush(frame.apply(id));
   }
 
   /** Sends {@code unregister}; the future completes when the server confirms it. */
@@ -344,6 +367,11 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
       if (unregistered != null) {
         unregistered.complete(null);
       }
+    } else if (frame instanceof MailServerFrame mail) {
+      CompletableFuture<ServerFrame> f = mail.id() == null ? null : requests.remove(mail.id());
+      if (f != null) {
+        f.complete(mail);
+      }
     } else if (frame instanceof ServerFrame.Error error) {
       onError(error);
     }
@@ -424,6 +452,12 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
           .completeExceptionally(new BootstrapException(error.code(), error.message()));
       return;
     }
+    if (id != null && requests.containsKey(id)) {
+      requests
+          .remove(id)
+          .completeExceptionally(new BootstrapException(error.code(), error.message()));
+      return;
+    }
     if (id != null && id.startsWith(PAGE_ID + ":") && ErrorCode.RATE_LIMITED.equals(error.code())) {
       String cursor = id.substring(PAGE_ID.length() + 1);
       ctx.executor().schedule(() -> requestPage(cursor), 1, TimeUnit.SECONDS);
@@ -492,6 +526,12 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
               BootstrapException.NOT_CONNECTED, "the bootstrap connection closed"));
     }
     lookups.clear();
+    for (CompletableFuture<ServerFrame> f : List.copyOf(requests.values())) {
+      f.completeExceptionally(
+          new BootstrapException(
+              BootstrapException.NOT_CONNECTED, "the bootstrap connection closed"));
+    }
+    requests.clear();
     if (unregistered != null) {
       unregistered.complete(null);
     }

@@ -26,6 +26,7 @@ final class InternetDiscovery implements AutoCloseable {
   private final EventDispatcher events;
   private volatile BootstrapClient client;
   private volatile boolean closed;
+  private volatile Runnable onRegistered = () -> {};
 
   InternetDiscovery(
       String server,
@@ -69,6 +70,24 @@ final class InternetDiscovery implements AutoCloseable {
     }
   }
 
+  /**
+   * Returns the connection to the server, for the mailbox.
+   *
+   * @return the client, or null before the first registration and after close
+   */
+  BootstrapClient client() {
+    return client;
+  }
+
+  /**
+   * Sets what runs each time the server registers us (the mailbox fetches then).
+   *
+   * @param hook the hook; must not block
+   */
+  void onRegistered(Runnable hook) {
+    this.onRegistered = Objects.requireNonNull(hook, "hook");
+  }
+
   @Override
   public synchronized void close() {
     closed = true;
@@ -100,6 +119,7 @@ final class InternetDiscovery implements AutoCloseable {
                   + address.getAddress().getHostAddress()
                   + ":"
                   + address.getPort()));
+      onRegistered.run();
     }
 
     @Override

@@ -41,6 +41,7 @@ public final class NodeOptions {
   private final String bootstrapServer;
   private final Path dataDir;
   private final boolean requireEncryption;
+  private final boolean mailbox;
   private final int deliveryWindow;
   private final Duration ackTimeout;
   private final Duration maxRetryDelay;
@@ -89,6 +90,7 @@ public final class NodeOptions {
     this.bootstrapServer = b.bootstrapServer;
     this.dataDir = b.dataDir;
     this.requireEncryption = b.requireEncryption;
+    this.mailbox = b.mailbox;
     this.deliveryWindow = atLeastOne("deliveryWindow", b.deliveryWindow);
     this.ackTimeout = positive("ackTimeout", b.ackTimeout);
     this.maxRetryDelay = positive("maxRetryDelay", b.maxRetryDelay);
@@ -179,6 +181,7 @@ public final class NodeOptions {
         .bootstrapServer(bootstrapServer)
         .dataDir(dataDir)
         .requireEncryption(requireEncryption)
+        .mailbox(mailbox)
         .deliveryWindow(deliveryWindow)
         .ackTimeout(ackTimeout)
         .maxRetryDelay(maxRetryDelay)
@@ -250,6 +253,16 @@ public final class NodeOptions {
    */
   public boolean requireEncryption() {
     return requireEncryption;
+  }
+
+  /**
+   * Whether the node uses the bootstrap server's mailbox: it publishes a mail key (and registers
+   * the {@code mail} capability), fetches mail, and deposits messages for peers that are away.
+   *
+   * @return true unless turned off ({@code --no-mailbox})
+   */
+  public boolean mailbox() {
+    return mailbox;
   }
 
   /**
@@ -498,6 +511,7 @@ public final class NodeOptions {
     private String bootstrapServer;
     private Path dataDir;
     private boolean requireEncryption;
+    private boolean mailbox = true;
     private int deliveryWindow = 128;
     private Duration ackTimeout = Duration.ofSeconds(5);
     private Duration maxRetryDelay = Duration.ofSeconds(60);
@@ -762,6 +776,17 @@ public final class NodeOptions {
      */
     public Builder dataDir(Path dir) {
       this.dataDir = dir;
+      return this;
+    }
+
+    /**
+     * Sets whether the node uses the bootstrap server's mailbox (default: yes).
+     *
+     * @param use false for {@code --no-mailbox}
+     * @return this builder
+     */
+    public Builder mailbox(boolean use) {
+      this.mailbox = use;
       return this;
     }
 

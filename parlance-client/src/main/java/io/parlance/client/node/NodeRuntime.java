@@ -8,6 +8,7 @@ import io.parlance.client.delivery.Outbox;
 import io.parlance.client.discovery.DiscoveryConfig;
 import io.parlance.client.discovery.DiscoveryServer;
 import io.parlance.client.discovery.NetworkInterfaces;
+import io.parlance.client.mailbox.MailCourier;
 import io.parlance.client.messaging.ConnectionPool;
 import io.parlance.client.messaging.MessageServer;
 import io.parlance.client.messaging.PeerLink;
@@ -20,10 +21,13 @@ import io.parlance.client.security.TlsContexts;
 import io.parlance.client.security.TrustStore;
 import io.parlance.client.store.AsyncMessageStore;
 import io.parlance.client.store.MessageStore;
+import io.parlance.protocol.bootstrap.MailFields;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -54,6 +58,8 @@ final class NodeRuntime {
   private volatile ConnectionPool pool;
   private volatile DiscoveryServer discovery;
   private volatile InternetDiscovery internet;
+  private MailboxEvents mailEvents;
+  private MailCourier courier;
   private volatile int tcpPort;
   private volatile Messenger messenger;
   private volatile History history;
@@ -106,6 +112,9 @@ final class NodeRuntime {
   private void startNetwork(InetAddress groupAddress) throws InterruptedException {
     group = new NioEventLoopGroup(options.ioThreads(), new DefaultThreadFactory("parlance-io"));
     DeliveryEvents deliveryEvents = new DeliveryEvents(events, directory);
+    if (options.bootstrapServer() != null && options.mailbox()) {
+      mailEvents = new MailboxEvents(events, deliveryEvents, directory, options.bootstrapServer());
+    }
     Outbox delivery =
         new Outbox(
             store,
@@ -118,7 +127,7 @@ final class NodeRuntime {
                 options.maxRetryDelay(),
                 options.maxLinesPerSecond()),
             nickname,
-            deliveryEvents);
+            mailEvents != null ? mailEvents : deliveryEvents);
     SslContext clientTls = TlsContexts.client(identity);
     InboundMessages inbound =
         new InboundMessages(store, directory, trust, events, deliveryEvents::problem);
@@ -181,14 +190,25 @@ final class NodeRuntime {
       }
     }
     if (options.bootstrapServer() != null) {
+      List<String> caps = new ArrayList<>(options.capabilities());
+      if (mailEvents != null) {
+        caps.add(MailFields.CAPABILITY);
+      }
       internet =
           new InternetDiscovery(
-              options.bootstrapServer(),
-              identity,
-              options.capabilities(),
-              tcpPort,
-              directory,
-              events);
+              options.bootstrapServer(), identity, caps, tcpPort, directory, events);
+      if (mailEvents != null) {
+        courier =
+            new MailCourier(
+                identity,
+                store,
+                () -> internet == null ? null : internet.client(),
+                nickname,
+                mailEvents::online,
+                mailEvents);
+        mailEvents.courier(courier);
+        internet.onRegistered(courier::registered);
+      }
       internet.register(nickname.get());
     }
   }
@@ -254,6 +274,9 @@ final class NodeRuntime {
       outbox = null;
       if (delivery != null) {
         delivery.close();
+      }
+      if (courier != null) {
+        courier.close();
       }
       if (internet != null) {
         internet.close();

@@ -61,6 +61,7 @@ public final class Identity {
   private final Ed25519PrivateKeyParameters signingKey;
   private final PeerId id;
   private final X509Certificate certificate;
+  private volatile MailKey mailKey;
 
   /**
    * Makes the identity of a 32-byte Ed25519 private key (RFC 8032's seed). Bouncy Castle derives
@@ -280,6 +281,21 @@ public final class Identity {
    */
   public X509Certificate certificate() {
     return certificate;
+  }
+
+  /**
+   * Returns this identity's mail key: an X25519 key pair derived from the identity key (HKDF with
+   * its own label), so it needs no file of its own and is the same at every start.
+   *
+   * @return the mail key
+   */
+  public MailKey mailKey() {
+    MailKey key = mailKey;
+    if (key == null) {
+      key = MailKey.derive(this, signingKey.getEncoded());
+      mailKey = key;
+    }
+    return key;
   }
 
   /**

@@ -42,7 +42,8 @@ public final class MessageStore implements AutoCloseable {
   public static final String FILE = "messages.db";
 
   /** The migrations, in order; the schema version is the number applied. */
-  private static final List<String> MIGRATIONS = List.of("V1__messages.sql", "V2__outbox_flag.sql");
+  private static final List<String> MIGRATIONS =
+      List.of("V1__messages.sql", "V2__outbox_flag.sql", "V3__mailbox.sql");
 
   private static final String MEMORY = ":memory:";
 
@@ -771,6 +772,7 @@ public final class MessageStore implements AutoCloseable {
   private static List<StoredMessage> read(PreparedStatement ps) throws SQLException {
     try (ResultSet rs = ps.executeQuery()) {
       List<StoredMessage> out = new ArrayList<>();
+      int deposited = depositedColumn(rs);
       while (rs.next()) {
         out.add(
             new StoredMessage(
@@ -781,10 +783,109 @@ public final class MessageStore implements AutoCloseable {
                 rs.getString("nickname"),
                 rs.getString("content"),
                 rs.getLong("timestamp"),
-                DeliveryState.fromColumn(rs.getString("state")),
+                stateOf(rs, deposited),
                 rs.getInt("attempts")));
       }
       return out;
+    }
+  }
+
+  /** The index of the {@code deposited_ms} column in a result, or 0 if it has none. */
+  private static int depositedColumn(ResultSet rs) throws SQLException {
+    java.sql.ResultSetMetaData meta = rs.getMetaData();
+    for (int i = 1; i <= meta.getColumnCount(); i++) {
+      if ("deposited_ms".equalsIgnoreCase(meta.getColumnName(i))) {
+        return i;
+      }
+    }
+    return 0;
+  }
+
+  /** A queued or sent message that waits in the server's mailbox is {@code deposited}. */
+  private static DeliveryState stateOf(ResultSet rs, int depositedColumn) throws SQLException {
+    DeliveryState state = DeliveryState.fromColumn(rs.getString("state"));
+    if ((state == DeliveryState.QUEUED || state == DeliveryState.SENT) && depositedColumn > 0) {
+      rs.getLong(depositedColumn);
+      if (!rs.wasNull()) {
+        return DeliveryState.DEPOSITED;
+      }
+    }
+    return state;
+  }
+
+  /**
+   * Records that an outgoing message was deposited in the bootstrap server's mailbox; it stays in
+   * the outbox until it is delivered.
+   *
+   * @param peer the recipient's key
+   * @param id the message id
+   * @return true if it was in the outbox
+   */
+  public boolean markDeposited(String peer, String id) {
+    return update(
+            "UPDATE messages SET deposited_ms = ?1, updated_ms = ?1"
+                + " WHERE direction = 'out' AND peer = ?2 AND id = ?3 AND pending = 1",
+            peer,
+            id)
+        > 0;
+  }
+
+  /**
+   * Records that a deposited message expired in the mailbox unfetched: it is queued (or sent)
+   * again, for direct delivery.
+   *
+   * @param peer the recipient's key
+   * @param id the message id
+   * @return true if it was deposited and still in the outbox
+   */
+  public boolean clearDeposited(String peer, String id) {
+    return update(
+            "UPDATE messages SET deposited_ms = NULL, updated_ms = ?1"
+                + " WHERE direction = 'out' AND peer = ?2 AND id = ?3 AND pending = 1"
+                + " AND deposited_ms IS NOT NULL",
+            peer,
+            id)
+        > 0;
+  }
+
+  /**
+   * Returns one outgoing message.
+   *
+   * @param peer the recipient's key
+   * @param id the message id
+   * @return the message, or empty
+   */
+  public Optional<StoredMessage> outgoing(String peer, String id) {
+    try {
+      PreparedStatement ps =
+          statement("SELECT * FROM messages WHERE direction = 'out' AND peer = ? AND id = ?");
+      ps.setString(1, peer);
+      ps.setString(2, id);
+      return read(ps).stream().findFirst();
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
+  }
+
+  /**
+   * Returns outgoing messages still in the outbox and not deposited, stored before a time, oldest
+   * first: what may go to the mailbox of a peer that stays away.
+   *
+   * @param createdBeforeMs only messages stored before this, Unix milliseconds
+   * @param limit the most to return
+   * @return the messages
+   */
+  public List<StoredMessage> mailCandidates(long createdBeforeMs, int limit) {
+    try {
+      PreparedStatement ps =
+          statement(
+              "SELECT * FROM messages WHERE pending = 1 AND direction = 'out'"
+                  + " AND deposited_ms IS NULL AND created_ms < ? ORDER BY seq LIMIT ?");
+      ps.setLong(1, createdBeforeMs);
+      ps.setInt(2, Math.max(0, limit));
+      return read(ps);
+    } catch (SQLException e) {
+      throw translate(file, e);
     }
   }
 

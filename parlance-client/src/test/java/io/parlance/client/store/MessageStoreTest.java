@@ -42,7 +42,7 @@ class MessageStoreTest {
 
   @Test
   void aNewDatabaseIsMigratedToTheLatestSchemaInWalMode() throws Exception {
-    assertThat(store.schemaVersion()).isEqualTo(MessageStore.latestSchemaVersion()).isEqualTo(2);
+    assertThat(store.schemaVersion()).isEqualTo(MessageStore.latestSchemaVersion()).isEqualTo(3);
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         Statement s = c.createStatement()) {
       var rs = s.executeQuery("PRAGMA journal_mode");
@@ -312,10 +312,44 @@ class MessageStoreTest {
 
     store = MessageStore.open(old, clock::incrementAndGet, 200);
 
-    assertThat(store.schemaVersion()).isEqualTo(2);
+    assertThat(store.schemaVersion()).isEqualTo(3);
     assertThat(store.outbox("bob", 10)).extracting(StoredMessage::id).containsExactly("a");
     assertThat(store.outboxPeers()).containsExactly("bob");
     assertThat(store.history("bob", 10)).hasSize(3);
+  }
+
+  @Test
+  void aDepositedMessageShowsDepositedStaysInTheOutboxAndGoesBackToWaitingWhenItExpires() {
+    StoredMessage m = store.enqueue("BOB-ID", "bob", "for the mailbox", 1);
+    StoredMessage plain = store.enqueue("carol", "carol", "other", 1);
+    assertThat(store.mailCandidates(Long.MAX_VALUE, 10))
+        .extracting(StoredMessage::id)
+        .containsExactly(m.id(), plain.id());
+
+    assertThat(store.markDeposited("BOB-ID", m.id())).isTrue();
+    assertThat(store.outgoing("BOB-ID", m.id()).orElseThrow().state())
+        .isEqualTo(DeliveryState.DEPOSITED);
+    assertThat(store.outbox("BOB-ID", 10)).extracting(StoredMessage::id).containsExactly(m.id());
+    assertThat(store.mailCandidates(Long.MAX_VALUE, 10))
+        .extracting(StoredMessage::id)
+        .containsExactly(plain.id());
+    store.markSent("BOB-ID", m.id());
+    assertThat(store.history("bob", 10))
+        .singleElement()
+        .extracting(StoredMessage::state)
+        .isEqualTo(DeliveryState.DEPOSITED);
+
+    assertThat(store.clearDeposited("BOB-ID", m.id())).isTrue();
+    assertThat(store.clearDeposited("BOB-ID", m.id())).isFalse();
+    assertThat(store.outgoing("BOB-ID", m.id()).orElseThrow().state())
+        .isEqualTo(DeliveryState.SENT);
+
+    store.markDeposited("BOB-ID", m.id());
+    assertThat(store.markDelivered("BOB-ID", m.id())).isTrue();
+    assertThat(store.outgoing("BOB-ID", m.id()).orElseThrow().state())
+        .isEqualTo(DeliveryState.DELIVERED);
+    assertThat(store.markDeposited("BOB-ID", m.id())).isFalse();
+    assertThat(store.outbox("BOB-ID", 10)).isEmpty();
   }
 
   @Test

@@ -24,13 +24,23 @@ import java.util.Optional;
   @JsonSubTypes.Type(value = ClientFrame.Register.class, name = ClientFrame.Register.TYPE),
   @JsonSubTypes.Type(value = ClientFrame.Lookup.class, name = ClientFrame.Lookup.TYPE),
   @JsonSubTypes.Type(value = ClientFrame.ListPeers.class, name = ClientFrame.ListPeers.TYPE),
-  @JsonSubTypes.Type(value = ClientFrame.Unregister.class, name = ClientFrame.Unregister.TYPE)
+  @JsonSubTypes.Type(value = ClientFrame.Unregister.class, name = ClientFrame.Unregister.TYPE),
+  @JsonSubTypes.Type(
+      value = MailClientFrame.KeyPublish.class,
+      name = MailClientFrame.KeyPublish.TYPE),
+  @JsonSubTypes.Type(
+      value = MailClientFrame.KeyLookup.class,
+      name = MailClientFrame.KeyLookup.TYPE),
+  @JsonSubTypes.Type(value = MailClientFrame.Deposit.class, name = MailClientFrame.Deposit.TYPE),
+  @JsonSubTypes.Type(value = MailClientFrame.Fetch.class, name = MailClientFrame.Fetch.TYPE),
+  @JsonSubTypes.Type(value = MailClientFrame.Ack.class, name = MailClientFrame.Ack.TYPE)
 })
 public sealed interface ClientFrame extends BootstrapFrame
     permits ClientFrame.Register,
         ClientFrame.Lookup,
         ClientFrame.ListPeers,
-        ClientFrame.Unregister {
+        ClientFrame.Unregister,
+        MailClientFrame {
 
   /**
    * {@code {"type":"register","nickname":"alice","tcp_port":36091}}: hold this nickname for the

@@ -61,6 +61,27 @@ public final class ErrorCode {
   /** The server failed; the request may be retried. */
   public static final String INTERNAL_ERROR = "internal_error";
 
+  /** The server keeps no mailbox (turned off with {@code --no-mailbox}). */
+  public static final String NO_MAILBOX = "no_mailbox";
+
+  /** The peer published no mail key here (it does not accept mail, or never registered). */
+  public static final String NO_MAIL_KEY = "no_mail_key";
+
+  /** The deposit is sealed to another key than the one the recipient published last. */
+  public static final String MAIL_KEY_MISMATCH = "mail_key_mismatch";
+
+  /** The recipient's mailbox holds as many messages or bytes as it may; try again later. */
+  public static final String MAILBOX_FULL = "mailbox_full";
+
+  /** The sealed message is larger than the server keeps. */
+  public static final String MAIL_TOO_LARGE = "mail_too_large";
+
+  /**
+   * The mailbox refuses the frame: the registration proves no key, {@code from} is not its id, or a
+   * mail key or receipt does not verify.
+   */
+  public static final String MAIL_REFUSED = "mail_refused";
+
   private ErrorCode() {}
 
   /**

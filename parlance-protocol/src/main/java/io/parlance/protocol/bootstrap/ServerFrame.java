@@ -23,7 +23,13 @@ import java.util.Objects;
   @JsonSubTypes.Type(value = ServerFrame.PeersChanged.class, name = ServerFrame.PeersChanged.TYPE),
   @JsonSubTypes.Type(value = ServerFrame.LookupResult.class, name = ServerFrame.LookupResult.TYPE),
   @JsonSubTypes.Type(value = ServerFrame.Unregistered.class, name = ServerFrame.Unregistered.TYPE),
-  @JsonSubTypes.Type(value = ServerFrame.Error.class, name = ServerFrame.Error.TYPE)
+  @JsonSubTypes.Type(value = ServerFrame.Error.class, name = ServerFrame.Error.TYPE),
+  @JsonSubTypes.Type(value = MailServerFrame.MailKey.class, name = MailServerFrame.MailKey.TYPE),
+  @JsonSubTypes.Type(
+      value = MailServerFrame.Deposited.class,
+      name = MailServerFrame.Deposited.TYPE),
+  @JsonSubTypes.Type(value = MailServerFrame.Mail.class, name = MailServerFrame.Mail.TYPE),
+  @JsonSubTypes.Type(value = MailServerFrame.Acked.class, name = MailServerFrame.Acked.TYPE)
 })
 public sealed interface ServerFrame extends BootstrapFrame
     permits ServerFrame.Challenge,
@@ -32,7 +38,8 @@ public sealed interface ServerFrame extends BootstrapFrame
         ServerFrame.PeersChanged,
         ServerFrame.LookupResult,
         ServerFrame.Unregistered,
-        ServerFrame.Error {
+        ServerFrame.Error,
+        MailServerFrame {
 
   /**
    * {@code {"type":"challenge","nonce":"q3R0...="}}: sent once on every connection, right after the
