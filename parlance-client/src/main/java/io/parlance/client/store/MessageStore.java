@@ -43,7 +43,7 @@ public final class MessageStore implements AutoCloseable {
 
   /** The migrations, in order; the schema version is the number applied. */
   private static final List<String> MIGRATIONS =
-      List.of("V1__messages.sql", "V2__outbox_flag.sql", "V3__mailbox.sql");
+      List.of("V1__messages.sql", "V2__outbox_flag.sql", "V3__mailbox.sql", "V4__rooms.sql");
 
   private static final String MEMORY = ":memory:";
 
@@ -743,6 +743,202 @@ public final class MessageStore implements AutoCloseable {
             + " WHERE messages_fts MATCH ? ORDER BY m.seq DESC LIMIT ?",
         match,
         limit);
+  }
+
+  // ---- Rooms: states and messages as their signed wire JSON (see V3__rooms.sql) ----
+
+  /**
+   * A stored room message, for history and search.
+   *
+   * @param room the room id
+   * @param id the message id
+   * @param author the author's peer id
+   * @param nickname the author's nickname when it was stored
+   * @param clock its Lamport clock
+   * @param text its text
+   * @param createdMs when we stored it, Unix milliseconds
+   */
+  public record RoomRow(
+      String room,
+      String id,
+      String author,
+      String nickname,
+      long clock,
+      String text,
+      long createdMs) {}
+
+  /**
+   * Stores a room state version, replacing one of the same version (a settled concurrent change).
+   *
+   * @param room the room id
+   * @param version the version
+   * @param name the room's name
+   * @param json the signed state
+   */
+  public void saveRoomState(String room, long version, String name, String json) {
+    try {
+      PreparedStatement ps =
+          statement(
+              "INSERT OR REPLACE INTO room_states (room, version, name, json) VALUES (?, ?, ?, ?)");
+      ps.setString(1, room);
+      ps.setLong(2, version);
+      ps.setString(3, name);
+      ps.setString(4, json);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
+  }
+
+  /**
+   * Stores a room message unless it is stored already.
+   *
+   * @param row the message's fields
+   * @param seq the author's sequence number
+   * @param json the signed message
+   * @return true if it was new
+   */
+  public boolean saveRoomMessage(RoomRow row, long seq, String json) {
+    try {
+      PreparedStatement ps =
+          statement(
+              "INSERT OR IGNORE INTO room_messages (room, id, author, nickname, seq, clock, text,"
+                  + " json, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      ps.setString(1, row.room());
+      ps.setString(2, row.id());
+      ps.setString(3, row.author());
+      ps.setString(4, row.nickname());
+      ps.setLong(5, seq);
+      ps.setLong(6, row.clock());
+      ps.setString(7, row.text());
+      ps.setString(8, json);
+      ps.setLong(9, clock.getAsLong());
+      return ps.executeUpdate() > 0;
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
+  }
+
+  /**
+   * Deletes a room message (a removed member's, written after its removal).
+   *
+   * @param room the room id
+   * @param id the message id
+   */
+  public void deleteRoomMessage(String room, String id) {
+    try {
+      PreparedStatement ps = statement("DELETE FROM room_messages WHERE room = ? AND id = ?");
+      ps.setString(1, room);
+      ps.setString(2, id);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
+  }
+
+  /**
+   * Returns the ids of the rooms with a stored state.
+   *
+   * @return the room ids
+   */
+  public List<String> rooms() {
+    return strings("SELECT DISTINCT room FROM room_states ORDER BY room", null);
+  }
+
+  /**
+   * Returns a room's stored states, oldest first.
+   *
+   * @param room the room id
+   * @return the signed states as JSON
+   */
+  public List<String> roomStates(String room) {
+    return strings("SELECT json FROM room_states WHERE room = ? ORDER BY version", room);
+  }
+
+  /**
+   * Returns a room's stored messages in the room's order.
+   *
+   * @param room the room id
+   * @return the signed messages as JSON
+   */
+  public List<String> roomMessages(String room) {
+    return strings(
+        "SELECT json FROM room_messages WHERE room = ? ORDER BY clock, author, seq", room);
+  }
+
+  /**
+   * Returns the latest messages of a room, in the room's order.
+   *
+   * @param room the room id
+   * @param limit the most to return
+   * @return the messages, oldest first
+   */
+  public List<RoomRow> roomHistory(String room, int limit) {
+    return roomRows(
+        "SELECT * FROM (SELECT * FROM room_messages WHERE room = ?"
+            + " ORDER BY clock DESC, author DESC, seq DESC LIMIT ?) ORDER BY clock, author, seq",
+        room,
+        limit);
+  }
+
+  /**
+   * Finds room messages whose text or author nickname has all the words, newest first.
+   *
+   * @param text the words
+   * @param limit the most to return
+   * @return the messages
+   */
+  public List<RoomRow> roomSearch(String text, int limit) {
+    String match = ftsQuery(text);
+    if (match.isEmpty()) {
+      return List.of();
+    }
+    return roomRows(
+        "SELECT m.* FROM room_messages_fts f JOIN room_messages m ON m.rowid = f.rowid"
+            + " WHERE room_messages_fts MATCH ? ORDER BY m.created_ms DESC LIMIT ?",
+        match,
+        limit);
+  }
+
+  private List<RoomRow> roomRows(String sql, String key, int limit) {
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      ps.setString(1, key);
+      ps.setInt(2, Math.max(0, limit));
+      try (ResultSet rs = ps.executeQuery()) {
+        List<RoomRow> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(
+              new RoomRow(
+                  rs.getString("room"),
+                  rs.getString("id"),
+                  rs.getString("author"),
+                  rs.getString("nickname"),
+                  rs.getLong("clock"),
+                  rs.getString("text"),
+                  rs.getLong("created_ms")));
+        }
+        return out;
+      }
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
+  }
+
+  private List<String> strings(String sql, String key) {
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      if (key != null) {
+        ps.setString(1, key);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        List<String> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+        return out;
+      }
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
   }
 
   /** Quotes each word so user text never reaches FTS5's query syntax. */
