@@ -15,6 +15,7 @@ import io.parlance.client.messaging.PeerTls;
 import io.parlance.client.peer.Peer;
 import io.parlance.client.peer.PeerDirectory;
 import io.parlance.client.security.Identity;
+import io.parlance.client.security.PeerId;
 import io.parlance.client.security.SignedDiscovery;
 import io.parlance.client.security.TlsContexts;
 import io.parlance.client.security.TrustStore;
@@ -58,6 +59,7 @@ final class NodeRuntime {
   private volatile Messenger messenger;
   private volatile History history;
   private final PeerResolver resolver;
+  private final MismatchAlerts mismatches;
   private volatile boolean running;
 
   NodeRuntime(
@@ -71,6 +73,7 @@ final class NodeRuntime {
     this.resolver = resolver;
     this.events = events;
     this.nickname = nickname;
+    this.mismatches = new MismatchAlerts(events, System::nanoTime);
   }
 
   /**
@@ -196,7 +199,12 @@ final class NodeRuntime {
   /** How the outbox reaches a peer: the pool, secured as the trust policy says. */
   private CompletableFuture<PeerLink> connection(Peer peer) {
     try {
-      return pool.connection(peer.address(), trust.securityFor(peer));
+      PeerId expected = trust.securityFor(peer);
+      CompletableFuture<PeerLink> link = pool.connection(peer.address(), expected);
+      if (expected != null) {
+        link.whenComplete((l, error) -> mismatches.connected(peer, error));
+      }
+      return link;
     } catch (SendException e) {
       return CompletableFuture.failedFuture(e);
     }

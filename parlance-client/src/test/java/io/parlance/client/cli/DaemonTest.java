@@ -215,6 +215,7 @@ class DaemonTest {
     ControlClient good = client(alice);
     good.send("/follow");
     assertThat(next(good).path("event").asText()).isEqualTo("following");
+    good.answered(); // 800 messages may take longer than the wait for the first answer
 
     try (SocketChannel stuck =
         SocketChannel.open(UnixDomainSocketAddress.of(alice.control().socketFile()))) {

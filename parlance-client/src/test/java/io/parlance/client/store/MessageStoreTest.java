@@ -42,7 +42,7 @@ class MessageStoreTest {
 
   @Test
   void aNewDatabaseIsMigratedToTheLatestSchemaInWalMode() throws Exception {
-    assertThat(store.schemaVersion()).isEqualTo(MessageStore.latestSchemaVersion()).isEqualTo(2);
+    assertThat(store.schemaVersion()).isEqualTo(MessageStore.latestSchemaVersion()).isEqualTo(3);
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         Statement s = c.createStatement()) {
       var rs = s.executeQuery("PRAGMA journal_mode");
@@ -312,7 +312,7 @@ class MessageStoreTest {
 
     store = MessageStore.open(old, clock::incrementAndGet, 200);
 
-    assertThat(store.schemaVersion()).isEqualTo(2);
+    assertThat(store.schemaVersion()).isEqualTo(3);
     assertThat(store.outbox("bob", 10)).extracting(StoredMessage::id).containsExactly("a");
     assertThat(store.outboxPeers()).containsExactly("bob");
     assertThat(store.history("bob", 10)).hasSize(3);
