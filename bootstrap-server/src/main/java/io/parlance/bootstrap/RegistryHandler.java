@@ -16,6 +16,7 @@ import io.parlance.bootstrap.mailbox.MailboxService;
 import io.parlance.bootstrap.registry.PeerEntry;
 import io.parlance.bootstrap.registry.Registry;
 import io.parlance.bootstrap.registry.RegistryPage;
+import io.parlance.protocol.LogLimiter;
 import io.parlance.protocol.ProtocolException;
 import io.parlance.protocol.TokenBucket;
 import io.parlance.protocol.bootstrap.BootstrapFrame;
@@ -83,6 +84,17 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(RegistryHandler.class);
+  private static final LogLimiter UNEXPECTED = new LogLimiter();
+
+  /** An error as one bounded line, its control characters made visible. */
+  static String oneLine(Throwable cause) {
+    String text = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    StringBuilder out = new StringBuilder();
+    text.codePoints()
+        .limit(200)
+        .forEach(c -> out.append(Character.isISOControl(c) ? "?" : Character.toString(c)));
+    return text.codePointCount(0, text.length()) > 200 ? out + "..." : out.toString();
+  }
 
   private final ServerState state;
   private final TokenBucket frames;
@@ -584,7 +596,12 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
       LOG.debug("[id: 0x{}] {}", ctx.channel().id().asShortText(), cause.toString());
       ctx.close();
     } else {
-      LOG.warn("[id: 0x{}] Unexpected error; closing", ctx.channel().id().asShortText(), cause);
+      // One line, rate-limited: a client that can provoke it must not flood the log (issue 22).
+      String id = ctx.channel().id().asShortText();
+      String what = oneLine(cause);
+      UNEXPECTED.log(
+          more -> LOG.warn("[id: 0x{}] Unexpected error; closing: {}{}", id, what, more));
+      LOG.debug("[id: 0x{}] Unexpected error", id, cause);
       ctx.close();
     }
   }

@@ -74,6 +74,14 @@ final class InboxCommand extends DaemonClientCommand {
               out.flush();
             }
           }
+          case "identity_mismatch", "key_changed" -> {
+            // Security warnings reach a follower too: it may be the only face the user watches.
+            if (follow) {
+              out.println(
+                  json ? JsonRenderer.write(event) : "! " + TerminalText.inline(warning(event)));
+              out.flush();
+            }
+          }
           case "stopped" -> {
             return 0;
           }
@@ -91,6 +99,13 @@ final class InboxCommand extends DaemonClientCommand {
     throw new IllegalStateException("the daemon closed the connection");
   }
 
+  private static String warning(JsonNode event) {
+    String text = event.path("message").asText();
+    return "identity_mismatch".equals(event.path("event").asText())
+        ? "SECURITY WARNING: " + text
+        : text;
+  }
+
   private void print(JsonNode m, PrintWriter out) {
     NodeEvent.MessageReceived message =
         new NodeEvent.MessageReceived(
@@ -98,7 +113,9 @@ final class InboxCommand extends DaemonClientCommand {
             m.path("content").asText(),
             m.path("timestamp").asLong(),
             m.path("address").asText(),
-            m.hasNonNull("id") ? PeerId.parse(m.path("id").asText()) : null);
+            m.hasNonNull("id") ? PeerId.parse(m.path("id").asText()) : null,
+            m.hasNonNull("sender") ? m.path("sender").asText() : null,
+            m.hasNonNull("id") && !m.path("pinned").asBoolean(true));
     if (json) {
       out.println(JsonRenderer.line(message));
       return;
@@ -109,8 +126,8 @@ final class InboxCommand extends DaemonClientCommand {
     String prefix = "[" + at + "] ";
     out.println(
         prefix
-            + TerminalText.inline(message.from())
-            + (message.verified() ? "" : " (unverified)")
+            + TerminalText.inline(message.sender())
+            + TerminalRenderer.sourceNote(message)
             + ": "
             + TerminalText.block(message.content(), " ".repeat(prefix.length())));
   }

@@ -100,22 +100,27 @@ final class JsonRenderer implements Reply.Visitor<ObjectNode>, NodeEvent.Visitor
         .put("address", m.address())
         .put("verified", m.verified());
     if (m.senderId() != null) {
-      node.put("id", m.senderId().value());
+      node.put("id", m.senderId().value()).put("pinned", !m.unpinned());
     }
-    return node;
+    return node.put("sender", m.sender());
   }
 
   /** A stored message, as {@code history} and {@code search} list them. */
   static ObjectNode stored(StoredMessage m) {
-    return MAPPER
-        .createObjectNode()
-        .put("id", m.id())
-        .put("direction", m.direction() == Direction.OUT ? "out" : "in")
-        .put("peer", m.peer())
-        .put("nickname", m.nickname())
-        .put("content", m.content())
-        .put("timestamp", m.timestamp())
-        .put("state", m.state().name().toLowerCase(Locale.ROOT));
+    ObjectNode node =
+        MAPPER
+            .createObjectNode()
+            .put("id", m.id())
+            .put("direction", m.direction() == Direction.OUT ? "out" : "in")
+            .put("peer", m.peer())
+            .put("nickname", m.nickname())
+            .put("content", m.content())
+            .put("timestamp", m.timestamp())
+            .put("state", m.state().name().toLowerCase(Locale.ROOT));
+    if (m.direction() == Direction.IN) {
+      node.put("verified", !m.unverified());
+    }
+    return node;
   }
 
   private static ObjectNode stored(ObjectNode node, List<StoredMessage> messages) {
@@ -327,6 +332,16 @@ final class JsonRenderer implements Reply.Visitor<ObjectNode>, NodeEvent.Visitor
             .put("nickname", e.peer().nickname())
             .put("address", e.peer().addressText())
             .put("message", e.warning()),
+        e.peer());
+  }
+
+  @Override
+  public ObjectNode identityMismatch(NodeEvent.IdentityMismatch e) {
+    return security(
+        event("identity_mismatch")
+            .put("nickname", e.peer().nickname())
+            .put("address", e.peer().addressText())
+            .put("message", e.message()),
         e.peer());
   }
 

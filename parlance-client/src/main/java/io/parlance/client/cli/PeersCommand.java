@@ -87,6 +87,9 @@ final class PeersCommand extends DaemonClientCommand {
     if ("changed".equals(p.path("trust").asText())) {
       return "KEY CHANGED (refused until /trust)";
     }
+    if ("unpinned".equals(p.path("trust").asText())) {
+      return "another peer of that name, id " + p.path("id").asText() + " (not trusted yet)";
+    }
     if (p.path("encrypted").asBoolean()) {
       return "encrypted, id " + p.path("id").asText();
     }

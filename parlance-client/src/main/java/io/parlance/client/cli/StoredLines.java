@@ -17,7 +17,8 @@ final class StoredLines {
 
   /**
    * Formats one message: {@code [2026-11-21 14:02:17] → bob: hello (delivered)} for ours, {@code
-   * [2026-11-21 14:02:20] bob: hi} for the peer's.
+   * [2026-11-21 14:02:20] bob: hi} for the peer's ({@code bob (unverified): hi} if its sender
+   * proved nothing).
    *
    * @param m the message
    * @param zone the time zone to show times in
@@ -34,6 +35,7 @@ final class StoredLines {
     if (m.direction() == Direction.OUT) {
       return at + "→ " + who + ": " + text + " (" + m.state().name().toLowerCase(Locale.ROOT) + ")";
     }
-    return at + who + ": " + text;
+    // A received message whose sender proved nothing: anyone could have written it.
+    return at + who + (m.unverified() ? " (unverified)" : "") + ": " + text;
   }
 }

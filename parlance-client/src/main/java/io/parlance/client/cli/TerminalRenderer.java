@@ -350,8 +350,8 @@ final class TerminalRenderer implements Reply.Visitor<Void>, NodeEvent.Visitor<V
         LocalTime.ofInstant(Instant.ofEpochSecond(e.timestamp()), clock.getZone()).format(CLOCK);
     screen.print(
         line(at)
-            .append(name(e.from()))
-            .append(e.verified() ? "" : " (unverified)")
+            .append(name(e.sender()))
+            .append(sourceNote(e))
             .append(": " + TerminalText.block(e.content(), CONTINUATION))
             .toAttributedString());
     return null;
@@ -380,6 +380,12 @@ final class TerminalRenderer implements Reply.Visitor<Void>, NodeEvent.Visitor<V
   @Override
   public Void trustWarning(NodeEvent.TrustWarning e) {
     problem(e.warning());
+    return null;
+  }
+
+  @Override
+  public Void identityMismatch(NodeEvent.IdentityMismatch e) {
+    problem("SECURITY WARNING: " + e.message());
     return null;
   }
 
@@ -446,11 +452,30 @@ final class TerminalRenderer implements Reply.Visitor<Void>, NodeEvent.Visitor<V
     return null;
   }
 
+  /**
+   * What a received message's sender proved, after its name: nothing for the pinned key, {@code
+   * (unverified)} for a plain sender, {@code (not the bob you trust)} for another key under a
+   * pinned nickname.
+   */
+  static String sourceNote(NodeEvent.MessageReceived e) {
+    if (!e.verified()) {
+      return " (unverified)";
+    }
+    return e.unpinned() ? " (not the " + TerminalText.inline(e.from()) + " you trust)" : "";
+  }
+
   /** How we talk to a peer, in a few words. */
   private static String security(Peer p, String trust) {
     return switch (trust) {
       case "plain" -> "plain, unverified";
       case "changed" -> "KEY CHANGED, refused until /trust";
+      case "unpinned" ->
+          "another peer of that name, id "
+              + p.id().shortForm()
+              + ", not trusted yet: /trust "
+              + TerminalText.inline(p.nickname())
+              + "#"
+              + p.id().shortForm();
       default -> p.has("tls") ? "encrypted, id " + p.id().shortForm() : "signed, not encrypted";
     };
   }

@@ -62,7 +62,7 @@ public final class Receiver implements InboundSink {
     boolean acknowledged = line.id() != null;
     CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     store.submit(
-        s -> store(s, known, acknowledged, line),
+        s -> store(s, known, acknowledged, line, message.proven() != null),
         (isNew, error) -> {
           if (error != null) {
             outcome.complete(failed(message, acknowledged, error));
@@ -77,7 +77,7 @@ public final class Receiver implements InboundSink {
   }
 
   private static boolean store(
-      MessageStore s, @Nullable String known, boolean acknowledged, ChatLine line) {
+      MessageStore s, @Nullable String known, boolean acknowledged, ChatLine line, boolean proven) {
     // A plain line's local id is made here, on the store thread: a random UUID may read the
     // system's entropy source, a file, which an event loop must not touch.
     String id = acknowledged ? line.id() : LOCAL_ID_PREFIX + UUID.randomUUID();
@@ -86,7 +86,9 @@ public final class Receiver implements InboundSink {
       // Not discovered yet (a restart, say): file it under the key this nickname had before.
       key = acknowledged ? s.keyForNickname(line.from()).orElse(line.from()) : line.from();
     }
-    return s.receive(id, key, line.from(), line.content(), line.timestamp());
+    // Verified: the sender proved over TLS the key the message is filed under.
+    boolean verified = proven && key.equals(known);
+    return s.receive(id, key, line.from(), line.content(), line.timestamp(), verified);
   }
 
   private Outcome failed(InboundMessage message, boolean acknowledged, Throwable error) {

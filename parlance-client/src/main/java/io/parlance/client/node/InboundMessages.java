@@ -1,6 +1,5 @@
 package io.parlance.client.node;
 
-import io.parlance.client.delivery.Outbox;
 import io.parlance.client.delivery.Receiver;
 import io.parlance.client.messaging.InboundMessage;
 import io.parlance.client.messaging.InboundRefusals;
@@ -12,7 +11,6 @@ import io.parlance.client.store.AsyncMessageStore;
 import io.parlance.protocol.wire.ChatLine;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -94,23 +92,16 @@ final class InboundMessages implements InboundSink {
   }
 
   /**
-   * Returns the conversation key of a line's sender when we know who it is: the id it proved over
-   * TLS, else the one peer of that nickname at that IP in the directory; else null.
+   * Returns the conversation key of a line's sender: the id it proved over TLS; else its nickname,
+   * the key of a plain conversation. A line that proved nothing is never filed under a peer's id,
+   * not even when it comes from that peer's IP address: anyone can send a plain line with any
+   * {@code from} (issue 22, item 5).
    */
   private String senderKey(InboundMessage message) {
     if (message.proven() != null) {
       return message.proven().value();
     }
-    if (message.remote() instanceof InetSocketAddress remote) {
-      List<Peer> candidates =
-          directory.byNickname(message.line().from()).stream()
-              .filter(p -> p.address().getAddress().equals(remote.getAddress()))
-              .toList();
-      if (candidates.size() == 1) {
-        return Outbox.keyOf(candidates.get(0));
-      }
-    }
-    return null;
+    return message.line().from();
   }
 
   /** Publishes a new message, once it is stored. */
@@ -121,9 +112,15 @@ final class InboundMessages implements InboundSink {
         message.remote() instanceof InetSocketAddress remote
             ? senderAddress(line.from(), remote, proven)
             : String.valueOf(message.remote());
+    boolean unpinned = proven != null && !policy.isPinned(line.from(), proven);
+    boolean shared = directory.byNickname(line.from()).size() > 1;
+    String sender =
+        proven != null && (unpinned || shared)
+            ? line.from() + "#" + proven.shortForm()
+            : line.from();
     events.publish(
         new NodeEvent.MessageReceived(
-            line.from(), line.content(), line.timestamp(), address, proven));
+            line.from(), line.content(), line.timestamp(), address, proven, sender, unpinned));
   }
 
   /**

@@ -4,6 +4,7 @@ import io.parlance.client.delivery.Outbox;
 import io.parlance.client.delivery.Outgoing;
 import io.parlance.client.peer.Peer;
 import io.parlance.client.peer.PeerDirectory;
+import io.parlance.client.security.PeerId;
 import io.parlance.client.store.AsyncMessageStore;
 import io.parlance.client.store.DeliveryState;
 import java.util.ArrayList;
@@ -55,6 +56,15 @@ final class Messenger {
     try {
       requireRunning();
       MessageCheck.check(text);
+      if (PeerResolver.isPlainNickname(target)) {
+        List<PeerId> pins = policy.remembered(target);
+        if (!pins.isEmpty()) {
+          // A nickname pinned to a key goes only to a peer proving that key, never silently to a
+          // plain peer or another key that took the name (issue 22: a plain announce was enough).
+          Peer pinned = TrustPolicy.pinnedChoice(target, pins, directory.byNickname(target));
+          return pinned != null ? send(pinned, target, text) : sendToPinned(target, pins, text);
+        }
+      }
       peer = resolver.resolve(target);
     } catch (SendException e) {
       if (e.reason() == SendException.Reason.UNKNOWN_PEER && PeerResolver.isPlainNickname(target)) {
@@ -89,6 +99,24 @@ final class Messenger {
                         "no peer called " + nick + " is online or known from earlier messages"));
               }
               return submit(key.get(), nick, null, nick, text);
+            });
+  }
+
+  /**
+   * A pinned nickname no peer online has: queued for the pinned key (the most recent conversation
+   * among the pinned keys, else the first pin), never for a plain conversation of that nickname,
+   * which a plain announce could then claim.
+   */
+  private CompletableFuture<Outgoing> sendToPinned(String nick, List<PeerId> pins, String text) {
+    List<String> pinKeys = pins.stream().map(PeerId::value).toList();
+    return store
+        .submit(s -> s.keysForNickname(nick))
+        .exceptionally(error -> List.of())
+        .thenCompose(
+            keys -> {
+              String key =
+                  keys.stream().filter(pinKeys::contains).findFirst().orElse(pinKeys.get(0));
+              return submit(key, nick, null, nick, text);
             });
   }
 

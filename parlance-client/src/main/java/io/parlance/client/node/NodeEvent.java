@@ -40,6 +40,8 @@ public sealed interface NodeEvent {
 
     R trustWarning(TrustWarning event);
 
+    R identityMismatch(IdentityMismatch event);
+
     R messageSent(MessageSent event);
 
     R delivery(Delivery event);
@@ -115,10 +117,41 @@ public sealed interface NodeEvent {
    * @param timestamp when it was sent, in Unix seconds, as the sender says
    * @param address the sender's message address if it is a known peer, else the connection's
    * @param senderId the id the sender proved over TLS, or null for an unverified (plain) message
+   * @param sender how to name the sender unambiguously: its nickname, or {@code nickname#ABCD} (the
+   *     start of its id) when several peers online share the nickname or its key is not the one
+   *     pinned for it
+   * @param unpinned true if the sender proved a key, but not the one pinned for its nickname:
+   *     another peer using the same nickname as one the user knows
    */
   record MessageReceived(
-      String from, String content, long timestamp, String address, PeerId senderId)
+      String from,
+      String content,
+      long timestamp,
+      String address,
+      PeerId senderId,
+      String sender,
+      boolean unpinned)
       implements NodeEvent {
+
+    /** Checks that the sender's name is given. */
+    public MessageReceived {
+      sender = sender == null ? from : sender;
+    }
+
+    /**
+     * Creates the event of a message whose sender is named by its nickname alone.
+     *
+     * @param from the sender's nickname as written in the message
+     * @param content the text
+     * @param timestamp when it was sent, Unix seconds
+     * @param address the sender's message address
+     * @param senderId the id it proved over TLS, or null
+     */
+    public MessageReceived(
+        String from, String content, long timestamp, String address, PeerId senderId) {
+      this(from, content, timestamp, address, senderId, from, false);
+    }
+
     @Override
     public <R> R accept(Visitor<R> visitor) {
       return visitor.messageReceived(this);
@@ -177,6 +210,22 @@ public sealed interface NodeEvent {
     @Override
     public <R> R accept(Visitor<R> visitor) {
       return visitor.trustWarning(this);
+    }
+  }
+
+  /**
+   * A connection to a peer proved another key than the one the peer announced: someone may be
+   * intercepting it (a man in the middle). Nothing was written to it; messages for the peer stay in
+   * the outbox. Told once per peer and address until a connection to it succeeds again (or 10
+   * minutes pass), not at every retry.
+   *
+   * @param peer the peer we meant to reach, with the id it announced
+   * @param message what happened, naming both ids, and what it means
+   */
+  record IdentityMismatch(Peer peer, String message) implements NodeEvent {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.identityMismatch(this);
     }
   }
 

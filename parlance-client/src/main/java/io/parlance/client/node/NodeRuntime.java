@@ -16,6 +16,7 @@ import io.parlance.client.messaging.PeerTls;
 import io.parlance.client.peer.Peer;
 import io.parlance.client.peer.PeerDirectory;
 import io.parlance.client.security.Identity;
+import io.parlance.client.security.PeerId;
 import io.parlance.client.security.SignedDiscovery;
 import io.parlance.client.security.TlsContexts;
 import io.parlance.client.security.TrustStore;
@@ -64,6 +65,7 @@ final class NodeRuntime {
   private volatile Messenger messenger;
   private volatile History history;
   private final PeerResolver resolver;
+  private final MismatchAlerts mismatches;
   private volatile boolean running;
 
   NodeRuntime(
@@ -77,6 +79,7 @@ final class NodeRuntime {
     this.resolver = resolver;
     this.events = events;
     this.nickname = nickname;
+    this.mismatches = new MismatchAlerts(events, System::nanoTime);
   }
 
   /**
@@ -216,7 +219,12 @@ final class NodeRuntime {
   /** How the outbox reaches a peer: the pool, secured as the trust policy says. */
   private CompletableFuture<PeerLink> connection(Peer peer) {
     try {
-      return pool.connection(peer.address(), trust.securityFor(peer));
+      PeerId expected = trust.securityFor(peer);
+      CompletableFuture<PeerLink> link = pool.connection(peer.address(), expected);
+      if (expected != null) {
+        link.whenComplete((l, error) -> mismatches.connected(peer, error));
+      }
+      return link;
     } catch (SendException e) {
       return CompletableFuture.failedFuture(e);
     }

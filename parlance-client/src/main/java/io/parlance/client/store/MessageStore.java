@@ -43,7 +43,12 @@ public final class MessageStore implements AutoCloseable {
 
   /** The migrations, in order; the schema version is the number applied. */
   private static final List<String> MIGRATIONS =
-      List.of("V1__messages.sql", "V2__outbox_flag.sql", "V3__mailbox.sql", "V4__rooms.sql");
+      List.of(
+          "V1__messages.sql",
+          "V2__outbox_flag.sql",
+          "V3__mailbox.sql",
+          "V4__rooms.sql",
+          "V5__verified.sql");
 
   private static final String MEMORY = ":memory:";
 
@@ -390,7 +395,8 @@ public final class MessageStore implements AutoCloseable {
    */
   public StoredMessage enqueue(String peer, String nickname, String content, long timestamp) {
     String id = UUID.randomUUID().toString();
-    long seq = insert(id, Direction.OUT, peer, nickname, content, timestamp, DeliveryState.QUEUED);
+    long seq =
+        insert(id, Direction.OUT, peer, nickname, content, timestamp, DeliveryState.QUEUED, null);
     return new StoredMessage(
         seq, id, Direction.OUT, peer, nickname, content, timestamp, DeliveryState.QUEUED, 0);
   }
@@ -408,6 +414,23 @@ public final class MessageStore implements AutoCloseable {
    * @return true if it was new, false if it was a duplicate
    */
   public boolean receive(String id, String peer, String nickname, String content, long timestamp) {
+    return receive(id, peer, nickname, content, timestamp, false);
+  }
+
+  /**
+   * Stores a received message unless it is a duplicate (see {@link #receive(String, String, String,
+   * String, long)}), with whether its sender proved the conversation's key.
+   *
+   * @param id the message id
+   * @param peer the key of the sender
+   * @param nickname the sender's nickname
+   * @param content the text
+   * @param timestamp the sender's clock, Unix seconds
+   * @param verified true if the sender proved, over TLS, the key {@code peer}
+   * @return true if it was new, false if it was a duplicate
+   */
+  public boolean receive(
+      String id, String peer, String nickname, String content, long timestamp, boolean verified) {
     try {
       PreparedStatement ps =
           statement(
@@ -424,7 +447,42 @@ public final class MessageStore implements AutoCloseable {
     } catch (SQLException e) {
       throw translate(file, e);
     }
-    return insert(id, Direction.IN, peer, nickname, content, timestamp, DeliveryState.RECEIVED) > 0;
+    return insert(
+            id,
+            Direction.IN,
+            peer,
+            nickname,
+            content,
+            timestamp,
+            DeliveryState.RECEIVED,
+            verified ? 1 : 0)
+        > 0;
+  }
+
+  /**
+   * Returns the keys of the conversations with a nickname, the most recent first: a nickname may
+   * stand for several peers (two people, or a plain peer using a verified one's name).
+   *
+   * @param nickname the nickname
+   * @return the peer keys, possibly none
+   */
+  public List<String> keysForNickname(String nickname) {
+    List<String> keys = new ArrayList<>();
+    try {
+      PreparedStatement ps =
+          statement(
+              "SELECT peer FROM messages WHERE nickname = ? GROUP BY peer ORDER BY max(seq) DESC"
+                  + " LIMIT 64");
+      ps.setString(1, nickname);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          keys.add(rs.getString(1));
+        }
+      }
+      return keys;
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
   }
 
   /**
@@ -454,12 +512,13 @@ public final class MessageStore implements AutoCloseable {
       String nickname,
       String content,
       long timestamp,
-      DeliveryState state) {
+      DeliveryState state,
+      Integer verified) {
     long now = clock.getAsLong();
     String sql =
         "INSERT OR IGNORE INTO messages"
             + " (id, direction, peer, nickname, content, timestamp, state, created_ms, updated_ms,"
-            + " pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " pending, verified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     try {
       PreparedStatement ps = statement(sql);
       ps.setString(1, id);
@@ -472,6 +531,11 @@ public final class MessageStore implements AutoCloseable {
       ps.setLong(8, now);
       ps.setLong(9, now);
       ps.setInt(10, direction == Direction.OUT ? 1 : 0);
+      if (verified == null) {
+        ps.setNull(11, java.sql.Types.INTEGER);
+      } else {
+        ps.setInt(11, verified);
+      }
       if (ps.executeUpdate() == 0) {
         return -1;
       }
@@ -659,33 +723,115 @@ public final class MessageStore implements AutoCloseable {
   }
 
   /**
-   * Returns the last messages of a conversation, oldest first.
+   * Returns the last messages of a conversation, oldest first. A conversation belongs to a peer's
+   * key, whatever nickname it had: a nickname finds the one conversation filed under it, whole (the
+   * messages before and after a rename too), never several peers' messages mixed.
    *
-   * @param peerOrNickname a peer key, a nickname (all conversations under that nickname), or, if
-   *     neither matches, the start of one peer's id (at least 4 characters, as {@code /peers} shows
-   *     it; any case, dashes optional)
+   * @param name a peer key; a nickname; {@code nickname#ABCD} (the start of the key, for a nickname
+   *     several keyed peers had); {@code nickname#plain} (the plain, unverified messages under a
+   *     nickname a keyed peer also has); or the start of one peer's id (at least 4 characters, as
+   *     {@code /peers} shows it; any case, dashes optional)
    * @param limit how many of the most recent messages
    * @return the messages in the order they were sent or received
-   * @throws IllegalArgumentException if the text is the start of several stored peers' ids
+   * @throws IllegalArgumentException if the name stands for several conversations, saying how to
+   *     name each
    */
-  public List<StoredMessage> history(String peerOrNickname, int limit) {
-    List<StoredMessage> newestFirst =
-        query(
-            "SELECT * FROM messages WHERE peer = ?1 OR nickname = ?1 ORDER BY seq DESC LIMIT ?2",
-            peerOrNickname,
-            limit);
-    if (newestFirst.isEmpty()) {
-      Optional<String> key = keyForIdPrefix(peerOrNickname);
-      if (key.isPresent()) {
-        newestFirst =
-            query(
-                "SELECT * FROM messages WHERE peer = ?1 ORDER BY seq DESC LIMIT ?2",
-                key.get(),
-                limit);
-      }
+  public List<StoredMessage> history(String name, int limit) {
+    Optional<String> key = conversationKey(name);
+    List<StoredMessage> newestFirst;
+    if (key.isEmpty()) {
+      newestFirst = new ArrayList<>();
+    } else if (key.get().equals(BY_NICKNAME)) {
+      // Several conversations under the nickname, none keyed by an id: what the name has.
+      newestFirst =
+          query(
+              "SELECT * FROM messages WHERE peer = ?1 OR nickname = ?1 ORDER BY seq DESC LIMIT ?2",
+              name,
+              limit);
+    } else {
+      newestFirst =
+          query(
+              "SELECT * FROM messages WHERE peer = ?1 ORDER BY seq DESC LIMIT ?2",
+              key.get(),
+              limit);
     }
     Collections.reverse(newestFirst);
     return newestFirst;
+  }
+
+  /** Stands for "every message under the nickname": no id-keyed conversation to prefer. */
+  private static final String BY_NICKNAME = "";
+
+  /** The one conversation a name means, or empty if none; see {@link #history}. */
+  private Optional<String> conversationKey(String name) {
+    if (isKey(name) && hasConversation(name)) {
+      return Optional.of(name);
+    }
+    List<String> keys = keysForNickname(name);
+    List<String> keyed = keys.stream().filter(MessageStore::isKey).toList();
+    if (keyed.size() == 1) {
+      return Optional.of(keyed.get(0)); // a plain peer using the name is not mixed in
+    }
+    if (keyed.size() > 1) {
+      throw new IllegalArgumentException(
+          "'"
+              + name
+              + "' had "
+              + keyed.size()
+              + " peers with different keys: "
+              + keyed.stream()
+                  .map(k -> name + "#" + k.substring(0, 4))
+                  .collect(java.util.stream.Collectors.joining(", "))
+              + (keys.size() > keyed.size() ? ", and a plain peer (" + name + "#plain)" : "")
+              + "; name one of them");
+    }
+    if (keys.size() == 1) {
+      return Optional.of(keys.get(0));
+    }
+    if (keys.size() > 1) {
+      return Optional.of(BY_NICKNAME);
+    }
+    if (hasConversation(name)) {
+      return Optional.of(name); // a plain peer's conversation is its nickname
+    }
+    int hash = name.lastIndexOf('#');
+    if (hash > 0) {
+      String nick = name.substring(0, hash);
+      String prefix = name.substring(hash + 1).replace("-", "").toUpperCase(Locale.ROOT);
+      List<String> nickKeys = keysForNickname(nick);
+      if (prefix.equals("PLAIN")) {
+        return nickKeys.contains(nick) || hasConversation(nick)
+            ? Optional.of(nick)
+            : Optional.empty();
+      }
+      List<String> matching =
+          prefix.isEmpty()
+              ? List.of()
+              : nickKeys.stream()
+                  .filter(k -> isKey(k) && k.replace("-", "").startsWith(prefix))
+                  .toList();
+      if (matching.size() == 1) {
+        return Optional.of(matching.get(0));
+      }
+    }
+    return keyForIdPrefix(name);
+  }
+
+  /** Tells whether a conversation key is a peer id (13 groups of four), not a plain nickname. */
+  private static boolean isKey(String key) {
+    return key.length() == 64 && key.matches("([A-Z2-7]{4}-){12}[A-Z2-7]{4}");
+  }
+
+  private boolean hasConversation(String key) {
+    try {
+      PreparedStatement ps = statement("SELECT 1 FROM messages WHERE peer = ? LIMIT 1");
+      ps.setString(1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
   }
 
   /**
@@ -980,7 +1126,8 @@ public final class MessageStore implements AutoCloseable {
                 rs.getString("content"),
                 rs.getLong("timestamp"),
                 stateOf(rs, deposited),
-                rs.getInt("attempts")));
+                rs.getInt("attempts"),
+                verified(rs)));
       }
       return out;
     }
@@ -1082,6 +1229,18 @@ public final class MessageStore implements AutoCloseable {
       return read(ps);
     } catch (SQLException e) {
       throw translate(file, e);
+    }
+  }
+
+  /** The verified column: null for a sent message, false for a received one not recorded. */
+  private static Boolean verified(ResultSet rs) throws SQLException {
+    if (!"in".equals(rs.getString("direction"))) {
+      return null;
+    }
+    try {
+      return rs.getInt(rs.findColumn("verified")) == 1;
+    } catch (SQLException e) {
+      return false; // an older database read without migrating it (parlance history, read-only)
     }
   }
 

@@ -170,6 +170,70 @@ class DaemonTest {
   }
 
   @Test
+  void inboxFollowAndTheControlSocketShowAManInTheMiddle() throws Exception {
+    Daemon alice = daemon("alice", ControlServer.Limits.DEFAULTS);
+    Started bob = peerSeenBy(alice, "bob");
+    java.io.StringWriter out = new java.io.StringWriter();
+    ParlanceCommand command = new ParlanceCommand();
+    command.environment = Map.of();
+    picocli.CommandLine cmd = Main.commandLine(command);
+    cmd.setOut(new java.io.PrintWriter(out, true));
+    cmd.setErr(new java.io.PrintWriter(new java.io.StringWriter(), true));
+    CompletableFuture<Integer> follower =
+        CompletableFuture.supplyAsync(
+            () -> cmd.execute("inbox", "--follow", "--data-dir", dir.resolve("alice").toString()));
+    await().atMost(WAIT).until(() -> alice.control().connectionCount() == 1);
+    ControlClient socket = client(alice);
+    socket.send("/follow");
+    assertThat(next(socket).path("event").asText()).isEqualTo("following");
+    socket.answered();
+
+    io.parlance.client.security.Identity mallory = io.parlance.client.security.Identity.generate();
+    io.netty.channel.EventLoopGroup loop = new io.netty.channel.nio.NioEventLoopGroup(1);
+    io.parlance.client.messaging.MessageServer impostor =
+        new io.parlance.client.messaging.MessageServer(
+            new java.net.InetSocketAddress("127.0.0.1", 0),
+            m -> io.parlance.client.messaging.InboundSink.Outcome.NOTHING.now(),
+            8,
+            65536,
+            1000,
+            Duration.ofMinutes(1),
+            new io.parlance.client.messaging.PeerTls.Contexts(
+                io.parlance.client.security.TlsContexts.server(mallory),
+                io.parlance.client.security.TlsContexts.client(mallory),
+                false));
+    try {
+      java.net.InetSocketAddress at = impostor.start(loop);
+      io.parlance.client.peer.Peer realBob = alice.node().resolve(bob.node().nickname());
+      alice
+          .node()
+          .directory()
+          .upsert(
+              new io.parlance.client.peer.Peer(
+                  realBob.nickname(),
+                  at,
+                  io.parlance.client.peer.Peer.LAN,
+                  realBob.id(),
+                  java.util.Set.of("tls", "ack")));
+      socket.send("/send 127.0.0.1:" + at.getPort() + " for bob only");
+
+      JsonNode event = until(socket, "identity_mismatch");
+      assertThat(event.path("id").asText()).isEqualTo(realBob.id().value());
+      assertThat(event.path("message").asText()).contains(mallory.id().toString());
+      await()
+          .atMost(WAIT)
+          .until(() -> out.toString().contains("! SECURITY WARNING: connecting to"));
+      assertThat(out.toString()).contains(mallory.id().toString());
+      assertThat(follower).isNotDone();
+    } finally {
+      impostor.close(Duration.ofSeconds(1));
+      loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+    alice.close();
+    assertThat(follower.get(10, TimeUnit.SECONDS)).isZero();
+  }
+
+  @Test
   void inboxFollowKeepsPrintingWhenAnotherClientsSendFailsAndStopsWithTheDaemon() throws Exception {
     Daemon alice = daemon("alice", ControlServer.Limits.DEFAULTS);
     Started bob = peerSeenBy(alice, "bob");
@@ -215,6 +279,7 @@ class DaemonTest {
     ControlClient good = client(alice);
     good.send("/follow");
     assertThat(next(good).path("event").asText()).isEqualTo("following");
+    good.answered(); // 800 messages may take longer than the wait for the first answer
 
     try (SocketChannel stuck =
         SocketChannel.open(UnixDomainSocketAddress.of(alice.control().socketFile()))) {

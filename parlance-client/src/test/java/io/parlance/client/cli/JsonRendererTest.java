@@ -6,13 +6,51 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parlance.client.node.NodeEvent;
 import io.parlance.client.peer.Peer;
+import io.parlance.client.security.PeerId;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class JsonRendererTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static final PeerId ID =
+      new PeerId("OKTR-DRRS-IJJC-VXP7-YEAF-7TGX-VFMO-GBDG-JZJE-5CIS-STAK-IWKN-V5JA");
+
+  @Test
+  void anIdentityMismatchIsAnEventOfItsOwnWithThePeerAndWhatHappened() throws Exception {
+    Peer bob =
+        new Peer(
+            "bob", new InetSocketAddress("127.0.0.1", 4000), Peer.LAN, ID, Set.of("tls", "ack"));
+    JsonNode e =
+        JSON.readTree(
+            JsonRenderer.line(new NodeEvent.IdentityMismatch(bob, "it proved another key")));
+    assertThat(e.path("event").asText()).isEqualTo("identity_mismatch");
+    assertThat(e.path("nickname").asText()).isEqualTo("bob");
+    assertThat(e.path("address").asText()).isEqualTo("127.0.0.1:4000");
+    assertThat(e.path("id").asText()).isEqualTo(ID.value());
+    assertThat(e.path("message").asText()).isEqualTo("it proved another key");
+  }
+
+  @Test
+  void aMessageSaysWhoSentItAndWhetherItsKeyIsTheOnePinned() throws Exception {
+    JsonNode other =
+        JSON.readTree(
+            JsonRenderer.line(
+                new NodeEvent.MessageReceived(
+                    "bob", "hi", 1, "127.0.0.1:4000", ID, "bob#OKTR", true)));
+    assertThat(other.path("sender").asText()).isEqualTo("bob#OKTR");
+    assertThat(other.path("verified").asBoolean()).isTrue();
+    assertThat(other.path("pinned").asBoolean()).isFalse();
+    JsonNode plain =
+        JSON.readTree(
+            JsonRenderer.line(
+                new NodeEvent.MessageReceived("rusty", "hi", 1, "127.0.0.1:4000", null)));
+    assertThat(plain.path("sender").asText()).isEqualTo("rusty");
+    assertThat(plain.has("pinned")).isFalse();
+  }
 
   @Test
   void hostileTextStaysOneJsonLineWithEveryControlCharacterEscaped() throws Exception {

@@ -36,7 +36,7 @@ class StoredMessagesCommandTest {
       StoredMessage hello = store.enqueue("BOB-ID", "bob", "hello bob", 1_795_000_000);
       store.markSent("BOB-ID", hello.id());
       store.markDelivered("BOB-ID", hello.id());
-      store.receive("r-1", "BOB-ID", "bob", "hi alice, see you at the café", 1_795_000_060);
+      store.receive("r-1", "BOB-ID", "bob", "hi alice, see you at the café", 1_795_000_060, true);
       store.enqueue("BOB-ID", "bob", "line\nbreak", 1_795_000_120);
       store.receive("r-2", "CAROL-ID", "carol", "not bob", 1_795_000_180);
     }
@@ -99,10 +99,20 @@ class StoredMessagesCommandTest {
     assertThat(jsonLines())
         .extracting(n -> n.path("content").asText())
         .containsExactly("not bob", "line\nbreak", "hi alice, see you at the café", "hello bob");
+    // Whether each received message's sender proved its key; nothing for our own.
+    assertThat(jsonLines())
+        .extracting(n -> n.path("verified").isMissingNode() ? "-" : n.path("verified").asText())
+        .containsExactly("false", "-", "true", "-");
 
     out.getBuffer().setLength(0);
     assertThat(run("search", "--data-dir", profile.toString(), "see", "CAFÉ")).isZero();
     assertThat(out.toString().strip()).endsWith("bob: hi alice, see you at the café");
+  }
+
+  @Test
+  void historyMarksAMessageWhoseSenderProvedNothingAsUnverified() {
+    assertThat(run("history", "--data-dir", profile.toString(), "carol")).isZero();
+    assertThat(out.toString().strip()).endsWith("] carol (unverified): not bob");
   }
 
   @Test

@@ -40,6 +40,10 @@ class TerminalRendererTest {
           p -> "plain",
           Clock.fixed(NOW, ZoneOffset.UTC));
 
+  private static final io.parlance.client.security.PeerId ID =
+      new io.parlance.client.security.PeerId(
+          "OKTR-DRRS-IJJC-VXP7-YEAF-7TGX-VFMO-GBDG-JZJE-5CIS-STAK-IWKN-V5JA");
+
   private static Peer peer(String nickname) {
     return new Peer(nickname, new InetSocketAddress("127.0.0.1", 4000), Peer.LAN);
   }
@@ -47,6 +51,36 @@ class TerminalRendererTest {
   private static NodeEvent.MessageReceived message(String from, String content) {
     return new NodeEvent.MessageReceived(
         from, content, NOW.getEpochSecond(), "127.0.0.1:4000", null);
+  }
+
+  @Test
+  void anIdentityMismatchIsASecurityWarningNamingBothIds() {
+    Peer bob =
+        new Peer(
+            "bob",
+            new InetSocketAddress("127.0.0.1", 4000),
+            Peer.LAN,
+            ID,
+            java.util.Set.of("tls", "ack"));
+    new NodeEvent.IdentityMismatch(bob, "it proved the key of IA54-..., not the announced " + ID)
+        .accept(renderer);
+    assertThat(lines)
+        .singleElement()
+        .asString()
+        .startsWith("! SECURITY WARNING: ")
+        .contains(ID.toString());
+  }
+
+  @Test
+  void aSecondPeerWithANicknameIsShownByItsShortIdAndAsNotTheOneYouTrust() {
+    new NodeEvent.MessageReceived(
+            "bob", "hi", NOW.getEpochSecond(), "127.0.0.1:4000", ID, "bob#OKTR", true)
+        .accept(renderer);
+    new NodeEvent.MessageReceived("bob", "hi too", NOW.getEpochSecond(), "127.0.0.1:4001", ID)
+        .accept(renderer);
+    assertThat(lines)
+        .containsExactly(
+            "[20:11:05] bob#OKTR (not the bob you trust): hi", "[20:11:05] bob: hi too");
   }
 
   @Test

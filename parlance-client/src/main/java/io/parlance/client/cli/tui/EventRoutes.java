@@ -137,6 +137,15 @@ public final class EventRoutes implements NodeEvent.Visitor<EventRoutes.Route> {
   }
 
   @Override
+  public Route identityMismatch(NodeEvent.IdentityMismatch e) {
+    String key = key(e.peer());
+    if (view.keys().contains(key)) {
+      view.peerOnline(key, e.peer().nickname(), "changed", e.peer().source());
+    }
+    return problem();
+  }
+
+  @Override
   public Route messageSent(NodeEvent.MessageSent e) {
     return new Route(List.of(key(e.to())), e.to().nickname(), e.id(), false);
   }
