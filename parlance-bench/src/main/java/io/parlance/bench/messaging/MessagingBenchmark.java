@@ -51,11 +51,16 @@ import org.HdrHistogram.Histogram;
  * {@code --max-seconds} per run (60), {@code --delivery-window} the nodes' window of unacknowledged
  * messages per peer (their default, 128).
  *
- * <p>Both nodes lift the flood guard ({@code maxLinesPerSecond}, 1,000 lines/s per connection by
- * default, which would otherwise close the connection) and enlarge the event queue (10,000 by
- * default) so no event is dropped at full speed.
+ * <p>Both nodes lift the flood guard ({@code maxLinesPerSecond}, 50,000 lines/s per connection by
+ * default, past which reading pauses and senders pace themselves) unless the system property
+ * {@value #LINES_PER_SECOND_PROPERTY} gives a rate (the node's default: {@code
+ * -Dparlance.bench.linesPerSecond=50000}), and enlarge the event queue (10,000 by default) so no
+ * event is dropped at full speed.
  */
 public final class MessagingBenchmark {
+
+  /** The system property that sets both nodes' {@code maxLinesPerSecond} instead of lifting it. */
+  public static final String LINES_PER_SECOND_PROPERTY = "parlance.bench.linesPerSecond";
 
   /** The most messages one run may send. */
   public static final int MAX_MESSAGES = 10_000_000;
@@ -379,7 +384,7 @@ public final class MessagingBenchmark {
             .interfaceName("lo")
             .bindHost("127.0.0.1")
             .multicastPort(multicastPort)
-            .maxLinesPerSecond(Integer.MAX_VALUE)
+            .maxLinesPerSecond(Integer.getInteger(LINES_PER_SECOND_PROPERTY, Integer.MAX_VALUE))
             .deliveryWindow(settings.deliveryWindow())
             .eventQueueCapacity(Math.max(settings.window(), 1_000_000)));
   }
