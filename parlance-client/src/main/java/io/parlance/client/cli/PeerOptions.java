@@ -3,6 +3,7 @@ package io.parlance.client.cli;
 import ch.qos.logback.classic.Level;
 import io.parlance.client.config.ConfigFile;
 import io.parlance.client.config.Environment;
+import io.parlance.client.config.LimitSettings;
 import io.parlance.client.config.Mode;
 import io.parlance.client.config.Settings;
 import io.parlance.client.internet.BootstrapClientOptions;
@@ -104,6 +105,35 @@ final class PeerOptions {
               + " keep messages for peers that are away in the outbox only.")
   boolean noMailbox;
 
+  @Option(
+      names = "--max-peers",
+      paramLabel = "N",
+      description = "Keep at most N peers in the peer list (default 4096; [limits] max_peers).")
+  Integer maxPeers;
+
+  @Option(
+      names = "--max-peers-per-ip",
+      paramLabel = "N",
+      description = "Keep at most N peers of one IP address (default 256; max_peers_per_ip).")
+  Integer maxPeersPerIp;
+
+  @Option(
+      names = "--max-connections",
+      paramLabel = "N",
+      description = "Accept at most N message connections at once (default 256; max_connections).")
+  Integer maxConnections;
+
+  @Option(
+      names = "--max-connections-per-address",
+      paramLabel = "N",
+      description =
+          "Accept at most N message connections from one address (default 32;"
+              + " max_connections_per_address).")
+  Integer maxConnectionsPerAddress;
+
+  /** The config file the settings came from, if any, for its [limits]. */
+  private Optional<Path> settingsFile = Optional.empty();
+
   @Option(names = "--multicast-port", hidden = true, description = "For tests only.")
   Integer multicastPort;
 
@@ -111,6 +141,7 @@ final class PeerOptions {
   Settings settings(Path workingDirectory, Map<String, String> environment) {
     Settings settings = Settings.defaults();
     Optional<Path> file = ConfigFile.locate(configFile, workingDirectory, environment);
+    settingsFile = file;
     if (file.isPresent()) {
       settings = settings.overriddenBy(ConfigFile.read(file.get()));
     }
@@ -170,10 +201,65 @@ final class PeerOptions {
       if (multicastPort != null) {
         builder.multicastPort(multicastPort);
       }
+      limits(builder);
       return builder.build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+  }
+
+  /** Applies the limits: defaults, then the config file's [limits], then the flags. */
+  private void limits(NodeOptions.Builder builder) {
+    LimitSettings limits =
+        settingsFile
+            .map(ConfigFile::readLimits)
+            .orElse(LimitSettings.EMPTY)
+            .overriddenBy(
+                new LimitSettings(
+                    atLeastOne("--max-peers", maxPeers),
+                    atLeastOne("--max-peers-per-ip", maxPeersPerIp),
+                    atLeastOne("--max-connections", maxConnections),
+                    atLeastOne("--max-connections-per-address", maxConnectionsPerAddress)));
+    NodeOptions defaults = NodeOptions.builder("x").build();
+    int peers = limits.maxPeers() != null ? limits.maxPeers() : defaults.maxPeers();
+    int perIp = limits.maxPeersPerIp() != null ? limits.maxPeersPerIp() : defaults.maxPeersPerIp();
+    if (perIp > peers) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "the peers kept per IP address ("
+              + perIp
+              + ", --max-peers-per-ip) cannot exceed the peers kept in all ("
+              + peers
+              + ", --max-peers)");
+    }
+    builder.maxPeers(peers, perIp);
+    int connections =
+        limits.maxConnections() != null
+            ? limits.maxConnections()
+            : defaults.maxInboundConnections();
+    if (limits.maxConnections() != null) {
+      builder.maxInboundConnections(connections);
+    }
+    if (limits.maxConnectionsPerAddress() != null) {
+      if (limits.maxConnectionsPerAddress() > connections) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "the connections taken from one address ("
+                + limits.maxConnectionsPerAddress()
+                + ", --max-connections-per-address) cannot exceed the connections taken in all ("
+                + connections
+                + ", --max-connections)");
+      }
+      builder.maxInboundConnectionsPerAddress(limits.maxConnectionsPerAddress());
+    }
+  }
+
+  private Integer atLeastOne(String option, Integer value) {
+    if (value != null && value < 1) {
+      throw new ParameterException(
+          spec.commandLine(), option + ": must be at least 1, not " + value);
+    }
+    return value;
   }
 
   private void atLeastOneSecond(String option, int seconds) {

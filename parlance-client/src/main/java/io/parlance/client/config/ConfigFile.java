@@ -56,10 +56,17 @@ public final class ConfigFile {
 
   record SecuritySection(@JsonProperty("require_encryption") Boolean requireEncryption) {}
 
+  record LimitsSection(
+      @JsonProperty("max_peers") Integer maxPeers,
+      @JsonProperty("max_peers_per_ip") Integer maxPeersPerIp,
+      @JsonProperty("max_connections") Integer maxConnections,
+      @JsonProperty("max_connections_per_address") Integer maxConnectionsPerAddress) {}
+
   record FileModel(
       @JsonProperty("network") NetworkSection network,
       @JsonProperty("peer") PeerSection peer,
-      @JsonProperty("security") SecuritySection security) {}
+      @JsonProperty("security") SecuritySection security,
+      @JsonProperty("limits") LimitsSection limits) {}
 
   /**
    * Reads and checks a config file.
@@ -131,6 +138,7 @@ public final class ConfigFile {
     if (n.interfaceName() != null && n.interfaceName().isBlank()) {
       throw new ConfigException(file + ": key 'network.interface': is empty");
     }
+    limits(file, model);
     positive(file, "peer.announce_interval_secs", p.announceIntervalSecs());
     positive(file, "peer.timeout_secs", p.timeoutSecs());
     if (p.nickname() != null) {
@@ -148,6 +156,35 @@ public final class ConfigFile {
         p.announceIntervalSecs(),
         p.timeoutSecs(),
         model.security() == null ? null : model.security().requireEncryption());
+  }
+
+  /**
+   * Reads the {@code [limits]} section of a config file, checked as {@link #read} checks the rest.
+   *
+   * @param file the file
+   * @return the limits it sets
+   * @throws ConfigException naming the file, the key and what is wrong
+   */
+  public static LimitSettings readLimits(Path file) {
+    read(file); // checks the whole file, the limits included
+    try {
+      return limits(file, READER.readValue(Files.readAllBytes(file)));
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot read it: " + e.getMessage(), e);
+    }
+  }
+
+  private static LimitSettings limits(Path file, FileModel model) {
+    LimitsSection l = model == null ? null : model.limits();
+    if (l == null) {
+      return LimitSettings.EMPTY;
+    }
+    positive(file, "limits.max_peers", l.maxPeers());
+    positive(file, "limits.max_peers_per_ip", l.maxPeersPerIp());
+    positive(file, "limits.max_connections", l.maxConnections());
+    positive(file, "limits.max_connections_per_address", l.maxConnectionsPerAddress());
+    return new LimitSettings(
+        l.maxPeers(), l.maxPeersPerIp(), l.maxConnections(), l.maxConnectionsPerAddress());
   }
 
   private static void positive(Path file, String key, Integer value) {

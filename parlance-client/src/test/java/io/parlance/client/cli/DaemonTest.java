@@ -265,7 +265,7 @@ class DaemonTest {
 
   @Test
   void aFollowerThatDoesNotReadIsDroppedWhileTheNodeAndOtherFollowersGoOn() throws Exception {
-    Daemon alice = daemon("alice", new ControlServer.Limits(4, 64 * 1024, 64, 256_000));
+    Daemon alice = daemon("alice", new ControlServer.Limits(4, 64 * 1024, 128, 256_000));
     // Bob keeps few messages unacknowledged, so Alice stores and shows them in bursts (one per
     // store transaction) much smaller than a client's queue.
     Started bob = nodes.start(nodes.options(nodes.nick("bob")).deliveryWindow(16).build());
