@@ -265,7 +265,14 @@ class DaemonTest {
 
   @Test
   void aFollowerThatDoesNotReadIsDroppedWhileTheNodeAndOtherFollowersGoOn() throws Exception {
-    Daemon alice = daemon("alice", new ControlServer.Limits(4, 64 * 1024, 128, 256_000));
+    // Alice reads bob's lines at 1,000 a second (the listener slows a faster sender), so the
+    // reading follower keeps up however busy the machine; the stuck one still fills its queue.
+    Daemon alice =
+        Daemon.start(
+            nodes.options(nodes.nick("alice")).maxLinesPerSecond(1_000).build(),
+            profile("alice"),
+            new ControlServer.Limits(4, 64 * 1024, 128, 256_000));
+    open.add(alice);
     // Bob keeps few messages unacknowledged, so Alice stores and shows them in bursts (one per
     // store transaction) much smaller than a client's queue.
     Started bob = nodes.start(nodes.options(nodes.nick("bob")).deliveryWindow(16).build());

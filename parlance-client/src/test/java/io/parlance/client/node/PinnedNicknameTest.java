@@ -94,7 +94,11 @@ class PinnedNicknameTest {
                 });
       }
       // The user was told each time, as an event too.
-      assertThat(bob.events(NodeEvent.SendFailed.class)).hasSize(ATTEMPTS);
+      // Events reach listeners on their own thread: wait for the last of them.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> assertThat(bob.events(NodeEvent.SendFailed.class)).hasSize(ATTEMPTS));
 
       // An explicit choice of the plain peer still reaches it: plain peers keep working.
       bob.node().send(impostor.qualifiedName(), "to whoever you are").get(10, TimeUnit.SECONDS);
