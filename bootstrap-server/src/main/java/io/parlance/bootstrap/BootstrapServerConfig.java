@@ -1,6 +1,7 @@
 package io.parlance.bootstrap;
 
 import io.netty.handler.ssl.SslContext;
+import io.parlance.bootstrap.cluster.ClusterOptions;
 import io.parlance.bootstrap.registry.InMemoryRegistry;
 import io.parlance.bootstrap.registry.Registry;
 import java.time.Duration;
@@ -30,6 +31,8 @@ import java.util.function.Supplier;
  * @param nicknameHold how long a nickname stays reserved for the key that last held it, after it
  *     left (zero: not at all)
  * @param maxNicknameHolds the most nicknames kept reserved at once, the oldest dropped first
+ * @param cluster the cluster to share the registry with through Redis, or null to keep it in this
+ *     process (then {@code registry} makes it)
  */
 public record BootstrapServerConfig(
     String host,
@@ -48,7 +51,8 @@ public record BootstrapServerConfig(
     SslContext sslContext,
     Supplier<Registry> registry,
     Duration nicknameHold,
-    int maxNicknameHolds) {
+    int maxNicknameHolds,
+    ClusterOptions cluster) {
 
   /** Checks the settings. */
   public BootstrapServerConfig {
@@ -110,6 +114,7 @@ public record BootstrapServerConfig(
     private Supplier<Registry> registry = InMemoryRegistry::new;
     private Duration nicknameHold = Duration.ofHours(24);
     private int maxNicknameHolds = 100_000;
+    private ClusterOptions cluster;
 
     private Builder() {}
 
@@ -278,6 +283,18 @@ public record BootstrapServerConfig(
     }
 
     /**
+     * Shares the registry, the nickname claims and the join/leave events with the other servers on
+     * one Redis (default: none, the registry lives in this process).
+     *
+     * @param cluster the cluster settings, or null for none
+     * @return this builder
+     */
+    public Builder cluster(ClusterOptions cluster) {
+      this.cluster = cluster;
+      return this;
+    }
+
+    /**
      * Builds the config.
      *
      * @return the config
@@ -300,7 +317,8 @@ public record BootstrapServerConfig(
           sslContext,
           registry,
           nicknameHold,
-          maxNicknameHolds);
+          maxNicknameHolds,
+          cluster);
     }
   }
 }
