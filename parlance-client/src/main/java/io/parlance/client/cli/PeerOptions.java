@@ -10,6 +10,7 @@ import io.parlance.client.node.NodeOptions;
 import io.parlance.protocol.Nickname;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.ITypeConverter;
@@ -47,8 +48,9 @@ final class PeerOptions {
       paramLabel = "URL",
       description =
           "The bootstrap server for internet mode, e.g. ws://example.org:8080 or"
-              + " wss://example.org (config: [network] bootstrap_server).")
-  String bootstrapServer;
+              + " wss://example.org; repeat it for servers of one cluster to fail over to"
+              + " (config: [network] bootstrap_server, a URL or a list of them).")
+  List<String> bootstrapServer;
 
   @Option(
       names = "--interface",
@@ -112,7 +114,7 @@ final class PeerOptions {
         new Settings(
             nickname,
             mode,
-            bootstrapServer,
+            bootstrapServer == null ? null : String.join(",", bootstrapServer),
             interfaceName,
             port,
             announceIntervalSecs,
@@ -186,7 +188,9 @@ final class PeerOptions {
               + " [network] bootstrap_server in parlance.toml, or PARLANCE_BOOTSTRAP_SERVER)");
     }
     try {
-      BootstrapClientOptions.parseServerUrl(url);
+      for (String one : url.split(",", -1)) {
+        BootstrapClientOptions.parseServerUrl(one);
+      }
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--bootstrap: " + e.getMessage());
     }
