@@ -284,6 +284,12 @@ public final class BootstrapServerMain implements Callable<Integer> {
   }
 
   static String friendly(Throwable e) {
+    for (Throwable c = e; c != null && c.getCause() != c; c = c.getCause()) {
+      if (c instanceof IllegalStateException
+          && String.valueOf(c.getMessage()).startsWith("cannot use Redis")) {
+        return c.getMessage();
+      }
+    }
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
