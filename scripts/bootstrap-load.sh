@@ -13,7 +13,8 @@
 #
 # Each process needs one file descriptor per connection: CLIENTS is capped by `ulimit -Hn`
 # (scripts/bootstrap-load-uml.sh runs this script in a kernel of its own, past that limit).
-# SERVER_OPTS replaces the server's JVM options (default -Xmx1g).
+# SERVER_OPTS replaces the server's JVM options (default -Xmx1g); SERVER_ARGS adds server options,
+# e.g. SERVER_ARGS="--redis redis://127.0.0.1:6379" for a server in a cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 classpath=$(pwd)/bootstrap-server/target/load-classpath.txt
@@ -41,7 +42,7 @@ log=$(mktemp -d)
 # shellcheck disable=SC2086 # the options are words
 java ${SERVER_OPTS:--Xmx1g} -jar bootstrap-server/target/bootstrap-server.jar --host 127.0.0.1 \
   --port 18090 --max-connections-per-ip 200000 --registrations-per-second 200000 \
-  --registration-burst 200000 --dead-after 600s >"$log/server.out" 2>"$log/server.err" &
+  --registration-burst 200000 --dead-after 600s ${SERVER_ARGS:-} >"$log/server.out" 2>"$log/server.err" &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true; rm -rf "$log"' EXIT
 for _ in $(seq 1 300); do grep -q listening "$log/server.out" && break; sleep 0.2; done

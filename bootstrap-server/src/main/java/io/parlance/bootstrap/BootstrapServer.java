@@ -10,12 +10,14 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.parlance.bootstrap.cluster.RedisCluster;
 import io.parlance.bootstrap.mailbox.MailboxService;
 import io.parlance.bootstrap.registry.Registry;
 import io.parlance.protocol.bootstrap.BootstrapProtocol;
 import io.parlance.protocol.bootstrap.HostPort;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,11 +63,12 @@ public final class BootstrapServer implements AutoCloseable {
    */
   public static BootstrapServer start(BootstrapServerConfig config) throws InterruptedException {
     Objects.requireNonNull(config, "config");
-    ServerState state = new ServerState(config);
     EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("bootstrap-accept"));
-    EventLoopGroup workers = new NioEventLoopGroup(0, new DefaultThreadFactory("bootstrap-io"));
+    NioEventLoopGroup workers = new NioEventLoopGroup(0, new DefaultThreadFactory("bootstrap-io"));
     boolean started = false;
+    ServerState state = null;
     try {
+      state = new ServerState(config, workers, workers.executorCount());
       ServerBootstrap b =
           new ServerBootstrap()
               .group(boss, workers)
@@ -91,12 +94,17 @@ public final class BootstrapServer implements AutoCloseable {
       return server;
     } finally {
       if (!started) {
+        if (state != null) {
+          if (state.cluster != null) {
+            state.cluster.close();
+          }
+          if (state.mailbox != null) {
+            state.mailbox.close();
+          }
+          state.metrics.close();
+        }
         boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
         workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-        if (state.mailbox != null) {
-          state.mailbox.close();
-        }
-        state.metrics.close();
       }
     }
   }
@@ -143,6 +151,15 @@ public final class BootstrapServer implements AutoCloseable {
   }
 
   /**
+   * Returns the cluster membership, with {@code --redis}.
+   *
+   * @return the membership, or empty for a server on its own
+   */
+  public Optional<RedisCluster> cluster() {
+    return Optional.ofNullable(state.cluster);
+  }
+
+  /**
    * Returns the Prometheus text exposition of the metrics.
    *
    * @return the metrics
@@ -172,6 +189,10 @@ public final class BootstrapServer implements AutoCloseable {
           .awaitUninterruptibly(CLOSE_WAIT_MILLIS);
       state.channels.close().awaitUninterruptibly(CLOSE_WAIT_MILLIS);
     } finally {
+      if (state.cluster != null) {
+        // Before the loops stop: the Redis connections run on them.
+        state.cluster.close();
+      }
       bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
       workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
       if (state.mailbox != null) {

@@ -1,6 +1,7 @@
 package io.parlance.bootstrap;
 
 import io.netty.handler.ssl.SslContext;
+import io.parlance.bootstrap.cluster.ClusterOptions;
 import io.parlance.bootstrap.mailbox.MailboxConfig;
 import io.parlance.bootstrap.registry.InMemoryRegistry;
 import io.parlance.bootstrap.registry.Registry;
@@ -32,6 +33,8 @@ import java.util.function.Supplier;
  *     left (zero: not at all)
  * @param maxNicknameHolds the most nicknames kept reserved at once, the oldest dropped first
  * @param mailbox the sealed mailbox's settings, or null for no mailbox
+ * @param cluster the cluster to share the registry with through Redis, or null to keep it in this
+ *     process (then {@code registry} makes it)
  */
 public record BootstrapServerConfig(
     String host,
@@ -51,7 +54,8 @@ public record BootstrapServerConfig(
     Supplier<Registry> registry,
     Duration nicknameHold,
     int maxNicknameHolds,
-    MailboxConfig mailbox) {
+    MailboxConfig mailbox,
+    ClusterOptions cluster) {
 
   /** Checks the settings. */
   public BootstrapServerConfig {
@@ -114,6 +118,7 @@ public record BootstrapServerConfig(
     private Duration nicknameHold = Duration.ofHours(24);
     private int maxNicknameHolds = 100_000;
     private MailboxConfig mailbox;
+    private ClusterOptions cluster;
 
     private Builder() {}
 
@@ -293,6 +298,18 @@ public record BootstrapServerConfig(
     }
 
     /**
+     * Shares the registry, the nickname claims and the join/leave events with the other servers on
+     * one Redis (default: none, the registry lives in this process).
+     *
+     * @param cluster the cluster settings, or null for none
+     * @return this builder
+     */
+    public Builder cluster(ClusterOptions cluster) {
+      this.cluster = cluster;
+      return this;
+    }
+
+    /**
      * Builds the config.
      *
      * @return the config
@@ -316,7 +333,8 @@ public record BootstrapServerConfig(
           registry,
           nicknameHold,
           maxNicknameHolds,
-          mailbox);
+          mailbox,
+          cluster);
     }
   }
 }

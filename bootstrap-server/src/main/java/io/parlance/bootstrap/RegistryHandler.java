@@ -13,8 +13,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.parlance.bootstrap.mailbox.MailboxService;
+import io.parlance.bootstrap.registry.NicknameClaims;
 import io.parlance.bootstrap.registry.PeerEntry;
-import io.parlance.bootstrap.registry.Registry;
 import io.parlance.bootstrap.registry.RegistryPage;
 import io.parlance.protocol.LogLimiter;
 import io.parlance.protocol.ProtocolException;
@@ -104,6 +104,9 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
   private ScheduledFuture<?> challengeLater;
   private int strikes;
   private boolean closing;
+
+  /** A claim is under way: its answer comes later (through a shared store). */
+  private boolean claiming;
 
   RegistryHandler(ServerState state) {
     this.state = state;
@@ -234,6 +237,10 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void register(ChannelHandlerContext ctx, ClientFrame.Register register) {
+    if (claiming) {
+      error(ctx, ErrorCode.ALREADY_REGISTERED, "a registration is under way; wait for it", null);
+      return;
+    }
     if (registration != null) {
       error(
           ctx,
@@ -270,13 +277,15 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             register.caps(),
             identified ? nonce : null,
             register.sig());
-    if (!claim(ctx, entry)) {
-      return;
-    }
+    claim(ctx, entry, () -> registered(ctx, entry, register.wantsEvents()));
+  }
+
+  /** The claim succeeded: answer, and subscribe the connection to events if it asked. */
+  private void registered(ChannelHandlerContext ctx, PeerEntry entry, boolean wantsEvents) {
     ServerFrame.Registered registered =
         new ServerFrame.Registered(
             entry.nickname(), entry.toPeerInfo().address(), state.registry.size());
-    if (!register.wantsEvents()) {
+    if (!wantsEvents) {
       reply(ctx, registered);
       return;
     }
@@ -289,76 +298,114 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Registers the entry unless the nickname is reserved for another key or held by another peer (a
-   * plain holder gives way to a keyed entry), and tells the client why not.
-   *
-   * @return whether this connection holds the nickname now
+   * Claims the entry's nickname (at once on one server, later through a shared store), tells the
+   * client why not if it is reserved for another key or held by another peer (a plain holder gives
+   * way to a keyed entry), and runs {@code onClaimed} on this connection's loop once it holds it.
    */
-  private boolean claim(ChannelHandlerContext ctx, PeerEntry entry) {
-    boolean identified = entry.id() != null;
-    Optional<Duration> reserved = state.holds.reservedAgainst(entry.nickname(), entry.id());
-    if (reserved.isPresent()) {
-      state.metrics.registrationsTaken.increment();
-      error(
-          ctx,
-          ErrorCode.NICKNAME_TAKEN,
-          "the nickname '"
-              + entry.nickname()
-              + "' belongs to a peer with "
-              + (identified ? "another" : "a")
-              + " key, who left less than "
-              + roundUp(reserved.get())
-              + " ago; it stays reserved for that key; choose another nickname",
-          null);
-      return false;
-    }
+  private void claim(ChannelHandlerContext ctx, PeerEntry entry, Runnable onClaimed) {
     // Known as a holder before it holds, so a takeover racing with this registration finds it.
     state.holders.put(entry.owner(), ctx.channel());
-    Registry.Outcome outcome = state.registry.register(entry);
-    if (outcome == Registry.Outcome.TAKEN && identified) {
-      Optional<PeerEntry> held = state.registry.lookup(entry.nickname());
-      if (held.isPresent() && held.get().id() == null && state.registry.unregister(held.get())) {
+    claiming = true;
+    state
+        .claims
+        .claim(entry)
+        .whenComplete(
+            (claim, failure) -> {
+              if (ctx.executor().inEventLoop()) {
+                claimed(ctx, entry, claim, failure, onClaimed);
+              } else {
+                ctx.executor().execute(() -> claimed(ctx, entry, claim, failure, onClaimed));
+              }
+            });
+  }
+
+  private void claimed(
+      ChannelHandlerContext ctx,
+      PeerEntry entry,
+      NicknameClaims.Claim claim,
+      Throwable failure,
+      Runnable onClaimed) {
+    claiming = false;
+    boolean identified = entry.id() != null;
+    if (failure != null) {
+      state.holders.remove(entry.owner(), ctx.channel());
+      LOG.warn(
+          "[id: 0x{}] Could not register '{}': the shared registry did not answer ({})",
+          ctx.channel().id().asShortText(),
+          entry.nickname(),
+          failure.toString());
+      error(
+          ctx,
+          ErrorCode.INTERNAL_ERROR,
+          "the server cannot reach its shared registry just now; try again in a few seconds",
+          null);
+      close(ctx, BootstrapProtocol.CLOSE_TRY_AGAIN_LATER, "registry unavailable");
+      return;
+    }
+    if (claim.held() && (closing || !ctx.channel().isActive())) {
+      // The connection went away while the claim was under way: end what it claimed.
+      state.holders.remove(entry.owner(), ctx.channel());
+      state.claims.release(entry);
+      return;
+    }
+    switch (claim.kind()) {
+      case RESERVED -> {
+        state.holders.remove(entry.owner(), ctx.channel());
+        state.metrics.registrationsTaken.increment();
+        error(
+            ctx,
+            ErrorCode.NICKNAME_TAKEN,
+            "the nickname '"
+                + entry.nickname()
+                + "' belongs to a peer with "
+                + (identified ? "another" : "a")
+                + " key, who left less than "
+                + roundUp(claim.reserved())
+                + " ago; it stays reserved for that key; choose another nickname",
+            null);
+        return;
+      }
+      case TAKEN -> {
+        state.holders.remove(entry.owner(), ctx.channel());
+        state.metrics.registrationsTaken.increment();
+        error(
+            ctx,
+            ErrorCode.NICKNAME_TAKEN,
+            "the nickname '"
+                + entry.nickname()
+                + "' is held by another online peer"
+                + (identified ? " (with another key)" : ""),
+            null);
+        return;
+      }
+      case DISPLACED -> {
         LOG.info(
             "[id: 0x{}] '{}' registered with a key: ended the plain registration that held it",
             ctx.channel().id().asShortText(),
             entry.nickname());
-        Channel holder = state.holders.get(held.get().owner());
+        Channel holder = state.holders.get(claim.previous().owner());
         if (holder != null) {
-          holder.pipeline().fireUserEventTriggered(new Displaced(held.get()));
+          holder.pipeline().fireUserEventTriggered(new Displaced(claim.previous()));
         }
-        outcome = state.registry.register(entry);
+        state.metrics.registered.increment();
       }
-    }
-    if (outcome == Registry.Outcome.TAKEN) {
-      state.holders.remove(entry.owner(), ctx.channel());
-      state.metrics.registrationsTaken.increment();
-      error(
-          ctx,
-          ErrorCode.NICKNAME_TAKEN,
-          "the nickname '"
-              + entry.nickname()
-              + "' is held by another online peer"
-              + (identified ? " (with another key)" : ""),
-          null);
-      return false;
+      case REPLACED -> {
+        state.metrics.registrationsReplaced.increment();
+        LOG.info(
+            "[id: 0x{}] '{}' reconnected: took its nickname over from its older connection",
+            ctx.channel().id().asShortText(),
+            entry.nickname());
+      }
+      default -> state.metrics.registered.increment();
     }
     registration = entry;
-    if (outcome == Registry.Outcome.REPLACED) {
-      state.metrics.registrationsReplaced.increment();
-      LOG.info(
-          "[id: 0x{}] '{}' reconnected: took its nickname over from its older connection",
-          ctx.channel().id().asShortText(),
-          entry.nickname());
-    } else {
-      state.metrics.registered.increment();
-    }
     LOG.debug(
         "[id: 0x{}] Registered '{}' at {}{}",
         ctx.channel().id().asShortText(),
         entry.nickname(),
         entry.address(),
         identified ? " as " + entry.id() : "");
-    return true;
+    onClaimed.run();
   }
 
   private void lookup(ChannelHandlerContext ctx, ClientFrame.Lookup lookup) {
@@ -454,9 +501,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
     if (registration != null) {
       state.holders.remove(registration.owner(), ctx.channel());
       state.broadcaster.unsubscribe(ctx.channel());
-      if (state.registry.unregister(registration) && registration.id() != null) {
-        state.holds.released(registration.nickname(), registration.id());
-      }
+      state.claims.release(registration);
       LOG.debug(
           "[id: 0x{}] Unregistered '{}'",
           ctx.channel().id().asShortText(),
@@ -510,7 +555,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void rustRegister(ChannelHandlerContext ctx, RustClientFrame.Register register) {
-    if (registration != null) {
+    if (registration != null || claiming) {
       error(ctx, ErrorCode.ALREADY_REGISTERED, "Already registered; unregister first", null);
       return;
     }
@@ -531,12 +576,15 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             new InetSocketAddress(clientIp, local.getPort()),
             null,
             ctx.channel().id().asLongText());
-    if (claim(ctx, entry)) {
-      reply(
-          ctx,
-          new RustServerFrame.Registered(
-              RustDialect.peerId(state.rustIdSalt, entry), HostPort.format(entry.address())));
-    }
+    claim(
+        ctx,
+        entry,
+        () ->
+            reply(
+                ctx,
+                new RustServerFrame.Registered(
+                    RustDialect.peerId(state.rustIdSalt, entry),
+                    HostPort.format(entry.address()))));
   }
 
   /** Takes one of the client IP's registrations, or refuses (a strike) when none is left. */

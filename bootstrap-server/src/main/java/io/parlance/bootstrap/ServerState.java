@@ -1,11 +1,15 @@
 package io.parlance.bootstrap;
 
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.parlance.bootstrap.cluster.RedisCluster;
 import io.parlance.bootstrap.mailbox.MailboxService;
+import io.parlance.bootstrap.registry.LocalClaims;
+import io.parlance.bootstrap.registry.NicknameClaims;
 import io.parlance.bootstrap.registry.NicknameHolds;
 import io.parlance.bootstrap.registry.PeerEntry;
 import io.parlance.bootstrap.registry.Registry;
@@ -32,6 +36,13 @@ final class ServerState {
 
   final BootstrapServerConfig config;
   final Registry registry;
+
+  /** Who may hold a nickname: this server alone, or the cluster through Redis. */
+  final NicknameClaims claims;
+
+  /** The cluster membership with {@code --redis}, else null. */
+  final RedisCluster cluster;
+
   final ServerMetrics metrics;
   final PeerEventBroadcaster broadcaster;
   final ChannelGroup channels = new DefaultChannelGroup("bootstrap", GlobalEventExecutor.INSTANCE);
@@ -55,13 +66,26 @@ final class ServerState {
   final long startNanos = System.nanoTime();
   volatile boolean stopping;
 
+  /** The state of a server on its own (no cluster), for handler tests. */
   ServerState(BootstrapServerConfig config) {
+    this(config, null, 0);
+  }
+
+  ServerState(BootstrapServerConfig config, EventLoopGroup workers, int workerThreads) {
     this.config = config;
-    this.registry = config.registry().get();
     random.nextBytes(rustIdSalt);
     this.holds =
         new NicknameHolds(
             config.nicknameHold(), config.maxNicknameHolds(), System::currentTimeMillis);
+    if (config.cluster() == null) {
+      this.cluster = null;
+      this.registry = config.registry().get();
+      this.claims = new LocalClaims(registry, holds);
+    } else {
+      this.cluster = RedisCluster.start(config.cluster(), workers, workerThreads);
+      this.registry = cluster.registry();
+      this.claims = cluster;
+    }
     this.metrics = new ServerMetrics(registry);
     this.broadcaster = new PeerEventBroadcaster(metrics);
     this.mailbox =
@@ -83,6 +107,15 @@ final class ServerState {
             Channel holder = holders.get(previous.owner());
             if (holder != null) {
               holder.pipeline().fireUserEventTriggered(new RegistryHandler.Replaced(previous));
+            }
+          }
+
+          @Override
+          public void onDisplaced(PeerEntry previous) {
+            // In a cluster the keyed registration may have been made on another server.
+            Channel holder = holders.get(previous.owner());
+            if (holder != null) {
+              holder.pipeline().fireUserEventTriggered(new RegistryHandler.Displaced(previous));
             }
           }
         });

@@ -9,6 +9,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.parlance.bootstrap.BootstrapServer;
 import io.parlance.bootstrap.BootstrapServerConfig;
+import io.parlance.bootstrap.cluster.ClusterOptions;
 import java.io.File;
 import java.io.PrintWriter;
 import java.net.BindException;
@@ -127,6 +128,23 @@ public final class BootstrapServerMain implements Callable<Integer> {
   @Mixin private MailboxOptions mailbox = new MailboxOptions();
 
   @Option(
+      names = "--redis",
+      paramLabel = "URL",
+      description =
+          "Share the registry with every server on this Redis, e.g. redis://localhost:6379,"
+              + " redis://:PASSWORD@HOST:6379/0, or rediss://HOST for TLS (default: none, this"
+              + " server alone).")
+  private String redis;
+
+  @Option(
+      names = "--server-id",
+      paramLabel = "ID",
+      description =
+          "This server's name in the cluster (letters, digits, . _ -), unique on the Redis"
+              + " (default: a random one).")
+  private String serverId;
+
+  @Option(
       names = "--log-file",
       description =
           "Also log to this file, rolled over daily and at 10 MB into gzipped files beside it,"
@@ -185,8 +203,14 @@ public final class BootstrapServerMain implements Callable<Integer> {
     if (tlsCert != null) {
       config.sslContext(sslContext());
     }
+    if (serverId != null && redis == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--server-id needs --redis");
+    }
     BootstrapServer server;
     try {
+      if (redis != null) {
+        config.cluster(ClusterOptions.defaults(redis, serverId, nicknameHold));
+      }
       server = BootstrapServer.start(config.build());
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -268,6 +292,12 @@ public final class BootstrapServerMain implements Callable<Integer> {
   }
 
   static String friendly(Throwable e) {
+    for (Throwable c = e; c != null && c.getCause() != c; c = c.getCause()) {
+      if (c instanceof IllegalStateException
+          && String.valueOf(c.getMessage()).startsWith("cannot use Redis")) {
+        return c.getMessage();
+      }
+    }
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();

@@ -28,4 +28,14 @@ public interface RegistryListener {
     onLeft(previous);
     onJoined(entry);
   }
+
+  /**
+   * A keyed registration took the nickname of a plain one, which has ended (the new one is told
+   * {@link #onJoined} besides). By default it is told as the plain one leaving.
+   *
+   * @param previous the plain registration that ended
+   */
+  default void onDisplaced(PeerEntry previous) {
+    onLeft(previous);
+  }
 }

@@ -11,6 +11,7 @@ import io.parlance.client.node.NodeOptions;
 import io.parlance.protocol.Nickname;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.ITypeConverter;
@@ -48,8 +49,9 @@ final class PeerOptions {
       paramLabel = "URL",
       description =
           "The bootstrap server for internet mode, e.g. ws://example.org:8080 or"
-              + " wss://example.org (config: [network] bootstrap_server).")
-  String bootstrapServer;
+              + " wss://example.org; repeat it for servers of one cluster to fail over to"
+              + " (config: [network] bootstrap_server, a URL or a list of them).")
+  List<String> bootstrapServer;
 
   @Option(
       names = "--interface",
@@ -150,7 +152,7 @@ final class PeerOptions {
         new Settings(
             nickname,
             mode,
-            bootstrapServer,
+            bootstrapServer == null ? null : String.join(",", bootstrapServer),
             interfaceName,
             port,
             announceIntervalSecs,
@@ -280,7 +282,9 @@ final class PeerOptions {
               + " [network] bootstrap_server in parlance.toml, or PARLANCE_BOOTSTRAP_SERVER)");
     }
     try {
-      BootstrapClientOptions.parseServerUrl(url);
+      for (String one : url.split(",", -1)) {
+        BootstrapClientOptions.parseServerUrl(one);
+      }
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--bootstrap: " + e.getMessage());
     }

@@ -1,5 +1,6 @@
 package io.parlance.client.config;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -14,6 +15,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -45,7 +47,9 @@ public final class ConfigFile {
 
   record NetworkSection(
       @JsonProperty("mode") String mode,
-      @JsonProperty("bootstrap_server") String bootstrapServer,
+      @JsonProperty("bootstrap_server")
+          @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+          List<String> bootstrapServer,
       @JsonProperty("interface") String interfaceName,
       @JsonProperty("port") Integer port) {}
 
@@ -150,7 +154,7 @@ public final class ConfigFile {
     return new Settings(
         p.nickname(),
         mode,
-        n.bootstrapServer(),
+        n.bootstrapServer() == null ? null : String.join(",", n.bootstrapServer()),
         n.interfaceName(),
         n.port(),
         p.announceIntervalSecs(),

@@ -69,7 +69,13 @@ public final class BootstrapClient implements AutoCloseable {
   /** Code reported when the URL does not lead to a bootstrap server (HTTP error, TLS failure). */
   public static final String HANDSHAKE_FAILED = "handshake_failed";
 
-  private final BootstrapClientOptions options;
+  /** The options for the server in use; another of {@link #servers} after a failover. */
+  private volatile BootstrapClientOptions options;
+
+  /** The servers of the cluster, the first given first. */
+  private final java.util.List<java.net.URI> servers;
+
+  private int serverIndex;
   private final BootstrapListener listener;
   private final EventLoopGroup group;
   private final EventLoop loop;
@@ -92,6 +98,9 @@ public final class BootstrapClient implements AutoCloseable {
   private BootstrapClient(
       BootstrapClientOptions options, BootstrapListener listener, SslContext sslContext) {
     this.options = options;
+    this.servers = new java.util.ArrayList<>();
+    servers.add(options.server());
+    servers.addAll(options.fallbacks());
     this.listener = listener;
     this.sslContext = sslContext;
     this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("bootstrap-client", true));
@@ -334,6 +343,17 @@ public final class BootstrapClient implements AutoCloseable {
       return;
     }
     Duration delay = backoff.next();
+    if (servers.size() > 1) {
+      // Fail over: the next server of the cluster, at once after a lost registration (the peer is
+      // registered again within seconds; its key re-claims its nickname there).
+      serverIndex = (serverIndex + 1) % servers.size();
+      options = options.withServer(servers.get(serverIndex));
+      if (wasRegistered) {
+        backoff.reset();
+        delay = options.minBackoff();
+        LOG.info("Failing over to {}", options.server());
+      }
+    }
     if (!outageReported) {
       // One status per outage; the reason says whether we lost the server or never reached it
       // ("... is unreachable (...)"). A refusal before registering (a handshake that failed, too

@@ -36,6 +36,8 @@ import javax.net.ssl.SSLException;
  *     plain (no id, key, capabilities)
  * @param caps the extensions to advertise with the identity (e.g. {@code tls}, {@code ack}); sent
  *     only with an identity, which signs them
+ * @param fallbacks other servers of the same cluster, tried in turn when {@code server} goes away;
+ *     may be empty
  */
 public record BootstrapClientOptions(
     URI server,
@@ -51,7 +53,8 @@ public record BootstrapClientOptions(
     Duration connectTimeout,
     Duration requestTimeout,
     Identity identity,
-    List<String> caps) {
+    List<String> caps,
+    List<URI> fallbacks) {
 
   /** Checks the settings. */
   public BootstrapClientOptions {
@@ -66,19 +69,52 @@ public record BootstrapClientOptions(
     Objects.requireNonNull(connectTimeout, "connectTimeout");
     Objects.requireNonNull(requestTimeout, "requestTimeout");
     caps = List.copyOf(BootstrapProtocol.requireValidCaps(Objects.requireNonNull(caps, "caps")));
+    fallbacks = fallbacks == null ? List.of() : List.copyOf(fallbacks);
+  }
+
+  /**
+   * Returns these options for another server of the cluster.
+   *
+   * @param other the server
+   * @return the copy
+   */
+  public BootstrapClientOptions withServer(URI other) {
+    return new BootstrapClientOptions(
+        other,
+        nickname,
+        tcpPort,
+        addresses,
+        sslContext,
+        minBackoff,
+        maxBackoff,
+        retryWhenNicknameTaken,
+        pingInterval,
+        deadAfter,
+        connectTimeout,
+        requestTimeout,
+        identity,
+        caps,
+        fallbacks);
   }
 
   /**
    * Starts a builder.
    *
-   * @param serverUrl the server's URL, e.g. {@code ws://host:8080} or {@code wss://host}
+   * @param serverUrl the server's URL, e.g. {@code ws://host:8080} or {@code wss://host}; several
+   *     servers of one cluster separated by commas, the first tried first
    * @param nickname the nickname to register
    * @param tcpPort this peer's TCP port
    * @return a builder
    * @throws IllegalArgumentException with a clear message if the URL is not a usable ws/wss URL
    */
   public static Builder builder(String serverUrl, String nickname, int tcpPort) {
-    return new Builder(parseServerUrl(serverUrl), nickname, tcpPort);
+    Objects.requireNonNull(serverUrl, "serverUrl");
+    String[] urls = serverUrl.split(",", -1);
+    Builder b = new Builder(parseServerUrl(urls[0]), nickname, tcpPort);
+    for (int i = 1; i < urls.length; i++) {
+      b.fallbacks.add(parseServerUrl(urls[i]));
+    }
+    return b;
   }
 
   /** Whether the server URL asks for TLS. */
@@ -142,6 +178,7 @@ public record BootstrapClientOptions(
   /** Builds {@link BootstrapClientOptions}. */
   public static final class Builder {
     private final URI server;
+    private final List<URI> fallbacks = new java.util.ArrayList<>();
     private final String nickname;
     private final int tcpPort;
     private List<String> addresses = List.of();
@@ -299,7 +336,8 @@ public record BootstrapClientOptions(
           connectTimeout,
           requestTimeout,
           identity,
-          caps);
+          caps,
+          fallbacks);
     }
   }
 }

@@ -23,6 +23,18 @@ class ConfigFileTest {
   }
 
   @Test
+  void aListOfBootstrapServersIsReadInItsOrder() throws IOException {
+    Settings s =
+        ConfigFile.read(
+            write(
+                """
+                [network]
+                bootstrap_server = ["ws://a.example:8080", "wss://b.example"]
+                """));
+    assertThat(s.bootstrapServer()).isEqualTo("ws://a.example:8080,wss://b.example");
+  }
+
+  @Test
   void readsEveryKeyOfTheOriginalLayout() throws IOException {
     Settings s =
         ConfigFile.read(

@@ -1,0 +1,300 @@
+package io.parlance.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.parlance.bootstrap.cluster.ClusterOptions;
+import io.parlance.bootstrap.cluster.RedisCluster;
+import io.parlance.protocol.bootstrap.ErrorCode;
+import io.parlance.protocol.bootstrap.ServerFrame;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bootstrap servers sharing one registry on a real {@code redis-server}: peers on different servers
+ * see each other, nickname claims are atomic across servers, a dead server's peers are dropped
+ * within the bound and can move, and a Redis that restarts empty gets the registry back.
+ */
+class RedisClusterTest {
+
+  /** Short times, so a dead server is noticed within about 1.2 s. */
+  private static final Duration HEARTBEAT = Duration.ofMillis(200);
+
+  private static final Duration LIVENESS = Duration.ofSeconds(1);
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  private RedisServer redis;
+  private final List<BootstrapServer> servers = new ArrayList<>();
+  private final List<ClusterTestPeer> peers = new ArrayList<>();
+
+  @BeforeEach
+  void startRedis() throws Exception {
+    redis = RedisServer.start();
+  }
+
+  @AfterEach
+  void stopAll() throws Exception {
+    peers.forEach(ClusterTestPeer::close);
+    servers.forEach(BootstrapServer::stop);
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  private BootstrapServer server(String id) throws Exception {
+    return server(id, HEARTBEAT, LIVENESS);
+  }
+
+  private BootstrapServer server(String id, Duration heartbeat, Duration liveness)
+      throws Exception {
+    BootstrapServer s =
+        BootstrapServer.start(
+            BootstrapServerConfig.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .maxConnectionsPerIp(5_000)
+                .maxPendingPerIp(1_000)
+                .registrationRatePerIp(100_000, 100_000)
+                .batchInterval(Duration.ofMillis(100))
+                .cluster(
+                    ClusterOptions.defaults(redis.uri(), id, Duration.ofMinutes(10))
+                        .withTimes(heartbeat, liveness))
+                .build());
+    servers.add(s);
+    return s;
+  }
+
+  private static URI uri(BootstrapServer s) {
+    return URI.create("ws://127.0.0.1:" + s.port() + "/");
+  }
+
+  private ClusterTestPeer peer(BootstrapServer s, String nickname, TestKeys keys) {
+    ClusterTestPeer p = ClusterTestPeer.open(uri(s), nickname, 4000, keys);
+    peers.add(p);
+    return p;
+  }
+
+  private static ServerFrame.Registered registered(ClusterTestPeer p) throws Exception {
+    return p.registered.get(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aThousandPeersSpreadOverThreeServersAllSeeEachOther() throws Exception {
+    // The default times: three servers and a thousand clients in one JVM on a small machine
+    // must not pass for dead servers because a heartbeat waited behind a burst of handshakes.
+    Duration beat = Duration.ofSeconds(1);
+    Duration live = Duration.ofSeconds(3);
+    List<BootstrapServer> three =
+        List.of(server("a", beat, live), server("b", beat, live), server("c", beat, live));
+    int n = 1_000;
+    int window = 100;
+    for (int from = 0; from < n; from += window) {
+      List<ClusterTestPeer> wave = new ArrayList<>();
+      for (int i = from; i < from + window; i++) {
+        wave.add(peer(three.get(i % 3), String.format("peer-%04d", i), null));
+      }
+      for (ClusterTestPeer p : wave) {
+        registered(p);
+      }
+    }
+    for (BootstrapServer s : three) {
+      await().atMost(WAIT).until(() -> s.registry().size() == n);
+    }
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              for (ClusterTestPeer p : peers) {
+                assertThat(p.view).as(p.nickname).hasSize(n - 1);
+              }
+            });
+    assertThat(redis.integer("SCARD parlance:peers")).isEqualTo(n);
+    for (BootstrapServer s : three) {
+      assertThat(s.cluster().orElseThrow().ownCount()).isBetween(n / 3, n / 3 + 1);
+    }
+  }
+
+  @Test
+  void aNicknameIsClaimedOnceAcrossServersUnderARace() throws Exception {
+    List<BootstrapServer> three = List.of(server("a"), server("b"), server("c"));
+    int names = 30;
+    List<List<ClusterTestPeer>> racers = new ArrayList<>();
+    for (int i = 0; i < names; i++) {
+      List<ClusterTestPeer> same = new ArrayList<>();
+      for (BootstrapServer s : three) {
+        same.add(peer(s, "race-" + i, null));
+      }
+      racers.add(same);
+    }
+    for (List<ClusterTestPeer> same : racers) {
+      CompletableFuture.anyOf(
+              same.stream()
+                  .map(p -> CompletableFuture.anyOf(p.registered, p.refused))
+                  .toArray(CompletableFuture[]::new))
+          .get(20, TimeUnit.SECONDS);
+      await()
+          .atMost(WAIT)
+          .until(() -> same.stream().allMatch(p -> p.registered.isDone() || p.refused.isDone()));
+      assertThat(same.stream().filter(p -> p.registered.isDone()).count())
+          .as(same.get(0).nickname)
+          .isEqualTo(1);
+      for (ClusterTestPeer p : same) {
+        if (p.refused.isDone()) {
+          assertThat(p.refused.get().code()).isEqualTo(ErrorCode.NICKNAME_TAKEN);
+        }
+      }
+    }
+    for (BootstrapServer s : three) {
+      await().atMost(WAIT).until(() -> s.registry().size() == names);
+    }
+  }
+
+  @Test
+  void aKeyedNicknameStaysItsKeysAcrossServers() throws Exception {
+    BootstrapServer a = server("a");
+    BootstrapServer b = server("b");
+    TestKeys alice = TestKeys.generate();
+    TestKeys mallory = TestKeys.generate();
+    ClusterTestPeer real = peer(a, "alice", alice);
+    registered(real);
+    ClusterTestPeer fake = peer(b, "alice", mallory);
+    assertThat(fake.refused.get(20, TimeUnit.SECONDS).code()).isEqualTo(ErrorCode.NICKNAME_TAKEN);
+    ClusterTestPeer plain = peer(b, "alice", null);
+    assertThat(plain.refused.get(20, TimeUnit.SECONDS).code()).isEqualTo(ErrorCode.NICKNAME_TAKEN);
+    // She leaves: the nickname stays reserved for her key on every server.
+    real.close();
+    await().atMost(WAIT).until(() -> b.registry().lookup("alice").isEmpty());
+    ClusterTestPeer later = peer(b, "alice", mallory);
+    assertThat(later.refused.get(20, TimeUnit.SECONDS).message()).contains("reserved");
+    ClusterTestPeer back = peer(b, "alice", alice);
+    registered(back);
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> a.registry().lookup("alice").map(e -> alice.id().equals(e.id())).orElse(false));
+  }
+
+  @Test
+  void aKeyedRegistrationOnAnotherServerEndsThePlainOne() throws Exception {
+    BootstrapServer a = server("a");
+    BootstrapServer b = server("b");
+    ClusterTestPeer plain = peer(a, "bob", null);
+    registered(plain);
+    TestKeys bob = TestKeys.generate();
+    ClusterTestPeer keyed = peer(b, "bob", bob);
+    registered(keyed);
+    assertThat(plain.refused.get(20, TimeUnit.SECONDS).code()).isEqualTo(ErrorCode.NICKNAME_TAKEN);
+    plain.closed.get(20, TimeUnit.SECONDS);
+    await()
+        .atMost(WAIT)
+        .until(() -> a.registry().lookup("bob").map(e -> bob.id().equals(e.id())).orElse(false));
+  }
+
+  @Test
+  void aDeadServersPeersFailOverWithNoLeaveAndNoGhostStays() throws Exception {
+    BootstrapServer a = server("a");
+    BootstrapServer b = server("b");
+    BootstrapServer dead = server("dead");
+    ClusterTestPeer watcher = peer(a, "watcher", null);
+    registered(watcher);
+    TestKeys carol = TestKeys.generate();
+    registered(peer(dead, "carol", carol));
+    registered(peer(dead, "ghost", null));
+    await().atMost(WAIT).until(() -> watcher.view.keySet().containsAll(List.of("carol", "ghost")));
+
+    // The server dies: no heartbeat, nothing released; its clients' connections drop.
+    RedisCluster cluster = dead.cluster().orElseThrow();
+    cluster.halt();
+    dead.stop();
+    // carol moves to b at once (her client fails over); her key re-claims her nickname there.
+    ClusterTestPeer moved = peer(b, "carol", carol);
+    registered(moved);
+
+    // The plain one that did not come back is dropped within the bound; no ghost stays.
+    long bound = LIVENESS.toMillis() + HEARTBEAT.toMillis() * 2 + 1_000;
+    await()
+        .atMost(Duration.ofMillis(bound + 5_000))
+        .until(() -> !watcher.view.containsKey("ghost") && a.registry().lookup("ghost").isEmpty());
+    assertThat(redis.command("EXISTS parlance:peer:ghost")).isEqualTo(":0");
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                a.registry().lookup("carol").map(e -> carol.id().equals(e.id())).orElse(false)
+                    && watcher.view.containsKey("carol"));
+    assertThat(watcher.sawLeave).contains("ghost").doesNotContain("carol");
+  }
+
+  @Test
+  void aRedisThatRestartsEmptyGetsTheRegistryBack() throws Exception {
+    BootstrapServer a = server("a");
+    BootstrapServer b = server("b");
+    List<ClusterTestPeer> before = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      before.add(peer(i % 2 == 0 ? a : b, "before-" + i, null));
+    }
+    for (ClusterTestPeer p : before) {
+      registered(p);
+    }
+    await().atMost(WAIT).until(() -> redis.integer("SCARD parlance:peers") == 10);
+
+    redis.restart();
+    assertThat(redis.integer("SCARD parlance:peers")).isZero();
+    await().atMost(WAIT).until(() -> redis.integer("SCARD parlance:peers") == 10);
+    // The servers kept serving: nobody saw anyone leave, and a new peer is seen across servers.
+    ClusterTestPeer after = peer(b, "after", null);
+    registered(after);
+    await().atMost(WAIT).until(() -> before.get(0).view.containsKey("after"));
+    await().atMost(WAIT).until(() -> after.view.size() == 10);
+    for (ClusterTestPeer p : before) {
+      assertThat(p.sawLeave).as(p.nickname).isEmpty();
+    }
+    assertThat(a.registry().size()).isEqualTo(11);
+  }
+
+  @Test
+  void malformedEventsOnTheChannelAreDroppedAndChangeNothing() throws Exception {
+    BootstrapServer a = server("a");
+    registered(peer(a, "dave", null));
+    await().atMost(WAIT).until(() -> a.registry().size() == 1);
+    for (String bad :
+        List.of(
+            "PUBLISH parlance:events nonsense",
+            "PUBLISH parlance:events \"left\\n{\\n\"",
+            "PUBLISH parlance:events \"registered\\n\\n[1,2]\"",
+            "PUBLISH parlance:events \"registered\\n\\n{\\\"nickname\\\":\\\"x\\\"}\"",
+            "PUBLISH parlance:events \"registered\\n\\n{\\\"nickname\\\":\\\"x\\\","
+                + "\\\"address\\\":\\\"not-an-ip:1\\\",\\\"owner\\\":\\\"o\\\"}\"",
+            "PUBLISH parlance:events \"shout\\n\\n{}\"")) {
+      assertThat(redis.command(bad)).startsWith(":");
+    }
+    RedisCluster cluster = a.cluster().orElseThrow();
+    await().atMost(WAIT).until(() -> cluster.malformedEvents() == 6);
+    assertThat(a.registry().size()).isEqualTo(1);
+    assertThat(a.registry().lookup("dave")).isPresent();
+  }
+
+  @Test
+  void aServerStartedWithAnUnreachableRedisSaysSo() {
+    String uri = "redis://127.0.0.1:" + redis.port();
+    redis.kill();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                BootstrapServer.start(
+                    BootstrapServerConfig.builder()
+                        .host("127.0.0.1")
+                        .port(0)
+                        .cluster(ClusterOptions.defaults(uri, "x", Duration.ZERO))
+                        .build()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cannot use Redis at redis://127.0.0.1:" + redis.port())
+        .hasMessageContaining("--redis");
+  }
+}
