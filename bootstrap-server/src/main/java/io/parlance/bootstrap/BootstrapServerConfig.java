@@ -3,6 +3,7 @@ package io.parlance.bootstrap;
 import io.netty.handler.ssl.SslContext;
 import io.parlance.bootstrap.registry.InMemoryRegistry;
 import io.parlance.bootstrap.registry.Registry;
+import io.parlance.bootstrap.relay.RelayLimits;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -30,6 +31,7 @@ import java.util.function.Supplier;
  * @param nicknameHold how long a nickname stays reserved for the key that last held it, after it
  *     left (zero: not at all)
  * @param maxNicknameHolds the most nicknames kept reserved at once, the oldest dropped first
+ * @param relay the relay's and the reachability probe's limits
  */
 public record BootstrapServerConfig(
     String host,
@@ -48,7 +50,8 @@ public record BootstrapServerConfig(
     SslContext sslContext,
     Supplier<Registry> registry,
     Duration nicknameHold,
-    int maxNicknameHolds) {
+    int maxNicknameHolds,
+    RelayLimits relay) {
 
   /** Checks the settings. */
   public BootstrapServerConfig {
@@ -62,6 +65,7 @@ public record BootstrapServerConfig(
           "requestTimeout must be at least 100 ms: " + requestTimeout);
     }
     Objects.requireNonNull(nicknameHold, "nicknameHold");
+    Objects.requireNonNull(relay, "relay");
     if (nicknameHold.isNegative() || maxNicknameHolds < 0) {
       throw new IllegalArgumentException("nickname holds must not be negative");
     }
@@ -110,6 +114,7 @@ public record BootstrapServerConfig(
     private Supplier<Registry> registry = InMemoryRegistry::new;
     private Duration nicknameHold = Duration.ofHours(24);
     private int maxNicknameHolds = 100_000;
+    private RelayLimits relay = RelayLimits.DEFAULTS;
 
     private Builder() {}
 
@@ -282,6 +287,17 @@ public record BootstrapServerConfig(
      *
      * @return the config
      */
+    /**
+     * Sets the relay's limits (default {@link RelayLimits#DEFAULTS}).
+     *
+     * @param relay the limits
+     * @return this builder
+     */
+    public Builder relay(RelayLimits relay) {
+      this.relay = relay;
+      return this;
+    }
+
     public BootstrapServerConfig build() {
       return new BootstrapServerConfig(
           host,
@@ -300,7 +316,8 @@ public record BootstrapServerConfig(
           sslContext,
           registry,
           nicknameHold,
-          maxNicknameHolds);
+          maxNicknameHolds,
+          relay);
     }
   }
 }

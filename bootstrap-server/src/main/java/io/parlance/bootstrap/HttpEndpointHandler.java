@@ -79,6 +79,8 @@ final class HttpEndpointHandler extends SimpleChannelInboundHandler<FullHttpRequ
     body.put("status", state.stopping ? "stopping" : "ok");
     body.put("peers_online", state.registry.size());
     body.put("connections", state.metrics.websockets().get());
+    body.put("relay_sessions", state.relay.sessions());
+    body.put("relay_bytes", state.relay.bytesRelayed());
     body.put("uptime_seconds", (System.nanoTime() - state.startNanos) / 1_000_000_000L);
     return new String(WireJson.toBytes(body), StandardCharsets.UTF_8);
   }

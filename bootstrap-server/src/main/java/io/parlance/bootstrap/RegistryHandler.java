@@ -15,6 +15,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.parlance.bootstrap.registry.PeerEntry;
 import io.parlance.bootstrap.registry.Registry;
 import io.parlance.bootstrap.registry.RegistryPage;
+import io.parlance.bootstrap.relay.RelayJoinHandler;
 import io.parlance.protocol.ProtocolException;
 import io.parlance.protocol.TokenBucket;
 import io.parlance.protocol.bootstrap.BootstrapFrame;
@@ -23,6 +24,7 @@ import io.parlance.protocol.bootstrap.ClientFrame;
 import io.parlance.protocol.bootstrap.ErrorCode;
 import io.parlance.protocol.bootstrap.HostPort;
 import io.parlance.protocol.bootstrap.PeerInfo;
+import io.parlance.protocol.bootstrap.RelayFrames;
 import io.parlance.protocol.bootstrap.RustClientFrame;
 import io.parlance.protocol.bootstrap.RustServerFrame;
 import io.parlance.protocol.bootstrap.ServerFrame;
@@ -90,6 +92,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
   private ScheduledFuture<?> challengeLater;
   private int strikes;
   private boolean closing;
+  private boolean probing;
 
   RegistryHandler(ServerState state) {
     this.state = state;
@@ -103,6 +106,11 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
       state.channels.add(ctx.channel());
       if (state.stopping) {
         close(ctx, BootstrapProtocol.CLOSE_GOING_AWAY, "server shutting down");
+        return;
+      }
+      if (RelayRoute.isRelay((WebSocketServerProtocolHandler.HandshakeComplete) evt)) {
+        // A relay WebSocket: no registry here, only a session's bytes.
+        ctx.pipeline().replace(this, BootstrapPipeline.RELAY, new RelayJoinHandler(state.relay));
         return;
       }
       HttpHeaders headers =
@@ -183,6 +191,12 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
       list(ctx, list);
     } else if (frame instanceof ClientFrame.Unregister unregister) {
       unregister(ctx, unregister);
+    } else if (frame instanceof RelayFrames.Request request) {
+      if (requireRegistration(ctx, request.id())) {
+        RelayRoute.request(ctx, state, registration, request);
+      }
+    } else if (frame instanceof RelayFrames.Join) {
+      strike(ctx, ErrorCode.UNKNOWN_TYPE, "relay_join belongs on " + RelayFrames.PATH, null);
     }
   }
 
@@ -210,7 +224,34 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         return;
       }
     }
+    if (probing) {
+      error(ctx, ErrorCode.ALREADY_REGISTERED, "a registration is in progress", null);
+      return;
+    }
     InetAddress clientIp = clientIp(ctx);
+    if (register.claimsIdentity()) {
+      // Like STUN: tell the peer whether a connection back to it works, before it is listed.
+      probing = true;
+      state
+          .probe
+          .probe(ctx.channel(), new InetSocketAddress(clientIp, register.tcpPort()))
+          .thenAccept(
+              reachable -> {
+                probing = false;
+                if (ctx.channel().isActive() && !closing && registration == null) {
+                  register(ctx, register, clientIp, reachable);
+                }
+              });
+      return;
+    }
+    register(ctx, register, clientIp, null);
+  }
+
+  private void register(
+      ChannelHandlerContext ctx,
+      ClientFrame.Register register,
+      InetAddress clientIp,
+      Boolean reachable) {
     boolean identified = register.claimsIdentity();
     PeerEntry entry =
         new PeerEntry(
@@ -222,13 +263,14 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             register.key(),
             register.caps(),
             identified ? nonce : null,
-            register.sig());
+            register.sig(),
+            reachable);
     if (!claim(ctx, entry)) {
       return;
     }
     ServerFrame.Registered registered =
         new ServerFrame.Registered(
-            entry.nickname(), entry.toPeerInfo().address(), state.registry.size());
+            entry.nickname(), entry.toPeerInfo().address(), state.registry.size(), reachable);
     if (!register.wantsEvents()) {
       reply(ctx, registered);
       return;
@@ -608,6 +650,8 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
       return l.id();
     } else if (frame instanceof ClientFrame.Unregister u) {
       return u.id();
+    } else if (frame instanceof RelayFrames.Request r) {
+      return r.id();
     }
     return null;
   }

@@ -24,13 +24,17 @@ import java.util.Optional;
   @JsonSubTypes.Type(value = ClientFrame.Register.class, name = ClientFrame.Register.TYPE),
   @JsonSubTypes.Type(value = ClientFrame.Lookup.class, name = ClientFrame.Lookup.TYPE),
   @JsonSubTypes.Type(value = ClientFrame.ListPeers.class, name = ClientFrame.ListPeers.TYPE),
-  @JsonSubTypes.Type(value = ClientFrame.Unregister.class, name = ClientFrame.Unregister.TYPE)
+  @JsonSubTypes.Type(value = ClientFrame.Unregister.class, name = ClientFrame.Unregister.TYPE),
+  @JsonSubTypes.Type(value = RelayFrames.Request.class, name = RelayFrames.Request.TYPE),
+  @JsonSubTypes.Type(value = RelayFrames.Join.class, name = RelayFrames.Join.TYPE)
 })
 public sealed interface ClientFrame extends BootstrapFrame
     permits ClientFrame.Register,
         ClientFrame.Lookup,
         ClientFrame.ListPeers,
-        ClientFrame.Unregister {
+        ClientFrame.Unregister,
+        RelayFrames.Request,
+        RelayFrames.Join {
 
   /**
    * {@code {"type":"register","nickname":"alice","tcp_port":36091}}: hold this nickname for the
