@@ -213,6 +213,10 @@ public final class BootstrapClient implements AutoCloseable {
   }
 
   void onRegistered(InetSocketAddress self) {
+    onRegistered(self, null);
+  }
+
+  void onRegistered(InetSocketAddress self, Boolean reachable) {
     registered = true;
     everRegistered = true;
     outageReported = false;
@@ -222,7 +226,7 @@ public final class BootstrapClient implements AutoCloseable {
         options.nickname(),
         options.server(),
         HostPort.format(self));
-    listener.onRegistered(self);
+    listener.onRegistered(self, reachable);
   }
 
   void peerOnline(PeerInfo info) {

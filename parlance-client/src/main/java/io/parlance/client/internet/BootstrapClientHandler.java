@@ -321,7 +321,7 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
     } else if (frame instanceof ServerFrame.Registered r) {
       registered = true;
       listing = new HashSet<>();
-      client.onRegistered(parse(r.address()));
+      client.onRegistered(parse(r.address()), r.reachable());
     } else if (frame instanceof ServerFrame.Peers page) {
       onPage(page);
     } else if (frame instanceof ServerFrame.PeersChanged changed) {

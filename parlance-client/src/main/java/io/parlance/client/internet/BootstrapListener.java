@@ -24,6 +24,19 @@ public interface BootstrapListener {
   default void onRegistered(InetSocketAddress address) {}
 
   /**
+   * The nickname is registered, and the server said whether its TCP probe of our address succeeded
+   * (like STUN): false means peers elsewhere on the internet cannot connect to us directly (NAT,
+   * firewall). The default forwards to {@link #onRegistered(InetSocketAddress)}.
+   *
+   * @param address this peer's address as the server sees it
+   * @param reachable true if the server connected back to it, false if not, null if it did not try
+   *     (a Rust Parlance server, or a server without the probe)
+   */
+  default void onRegistered(InetSocketAddress address, Boolean reachable) {
+    onRegistered(address);
+  }
+
+  /**
    * A peer is online (from the initial pages or a later join), or changed: a new address, or a new
    * registration with other capabilities.
    *
