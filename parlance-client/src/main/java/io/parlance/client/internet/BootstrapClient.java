@@ -19,6 +19,7 @@ import io.parlance.protocol.Nickname;
 import io.parlance.protocol.bootstrap.BootstrapProtocol;
 import io.parlance.protocol.bootstrap.HostPort;
 import io.parlance.protocol.bootstrap.PeerInfo;
+import io.parlance.protocol.bootstrap.RelayFrames;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -172,6 +173,36 @@ public final class BootstrapClient implements AutoCloseable {
           }
         });
     return result.orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Asks the server to pair us with a registered peer for a relayed session (see {@link
+   * RelayFrames}); only works while registered with an identity, for a peer that registered the
+   * {@value RelayFrames#CAP} capability.
+   *
+   * @param nickname the peer's nickname
+   * @param peerId the peer's id
+   * @return completes with our token, or fails with a {@link BootstrapException} saying why not
+   */
+  public CompletableFuture<RelayFrames.Ready> requestRelay(String nickname, String peerId) {
+    CompletableFuture<RelayFrames.Ready> result = new CompletableFuture<>();
+    loop.execute(
+        () -> {
+          BootstrapClientHandler h = handler;
+          if (h == null || !registered) {
+            result.completeExceptionally(
+                new BootstrapException(
+                    BootstrapException.NOT_CONNECTED,
+                    "not registered with the bootstrap server " + options.server()));
+          } else {
+            h.requestRelay(nickname, peerId, result);
+          }
+        });
+    return result.orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  void onRelayOffer(RelayFrames.Offer offer) {
+    listener.onRelayOffer(offer);
   }
 
   private void connect() {

@@ -18,6 +18,7 @@ import io.parlance.protocol.bootstrap.ClientFrame;
 import io.parlance.protocol.bootstrap.ErrorCode;
 import io.parlance.protocol.bootstrap.HostPort;
 import io.parlance.protocol.bootstrap.PeerInfo;
+import io.parlance.protocol.bootstrap.RelayFrames;
 import io.parlance.protocol.bootstrap.RustClientFrame;
 import io.parlance.protocol.bootstrap.RustPeerInfo;
 import io.parlance.protocol.bootstrap.RustServerFrame;
@@ -57,6 +58,7 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
   private static final int MAX_SHOWN_ERROR_CHARS = 300;
 
   private final BootstrapClient client;
+  private final Map<String, CompletableFuture<RelayFrames.Ready>> relays = new HashMap<>();
   private final Map<String, CompletableFuture<Optional<InetSocketAddress>>> lookups =
       new HashMap<>();
 
@@ -116,6 +118,20 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
     lookups.put(id, result);
     result.whenComplete((r, e) -> ctx.executor().execute(() -> lookups.remove(id)));
     ctx.writeAndFlush(new ClientFrame.Lookup(nickname, id));
+  }
+
+  /** Sends {@code relay_request}; the future completes with the server's {@code relay_ready}. */
+  void requestRelay(String nickname, String peerId, CompletableFuture<RelayFrames.Ready> result) {
+    if (rust) {
+      result.completeExceptionally(
+          new BootstrapException(
+              RelayFrames.REFUSED, "a Rust Parlance bootstrap server does not relay"));
+      return;
+    }
+    String id = "r" + nextId++;
+    relays.put(id, result);
+    result.whenComplete((r, e) -> ctx.executor().execute(() -> relays.remove(id)));
+    ctx.writeAndFlush(new RelayFrames.Request(nickname, peerId, id));
   }
 
   /** Sends {@code unregister}; the future completes when the server confirms it. */
@@ -346,6 +362,14 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
       }
     } else if (frame instanceof ServerFrame.Error error) {
       onError(error);
+    } else if (frame instanceof RelayFrames.Ready ready) {
+      CompletableFuture<RelayFrames.Ready> f =
+          ready.id() == null ? null : relays.remove(ready.id());
+      if (f != null) {
+        f.complete(ready);
+      }
+    } else if (frame instanceof RelayFrames.Offer offer) {
+      client.onRelayOffer(offer);
     }
   }
 
@@ -418,6 +442,12 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     String id = error.id();
+    if (id != null && relays.containsKey(id)) {
+      relays
+          .remove(id)
+          .completeExceptionally(new BootstrapException(error.code(), error.message()));
+      return;
+    }
     if (id != null && lookups.containsKey(id)) {
       lookups
           .remove(id)

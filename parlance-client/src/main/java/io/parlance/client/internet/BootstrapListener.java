@@ -1,5 +1,6 @@
 package io.parlance.client.internet;
 
+import io.parlance.protocol.bootstrap.RelayFrames;
 import java.net.InetSocketAddress;
 import java.net.URI;
 
@@ -70,4 +71,12 @@ public interface BootstrapListener {
    * @param message what happened, in words
    */
   default void onError(String code, String message) {}
+
+  /**
+   * A peer asks, through the server, to be relayed to us; join {@link RelayFrames#PATH} with the
+   * offer's token to agree, or ignore it to refuse. Runs on the client's event loop.
+   *
+   * @param offer who asks (nickname and proven id) and our token
+   */
+  default void onRelayOffer(RelayFrames.Offer offer) {}
 }
