@@ -26,7 +26,9 @@ package io.parlance.bootstrap;
  *        ↓
  *  {@value #HEARTBEAT}       pings a silent client, closes a dead one
  *        ↓
- *  {@value #REGISTRY}        the protocol: register, lookup, list, limits
+ *  {@value #REGISTRY}        the protocol: register, lookup, list, relay requests, limits
+ *                        (on a {@code /relay} WebSocket: {@value #RELAY} in its place, then the
+ *                        session's forwarder)
  * </pre>
  */
 public final class BootstrapPipeline {
@@ -72,6 +74,9 @@ public final class BootstrapPipeline {
 
   /** The registry protocol. */
   public static final String REGISTRY = "registry";
+
+  /** A relay WebSocket's join, in place of {@link #REGISTRY}. */
+  public static final String RELAY = "relay";
 
   private BootstrapPipeline() {}
 }

@@ -5,6 +5,7 @@ import io.parlance.bootstrap.cluster.ClusterOptions;
 import io.parlance.bootstrap.mailbox.MailboxConfig;
 import io.parlance.bootstrap.registry.InMemoryRegistry;
 import io.parlance.bootstrap.registry.Registry;
+import io.parlance.bootstrap.relay.RelayLimits;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -35,6 +36,7 @@ import java.util.function.Supplier;
  * @param mailbox the sealed mailbox's settings, or null for no mailbox
  * @param cluster the cluster to share the registry with through Redis, or null to keep it in this
  *     process (then {@code registry} makes it)
+ * @param relay the relay's and the reachability probe's limits
  */
 public record BootstrapServerConfig(
     String host,
@@ -55,7 +57,8 @@ public record BootstrapServerConfig(
     Duration nicknameHold,
     int maxNicknameHolds,
     MailboxConfig mailbox,
-    ClusterOptions cluster) {
+    ClusterOptions cluster,
+    RelayLimits relay) {
 
   /** Checks the settings. */
   public BootstrapServerConfig {
@@ -69,6 +72,7 @@ public record BootstrapServerConfig(
           "requestTimeout must be at least 100 ms: " + requestTimeout);
     }
     Objects.requireNonNull(nicknameHold, "nicknameHold");
+    Objects.requireNonNull(relay, "relay");
     if (nicknameHold.isNegative() || maxNicknameHolds < 0) {
       throw new IllegalArgumentException("nickname holds must not be negative");
     }
@@ -119,6 +123,7 @@ public record BootstrapServerConfig(
     private int maxNicknameHolds = 100_000;
     private MailboxConfig mailbox;
     private ClusterOptions cluster;
+    private RelayLimits relay = RelayLimits.DEFAULTS;
 
     private Builder() {}
 
@@ -314,6 +319,17 @@ public record BootstrapServerConfig(
      *
      * @return the config
      */
+    /**
+     * Sets the relay's limits (default {@link RelayLimits#DEFAULTS}).
+     *
+     * @param relay the limits
+     * @return this builder
+     */
+    public Builder relay(RelayLimits relay) {
+      this.relay = relay;
+      return this;
+    }
+
     public BootstrapServerConfig build() {
       return new BootstrapServerConfig(
           host,
@@ -334,7 +350,8 @@ public record BootstrapServerConfig(
           nicknameHold,
           maxNicknameHolds,
           mailbox,
-          cluster);
+          cluster,
+          relay);
     }
   }
 }

@@ -90,6 +90,8 @@ final class HttpEndpointHandler extends SimpleChannelInboundHandler<FullHttpRequ
               "notices", mail.notices(),
               "keys", mail.keys()));
     }
+    body.put("relay_sessions", state.relay.sessions());
+    body.put("relay_bytes", state.relay.bytesRelayed());
     body.put("uptime_seconds", (System.nanoTime() - state.startNanos) / 1_000_000_000L);
     return new String(WireJson.toBytes(body), StandardCharsets.UTF_8);
   }

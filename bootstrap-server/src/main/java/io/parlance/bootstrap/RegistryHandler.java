@@ -16,6 +16,7 @@ import io.parlance.bootstrap.mailbox.MailboxService;
 import io.parlance.bootstrap.registry.NicknameClaims;
 import io.parlance.bootstrap.registry.PeerEntry;
 import io.parlance.bootstrap.registry.RegistryPage;
+import io.parlance.bootstrap.relay.RelayJoinHandler;
 import io.parlance.protocol.LogLimiter;
 import io.parlance.protocol.ProtocolException;
 import io.parlance.protocol.TokenBucket;
@@ -26,6 +27,7 @@ import io.parlance.protocol.bootstrap.ErrorCode;
 import io.parlance.protocol.bootstrap.HostPort;
 import io.parlance.protocol.bootstrap.MailClientFrame;
 import io.parlance.protocol.bootstrap.PeerInfo;
+import io.parlance.protocol.bootstrap.RelayFrames;
 import io.parlance.protocol.bootstrap.RustClientFrame;
 import io.parlance.protocol.bootstrap.RustServerFrame;
 import io.parlance.protocol.bootstrap.ServerFrame;
@@ -104,6 +106,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
   private ScheduledFuture<?> challengeLater;
   private int strikes;
   private boolean closing;
+  private boolean probing;
 
   /** A claim is under way: its answer comes later (through a shared store). */
   private boolean claiming;
@@ -120,6 +123,11 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
       state.channels.add(ctx.channel());
       if (state.stopping) {
         close(ctx, BootstrapProtocol.CLOSE_GOING_AWAY, "server shutting down");
+        return;
+      }
+      if (RelayRoute.isRelay((WebSocketServerProtocolHandler.HandshakeComplete) evt)) {
+        // A relay WebSocket: no registry here, only a session's bytes.
+        ctx.pipeline().replace(this, BootstrapPipeline.RELAY, new RelayJoinHandler(state.relay));
         return;
       }
       HttpHeaders headers =
@@ -202,6 +210,12 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
       unregister(ctx, unregister);
     } else if (frame instanceof MailClientFrame mail) {
       mail(ctx, mail);
+    } else if (frame instanceof RelayFrames.Request request) {
+      if (requireRegistration(ctx, request.id())) {
+        RelayRoute.request(ctx, state, registration, request);
+      }
+    } else if (frame instanceof RelayFrames.Join) {
+      strike(ctx, ErrorCode.UNKNOWN_TYPE, "relay_join belongs on " + RelayFrames.PATH, null);
     }
   }
 
@@ -264,7 +278,34 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         return;
       }
     }
+    if (probing) {
+      error(ctx, ErrorCode.ALREADY_REGISTERED, "a registration is in progress", null);
+      return;
+    }
     InetAddress clientIp = clientIp(ctx);
+    if (register.claimsIdentity()) {
+      // Like STUN: tell the peer whether a connection back to it works, before it is listed.
+      probing = true;
+      state
+          .probe
+          .probe(ctx.channel(), new InetSocketAddress(clientIp, register.tcpPort()))
+          .thenAccept(
+              reachable -> {
+                probing = false;
+                if (ctx.channel().isActive() && !closing && registration == null) {
+                  register(ctx, register, clientIp, reachable);
+                }
+              });
+      return;
+    }
+    register(ctx, register, clientIp, null);
+  }
+
+  private void register(
+      ChannelHandlerContext ctx,
+      ClientFrame.Register register,
+      InetAddress clientIp,
+      Boolean reachable) {
     boolean identified = register.claimsIdentity();
     PeerEntry entry =
         new PeerEntry(
@@ -276,15 +317,17 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             register.key(),
             register.caps(),
             identified ? nonce : null,
-            register.sig());
-    claim(ctx, entry, () -> registered(ctx, entry, register.wantsEvents()));
+            register.sig(),
+            reachable);
+    claim(ctx, entry, () -> registered(ctx, entry, register.wantsEvents(), reachable));
   }
 
   /** The claim succeeded: answer, and subscribe the connection to events if it asked. */
-  private void registered(ChannelHandlerContext ctx, PeerEntry entry, boolean wantsEvents) {
+  private void registered(
+      ChannelHandlerContext ctx, PeerEntry entry, boolean wantsEvents, Boolean reachable) {
     ServerFrame.Registered registered =
         new ServerFrame.Registered(
-            entry.nickname(), entry.toPeerInfo().address(), state.registry.size());
+            entry.nickname(), entry.toPeerInfo().address(), state.registry.size(), reachable);
     if (!wantsEvents) {
       reply(ctx, registered);
       return;
@@ -710,6 +753,8 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
       return u.id();
     } else if (frame instanceof MailClientFrame m) {
       return m.id();
+    } else if (frame instanceof RelayFrames.Request r) {
+      return r.id();
     }
     return null;
   }

@@ -1,6 +1,7 @@
 package io.parlance.bootstrap;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -10,6 +11,8 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.parlance.bootstrap.registry.Registry;
+import io.parlance.bootstrap.relay.ReachabilityProbe;
+import io.parlance.bootstrap.relay.RelayBroker;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -72,6 +75,44 @@ final class ServerMetrics {
     new JvmThreadMetrics().bindTo(meters);
     new ProcessorMetrics().bindTo(meters);
     new UptimeMetrics().bindTo(meters);
+  }
+
+  /** Reports the relay's sessions and bytes, and the reachability probes. */
+  void relay(RelayBroker relay, ReachabilityProbe probe) {
+    Gauge.builder("bootstrap.relay.sessions", relay, RelayBroker::sessions)
+        .description("Relayed sessions now, waiting for a side or open")
+        .register(meters);
+    Gauge.builder("bootstrap.relay.sessions.paired", relay, RelayBroker::pairedSessions)
+        .description("Relayed sessions with both sides joined")
+        .register(meters);
+    FunctionCounter.builder("bootstrap.relay.sessions.opened", relay, RelayBroker::sessionsOpened)
+        .description("Relayed sessions opened")
+        .register(meters);
+    FunctionCounter.builder("bootstrap.relay.sessions.expired", relay, RelayBroker::expired)
+        .description("Relayed sessions whose second side never joined")
+        .register(meters);
+    FunctionCounter.builder("bootstrap.relay.refused", relay, RelayBroker::refused)
+        .description("Relay requests and joins refused")
+        .register(meters);
+    FunctionCounter.builder("bootstrap.relay.bytes", relay, RelayBroker::bytesRelayed)
+        .description("Bytes relayed, both directions, WebSocket payload")
+        .baseUnit("bytes")
+        .register(meters);
+    FunctionCounter.builder("bootstrap.relay.frames", relay, RelayBroker::framesRelayed)
+        .description("Binary frames relayed")
+        .register(meters);
+    FunctionCounter.builder("bootstrap.probes", probe, ReachabilityProbe::reachable)
+        .description("Reachability probes by result")
+        .tag("result", "reachable")
+        .register(meters);
+    FunctionCounter.builder("bootstrap.probes", probe, ReachabilityProbe::unreachable)
+        .description("Reachability probes by result")
+        .tag("result", "unreachable")
+        .register(meters);
+    FunctionCounter.builder("bootstrap.probes", probe, ReachabilityProbe::skipped)
+        .description("Reachability probes by result")
+        .tag("result", "skipped")
+        .register(meters);
   }
 
   private Counter registrations(String result) {

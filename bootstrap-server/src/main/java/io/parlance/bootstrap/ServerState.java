@@ -14,6 +14,8 @@ import io.parlance.bootstrap.registry.NicknameHolds;
 import io.parlance.bootstrap.registry.PeerEntry;
 import io.parlance.bootstrap.registry.Registry;
 import io.parlance.bootstrap.registry.RegistryListener;
+import io.parlance.bootstrap.relay.ReachabilityProbe;
+import io.parlance.bootstrap.relay.RelayBroker;
 import io.parlance.protocol.TokenBucket;
 import java.net.InetAddress;
 import java.security.SecureRandom;
@@ -54,8 +56,14 @@ final class ServerState {
   /** Nicknames kept for the key that last held them. */
   final NicknameHolds holds;
 
-  /** Makes the challenge nonces. */
+  /** Makes the challenge nonces and relay tokens. */
   final SecureRandom random = new SecureRandom();
+
+  /** Pairs peers for relayed sessions. */
+  final RelayBroker relay;
+
+  /** Probes whether a registering peer can be reached directly. */
+  final ReachabilityProbe probe;
 
   /** Salts the {@code peer_id}s given to Rust peers, so they reveal nothing of the connection. */
   final byte[] rustIdSalt = new byte[16];
@@ -92,6 +100,9 @@ final class ServerState {
         config.mailbox() == null
             ? null
             : new MailboxService(config.mailbox(), metrics.meters(), System::currentTimeMillis);
+    this.relay = new RelayBroker(config.relay(), random);
+    this.probe = new ReachabilityProbe(config.relay());
+    metrics.relay(relay, probe);
     registry.addListener(broadcaster);
     registry.addListener(
         new RegistryListener() {

@@ -387,7 +387,8 @@ class BootstrapServerTest {
     assertThat(health.headers().firstValue("content-type")).hasValue("application/json");
     assertThat(health.body())
         .matches(
-            "\\{\"status\":\"ok\",\"peers_online\":1,\"connections\":1,\"uptime_seconds\":\\d+}");
+            "\\{\"status\":\"ok\",\"peers_online\":1,\"connections\":1,\"relay_sessions\":0,"
+                + "\"relay_bytes\":0,\"uptime_seconds\":\\d+}");
     HttpResponse<String> metrics = get("/metrics");
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.body())

@@ -48,6 +48,10 @@ final class WsTestClient implements AutoCloseable {
       new NioEventLoopGroup(2, new DefaultThreadFactory("ws-test-client", true));
 
   private final LinkedBlockingQueue<BootstrapFrame> frames = new LinkedBlockingQueue<>();
+  private final LinkedBlockingQueue<byte[]> binaries = new LinkedBlockingQueue<>();
+  private final java.util.concurrent.atomic.AtomicLong binaryBytes =
+      new java.util.concurrent.atomic.AtomicLong();
+  volatile boolean keepBinary = true;
   final CompletableFuture<Void> handshake = new CompletableFuture<>();
   final CompletableFuture<Integer> closeFrame = new CompletableFuture<>();
   private Channel channel;
@@ -158,6 +162,13 @@ final class WsTestClient implements AutoCloseable {
         frames.add(
             BootstrapCodec.readAnyServerFrame(
                 text.content(), BootstrapProtocol.MAX_SERVER_FRAME_BYTES));
+      } else if (frame instanceof BinaryWebSocketFrame binary) {
+        byte[] bytes = new byte[binary.content().readableBytes()];
+        binary.content().readBytes(bytes);
+        binaryBytes.addAndGet(bytes.length);
+        if (keepBinary) {
+          binaries.add(bytes);
+        }
       } else if (frame instanceof CloseWebSocketFrame close) {
         closeFrame.complete(close.statusCode());
       }
@@ -216,6 +227,24 @@ final class WsTestClient implements AutoCloseable {
   /** Returns the close code the server sent, waiting up to 10 s. */
   int closeCode() throws Exception {
     return closeFrame.get(10, TimeUnit.SECONDS);
+  }
+
+  /** Waits for the next binary frame's payload. */
+  byte[] awaitBinary() throws InterruptedException, TimeoutException {
+    byte[] b = binaries.poll(10, TimeUnit.SECONDS);
+    if (b == null) {
+      throw new TimeoutException("no binary frame within 10 s");
+    }
+    return b;
+  }
+
+  /** Returns the binary payload bytes received so far. */
+  long binaryBytes() {
+    return binaryBytes.get();
+  }
+
+  void resumeReading() {
+    channel.config().setAutoRead(true);
   }
 
   void stopReading() {

@@ -10,6 +10,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.parlance.bootstrap.BootstrapServer;
 import io.parlance.bootstrap.BootstrapServerConfig;
 import io.parlance.bootstrap.cluster.ClusterOptions;
+import io.parlance.bootstrap.relay.RelayLimits;
 import java.io.File;
 import java.io.PrintWriter;
 import java.net.BindException;
@@ -119,6 +120,49 @@ public final class BootstrapServerMain implements Callable<Integer> {
       description = "Take the client IP from X-Forwarded-For (only behind your reverse proxy).")
   private boolean trustProxy;
 
+  @Option(
+      names = "--no-relay",
+      description =
+          "Relay no sessions and probe no registrations (peers behind NAT then cannot chat).")
+  private boolean noRelay;
+
+  @Option(
+      names = "--relay-sessions",
+      defaultValue = "1000",
+      description = "Most relayed sessions at once, in all (default: ${DEFAULT-VALUE}).")
+  private int relaySessions;
+
+  @Option(
+      names = "--relay-sessions-per-peer",
+      defaultValue = "8",
+      description = "Most relayed sessions one peer takes part in (default: ${DEFAULT-VALUE}).")
+  private int relaySessionsPerPeer;
+
+  @Option(
+      names = "--relay-bytes-per-second",
+      defaultValue = "4194304",
+      description =
+          "Steady bytes per second each direction of a relayed session may carry"
+              + " (default: ${DEFAULT-VALUE}, 4 MiB).")
+  private long relayBytesPerSecond;
+
+  @Option(
+      names = "--relay-idle-timeout",
+      defaultValue = "2m",
+      converter = DurationConverter.class,
+      description =
+          "Close a relayed session that carried nothing this long (default: ${DEFAULT-VALUE}).")
+  private Duration relayIdleTimeout;
+
+  @Option(
+      names = "--probe-timeout",
+      defaultValue = "1500ms",
+      converter = DurationConverter.class,
+      description =
+          "How long the reachability probe of a registering peer may take"
+              + " (default: ${DEFAULT-VALUE}).")
+  private Duration probeTimeout;
+
   @Option(names = "--tls-cert", description = "PEM certificate chain: serve wss:// directly.")
   private File tlsCert;
 
@@ -197,6 +241,17 @@ public final class BootstrapServerMain implements Callable<Integer> {
             .nicknameHold(nicknameHold, 100_000);
     try {
       config.mailbox(mailbox.config());
+      RelayLimits d = RelayLimits.DEFAULTS;
+      config.relay(
+          new RelayLimits(
+              !noRelay,
+              relaySessionsPerPeer,
+              relaySessions,
+              relayBytesPerSecond,
+              relayIdleTimeout,
+              d.joinTimeout(),
+              probeTimeout,
+              d.probesPerSecond()));
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param caps the extensions the peer registered, or null
  * @param nonce the challenge nonce the registration signed, or null
  * @param sig the registration's signature, or null
+ * @param reachable whether the server's probe reached {@code address} when it registered; null if
+ *     it was not probed
  */
 public record PeerEntry(
     String nickname,
@@ -32,7 +34,8 @@ public record PeerEntry(
     String key,
     List<String> caps,
     String nonce,
-    String sig) {
+    String sig,
+    Boolean reachable) {
 
   /** Checks the required parts. */
   public PeerEntry {
@@ -41,6 +44,32 @@ public record PeerEntry(
     Objects.requireNonNull(owner, "owner");
     addresses = addresses == null ? null : List.copyOf(addresses);
     caps = caps == null ? null : List.copyOf(caps);
+  }
+
+  /**
+   * Creates a registration the server did not probe.
+   *
+   * @param nickname the nickname
+   * @param address the address
+   * @param addresses other addresses, or null
+   * @param owner an id of the holding connection
+   * @param id the verified id, or null
+   * @param key the key, or null
+   * @param caps the capabilities, or null
+   * @param nonce the signed nonce, or null
+   * @param sig the signature, or null
+   */
+  public PeerEntry(
+      String nickname,
+      InetSocketAddress address,
+      List<String> addresses,
+      String owner,
+      String id,
+      String key,
+      List<String> caps,
+      String nonce,
+      String sig) {
+    this(nickname, address, addresses, owner, id, key, caps, nonce, sig, null);
   }
 
   /**
@@ -53,7 +82,7 @@ public record PeerEntry(
    */
   public PeerEntry(
       String nickname, InetSocketAddress address, List<String> addresses, String owner) {
-    this(nickname, address, addresses, owner, null, null, null, null, null);
+    this(nickname, address, addresses, owner, null, null, null, null, null, null);
   }
 
   /**
@@ -62,6 +91,7 @@ public record PeerEntry(
    * @return the peer's wire description
    */
   public PeerInfo toPeerInfo() {
-    return new PeerInfo(nickname, HostPort.format(address), addresses, id, key, caps, nonce, sig);
+    return new PeerInfo(
+        nickname, HostPort.format(address), addresses, id, key, caps, nonce, sig, reachable);
   }
 }

@@ -20,6 +20,7 @@ import io.parlance.protocol.bootstrap.BootstrapProtocol;
 import io.parlance.protocol.bootstrap.ClientFrame;
 import io.parlance.protocol.bootstrap.HostPort;
 import io.parlance.protocol.bootstrap.PeerInfo;
+import io.parlance.protocol.bootstrap.RelayFrames;
 import io.parlance.protocol.bootstrap.ServerFrame;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -34,6 +35,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -170,20 +172,7 @@ public final class BootstrapClient implements AutoCloseable {
    */
   public CompletableFuture<Optional<InetSocketAddress>> lookup(String nickname) {
     Nickname.requireValid(nickname);
-    CompletableFuture<Optional<InetSocketAddress>> result = new CompletableFuture<>();
-    loop.execute(
-        () -> {
-          BootstrapClientHandler h = handler;
-          if (h == null || !registered) {
-            result.completeExceptionally(
-                new BootstrapException(
-                    BootstrapException.NOT_CONNECTED,
-                    "not registered with the bootstrap server " + options.server()));
-          } else {
-            h.lookup(nickname, result);
-          }
-        });
-    return result.orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    return onHandler(true, (h, result) -> h.lookup(nickname, result));
   }
 
   /**
@@ -195,17 +184,44 @@ public final class BootstrapClient implements AutoCloseable {
    */
   public CompletableFuture<ServerFrame> request(Function<String, ClientFrame> frame) {
     Objects.requireNonNull(frame, "frame");
-    CompletableFuture<ServerFrame> result = new CompletableFuture<>();
+    return onHandler(true, (h, result) -> h.request(frame, result));
+  }
+
+  /**
+   * Asks the server to pair us with a registered peer for a relayed session (see {@link
+   * RelayFrames}); only works while registered with an identity, for a peer that registered the
+   * {@value RelayFrames#CAP} capability.
+   *
+   * @param nickname the peer's nickname
+   * @param peerId the peer's id
+   * @return completes with our token, or fails with a {@link BootstrapException} saying why not
+   */
+  public CompletableFuture<RelayFrames.Ready> requestRelay(String nickname, String peerId) {
+    return onHandler(false, (h, result) -> h.requestRelay(nickname, peerId, result));
+  }
+
+  void onRelayOffer(RelayFrames.Offer offer) {
+    listener.onRelayOffer(offer);
+  }
+
+  /**
+   * Runs a request on the handler of the connection, on its event loop: it fails at once with
+   * {@link BootstrapException#NOT_CONNECTED} when there is none (or, if it must be, we are not
+   * registered), and times out after the request timeout.
+   */
+  private <T> CompletableFuture<T> onHandler(
+      boolean mustBeRegistered, BiConsumer<BootstrapClientHandler, CompletableFuture<T>> send) {
+    CompletableFuture<T> result = new CompletableFuture<>();
     loop.execute(
         () -> {
           BootstrapClientHandler h = handler;
-          if (h == null || !registered) {
+          if (h == null || (mustBeRegistered && !registered)) {
             result.completeExceptionally(
                 new BootstrapException(
                     BootstrapException.NOT_CONNECTED,
                     "not registered with the bootstrap server " + options.server()));
           } else {
-            h.request(frame, result);
+            send.accept(h, result);
           }
         });
     return result.orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -250,6 +266,10 @@ public final class BootstrapClient implements AutoCloseable {
   }
 
   void onRegistered(InetSocketAddress self) {
+    onRegistered(self, null);
+  }
+
+  void onRegistered(InetSocketAddress self, Boolean reachable) {
     registered = true;
     everRegistered = true;
     outageReported = false;
@@ -259,7 +279,7 @@ public final class BootstrapClient implements AutoCloseable {
         options.nickname(),
         options.server(),
         HostPort.format(self));
-    listener.onRegistered(self);
+    listener.onRegistered(self, reachable);
   }
 
   void peerOnline(PeerInfo info) {

@@ -19,6 +19,7 @@ import io.parlance.protocol.bootstrap.ErrorCode;
 import io.parlance.protocol.bootstrap.HostPort;
 import io.parlance.protocol.bootstrap.MailServerFrame;
 import io.parlance.protocol.bootstrap.PeerInfo;
+import io.parlance.protocol.bootstrap.RelayFrames;
 import io.parlance.protocol.bootstrap.RustClientFrame;
 import io.parlance.protocol.bootstrap.RustPeerInfo;
 import io.parlance.protocol.bootstrap.RustServerFrame;
@@ -59,6 +60,7 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
   private static final int MAX_SHOWN_ERROR_CHARS = 300;
 
   private final BootstrapClient client;
+  private final Map<String, CompletableFuture<RelayFrames.Ready>> relays = new HashMap<>();
   private final Map<String, CompletableFuture<Optional<InetSocketAddress>>> lookups =
       new HashMap<>();
 
@@ -139,6 +141,20 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
     requests.put(id, result);
     result.whenComplete((r, e) -> ctx.executor().execute(() -> requests.remove(id)));
     ctx.writeAndFlush(frame.apply(id));
+  }
+
+  /** Sends {@code relay_request}; the future completes with the server's {@code relay_ready}. */
+  void requestRelay(String nickname, String peerId, CompletableFuture<RelayFrames.Ready> result) {
+    if (rust) {
+      result.completeExceptionally(
+          new BootstrapException(
+              RelayFrames.REFUSED, "a Rust Parlance bootstrap server does not relay"));
+      return;
+    }
+    String id = "r" + nextId++;
+    relays.put(id, result);
+    result.whenComplete((r, e) -> ctx.executor().execute(() -> relays.remove(id)));
+    ctx.writeAndFlush(new RelayFrames.Request(nickname, peerId, id));
   }
 
   /** Sends {@code unregister}; the future completes when the server confirms it. */
@@ -344,7 +360,7 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
     } else if (frame instanceof ServerFrame.Registered r) {
       registered = true;
       listing = new HashSet<>();
-      client.onRegistered(parse(r.address()));
+      client.onRegistered(parse(r.address()), r.reachable());
     } else if (frame instanceof ServerFrame.Peers page) {
       onPage(page);
     } else if (frame instanceof ServerFrame.PeersChanged changed) {
@@ -374,6 +390,14 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
       }
     } else if (frame instanceof ServerFrame.Error error) {
       onError(error);
+    } else if (frame instanceof RelayFrames.Ready ready) {
+      CompletableFuture<RelayFrames.Ready> f =
+          ready.id() == null ? null : relays.remove(ready.id());
+      if (f != null) {
+        f.complete(ready);
+      }
+    } else if (frame instanceof RelayFrames.Offer offer) {
+      client.onRelayOffer(offer);
     }
   }
 
@@ -446,6 +470,12 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     String id = error.id();
+    if (id != null && relays.containsKey(id)) {
+      relays
+          .remove(id)
+          .completeExceptionally(new BootstrapException(error.code(), error.message()));
+      return;
+    }
     if (id != null && lookups.containsKey(id)) {
       lookups
           .remove(id)

@@ -1,5 +1,6 @@
 package io.parlance.client.internet;
 
+import io.parlance.protocol.bootstrap.RelayFrames;
 import java.net.InetSocketAddress;
 import java.net.URI;
 
@@ -22,6 +23,19 @@ public interface BootstrapListener {
    * @param address this peer's address as the server sees it (its public IP and TCP port)
    */
   default void onRegistered(InetSocketAddress address) {}
+
+  /**
+   * The nickname is registered, and the server said whether its TCP probe of our address succeeded
+   * (like STUN): false means peers elsewhere on the internet cannot connect to us directly (NAT,
+   * firewall). The default forwards to {@link #onRegistered(InetSocketAddress)}.
+   *
+   * @param address this peer's address as the server sees it
+   * @param reachable true if the server connected back to it, false if not, null if it did not try
+   *     (a Rust Parlance server, or a server without the probe)
+   */
+  default void onRegistered(InetSocketAddress address, Boolean reachable) {
+    onRegistered(address);
+  }
 
   /**
    * A peer is online (from the initial pages or a later join), or changed: a new address, or a new
@@ -57,4 +71,12 @@ public interface BootstrapListener {
    * @param message what happened, in words
    */
   default void onError(String code, String message) {}
+
+  /**
+   * A peer asks, through the server, to be relayed to us; join {@link RelayFrames#PATH} with the
+   * offer's token to agree, or ignore it to refuse. Runs on the client's event loop.
+   *
+   * @param offer who asks (nickname and proven id) and our token
+   */
+  default void onRelayOffer(RelayFrames.Offer offer) {}
 }

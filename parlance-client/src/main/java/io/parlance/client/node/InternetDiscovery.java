@@ -27,6 +27,7 @@ final class InternetDiscovery implements AutoCloseable {
   private volatile BootstrapClient client;
   private volatile boolean closed;
   private volatile Runnable onRegistered = () -> {};
+  private volatile Boolean reachable;
 
   InternetDiscovery(
       String server,
@@ -88,6 +89,31 @@ final class InternetDiscovery implements AutoCloseable {
     this.onRegistered = Objects.requireNonNull(hook, "hook");
   }
 
+  /**
+   * Tells whether the server, at our last registration, could connect back to our TCP port.
+   *
+   * @return true or false as the server's probe found, null if it did not probe (yet)
+   */
+  Boolean reachable() {
+    return reachable;
+  }
+
+  /** The end of the registered status line: what the server's probe of our port found. */
+  static String reachability(Boolean reachable, int port) {
+    if (reachable == null) {
+      return "";
+    }
+    return reachable
+        ? "; it reached our port " + port + " directly"
+        : "; it could not connect back to our port "
+            + port
+            + ": peers elsewhere on the internet cannot connect to us directly (NAT or firewall?);"
+            + " we can still send to peers that accept connections, but for their messages to"
+            + " reach us, forward TCP port "
+            + port
+            + " to this machine";
+  }
+
   @Override
   public synchronized void close() {
     closed = true;
@@ -107,7 +133,8 @@ final class InternetDiscovery implements AutoCloseable {
     }
 
     @Override
-    public void onRegistered(InetSocketAddress address) {
+    public void onRegistered(InetSocketAddress address, Boolean reachable) {
+      InternetDiscovery.this.reachable = reachable;
       events.publish(
           new NodeEvent.ServerStatus(
               "registered",
@@ -118,7 +145,8 @@ final class InternetDiscovery implements AutoCloseable {
                   + "; it sees us at "
                   + address.getAddress().getHostAddress()
                   + ":"
-                  + address.getPort()));
+                  + address.getPort()
+                  + reachability(reachable, address.getPort())));
       onRegistered.run();
     }
 

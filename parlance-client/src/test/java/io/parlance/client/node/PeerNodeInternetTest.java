@@ -72,6 +72,12 @@ class PeerNodeInternetTest {
     assertThat(alice.node().networkInterface()).isNull();
     assertThat(alice.events(NodeEvent.ServerStatus.class))
         .anySatisfy(s -> assertThat(s.status()).isEqualTo("registered"));
+    // The server probed alice's listener on loopback, and said so.
+    assertThat(alice.events(NodeEvent.ServerStatus.class))
+        .anySatisfy(
+            s ->
+                assertThat(s.message())
+                    .contains("it reached our port " + alice.node().tcpPort() + " directly"));
 
     alice.node().send(bobName, "over the internet").get();
     bob.node().send(aliceName, "and back").get();

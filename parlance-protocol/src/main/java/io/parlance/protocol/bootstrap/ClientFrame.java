@@ -33,14 +33,18 @@ import java.util.Optional;
       name = MailClientFrame.KeyLookup.TYPE),
   @JsonSubTypes.Type(value = MailClientFrame.Deposit.class, name = MailClientFrame.Deposit.TYPE),
   @JsonSubTypes.Type(value = MailClientFrame.Fetch.class, name = MailClientFrame.Fetch.TYPE),
-  @JsonSubTypes.Type(value = MailClientFrame.Ack.class, name = MailClientFrame.Ack.TYPE)
+  @JsonSubTypes.Type(value = MailClientFrame.Ack.class, name = MailClientFrame.Ack.TYPE),
+  @JsonSubTypes.Type(value = RelayFrames.Request.class, name = RelayFrames.Request.TYPE),
+  @JsonSubTypes.Type(value = RelayFrames.Join.class, name = RelayFrames.Join.TYPE)
 })
 public sealed interface ClientFrame extends BootstrapFrame
     permits ClientFrame.Register,
         ClientFrame.Lookup,
         ClientFrame.ListPeers,
         ClientFrame.Unregister,
-        MailClientFrame {
+        MailClientFrame,
+        RelayFrames.Request,
+        RelayFrames.Join {
 
   /**
    * {@code {"type":"register","nickname":"alice","tcp_port":36091}}: hold this nickname for the

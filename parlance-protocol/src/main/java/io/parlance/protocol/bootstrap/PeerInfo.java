@@ -30,8 +30,21 @@ import java.util.Optional;
  * @param caps the extensions the peer registered, or null
  * @param nonce the challenge nonce the peer's registration signed, or null
  * @param sig the peer's registration signature (see {@link #signedPayload()}), or null
+ * @param reachable whether the server's TCP probe of {@code address} succeeded when the peer
+ *     registered; null if it was not probed. The server's word, not signed by the peer: a peer uses
+ *     it only to choose between a direct connection and the relay, never to trust anyone.
  */
-@JsonPropertyOrder({"nickname", "address", "addresses", "id", "key", "caps", "nonce", "sig"})
+@JsonPropertyOrder({
+  "nickname",
+  "address",
+  "addresses",
+  "id",
+  "key",
+  "caps",
+  "nonce",
+  "sig",
+  "reachable"
+})
 @JsonInclude(Include.NON_NULL)
 public record PeerInfo(
     @JsonProperty(value = "nickname", required = true) String nickname,
@@ -41,7 +54,8 @@ public record PeerInfo(
     @JsonProperty("key") String key,
     @JsonProperty("caps") List<String> caps,
     @JsonProperty("nonce") String nonce,
-    @JsonProperty("sig") String sig) {
+    @JsonProperty("sig") String sig,
+    @JsonProperty("reachable") Boolean reachable) {
 
   /**
    * Validates the fields.
@@ -56,6 +70,30 @@ public record PeerInfo(
     IdentityFields.requireValid(id, key, sig);
     caps = IdentityFields.requireValidCaps(caps);
     IdentityFields.requireValidNonce(nonce);
+  }
+
+  /**
+   * Creates a peer the server did not probe.
+   *
+   * @param nickname the nickname
+   * @param address the address, {@code ip:port}
+   * @param addresses other addresses, or null
+   * @param id the id, or null
+   * @param key the key, or null
+   * @param caps the capabilities, or null
+   * @param nonce the nonce, or null
+   * @param sig the signature, or null
+   */
+  public PeerInfo(
+      String nickname,
+      String address,
+      List<String> addresses,
+      String id,
+      String key,
+      List<String> caps,
+      String nonce,
+      String sig) {
+    this(nickname, address, addresses, id, key, caps, nonce, sig, null);
   }
 
   /**

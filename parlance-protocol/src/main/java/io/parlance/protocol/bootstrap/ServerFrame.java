@@ -1,5 +1,6 @@
 package io.parlance.protocol.bootstrap;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -29,7 +30,10 @@ import java.util.Objects;
       value = MailServerFrame.Deposited.class,
       name = MailServerFrame.Deposited.TYPE),
   @JsonSubTypes.Type(value = MailServerFrame.Mail.class, name = MailServerFrame.Mail.TYPE),
-  @JsonSubTypes.Type(value = MailServerFrame.Acked.class, name = MailServerFrame.Acked.TYPE)
+  @JsonSubTypes.Type(value = MailServerFrame.Acked.class, name = MailServerFrame.Acked.TYPE),
+  @JsonSubTypes.Type(value = RelayFrames.Ready.class, name = RelayFrames.Ready.TYPE),
+  @JsonSubTypes.Type(value = RelayFrames.Offer.class, name = RelayFrames.Offer.TYPE),
+  @JsonSubTypes.Type(value = RelayFrames.Paired.class, name = RelayFrames.Paired.TYPE)
 })
 public sealed interface ServerFrame extends BootstrapFrame
     permits ServerFrame.Challenge,
@@ -39,7 +43,10 @@ public sealed interface ServerFrame extends BootstrapFrame
         ServerFrame.LookupResult,
         ServerFrame.Unregistered,
         ServerFrame.Error,
-        MailServerFrame {
+        MailServerFrame,
+        RelayFrames.Ready,
+        RelayFrames.Offer,
+        RelayFrames.Paired {
 
   /**
    * {@code {"type":"challenge","nonce":"q3R0...="}}: sent once on every connection, right after the
@@ -89,21 +96,37 @@ public sealed interface ServerFrame extends BootstrapFrame
    * @param nickname the registered nickname
    * @param address the address others will see: the connection's source IP and the TCP port
    * @param peersOnline how many peers are registered, this one included
+   * @param reachable whether the server's TCP connection back to {@code address} succeeded (like
+   *     STUN, one probe per registration); null when it did not probe
    */
-  @JsonPropertyOrder({"nickname", "address", "peers_online"})
+  @JsonPropertyOrder({"nickname", "address", "peers_online", "reachable"})
+  @JsonInclude(Include.NON_NULL)
   record Registered(
       @JsonProperty(value = "nickname", required = true) String nickname,
       @JsonProperty(value = "address", required = true) String address,
-      @JsonProperty(value = "peers_online", required = true) long peersOnline)
+      @JsonProperty(value = "peers_online", required = true) long peersOnline,
+      @JsonProperty("reachable") Boolean reachable)
       implements ServerFrame {
 
     /** The value of the {@code type} field. */
     public static final String TYPE = "registered";
 
     /** Validates the fields. */
+    @JsonCreator
     public Registered {
       Nickname.requireValid(nickname);
       HostPort.parse("address", address);
+    }
+
+    /**
+     * Creates the answer of a server that did not probe the peer.
+     *
+     * @param nickname the registered nickname
+     * @param address the address others will see
+     * @param peersOnline how many peers are registered
+     */
+    public Registered(String nickname, String address, long peersOnline) {
+      this(nickname, address, peersOnline, null);
     }
   }
 
