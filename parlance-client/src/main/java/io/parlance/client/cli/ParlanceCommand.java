@@ -108,7 +108,6 @@ public final class ParlanceCommand implements Callable<Integer> {
     NodeOptions options = nodeOptions(settings);
     Profile profile = profileOptions.profile(environment);
     setUpLogging(level, profile);
-    WarmUp.start(); // after logging: classes that log as they load find it set up
     ProfileLock lock = profile.lock();
     try {
       chat(options.toBuilder().dataDir(profile.dataDir()).build(), profile, out);
