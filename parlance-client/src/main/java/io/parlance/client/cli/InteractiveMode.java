@@ -6,6 +6,7 @@ import io.parlance.client.peer.Peer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Supplier;
 import org.jline.reader.Candidate;
 import org.jline.reader.Completer;
 import org.jline.reader.EndOfFileException;
@@ -33,7 +34,7 @@ final class InteractiveMode {
         LineReaderBuilder.builder()
             .terminal(terminal)
             .appName("parlance")
-            .completer(new ChatCompleter(node))
+            .completer(new ChatCompleter(node::peers))
             .variable(LineReader.HISTORY_FILE, historyFile)
             .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
             .build();
@@ -90,11 +91,11 @@ final class InteractiveMode {
   }
 
   /** Completes command names, and nicknames after {@code /send} and {@code /history}. */
-  private static final class ChatCompleter implements Completer {
-    private final PeerNode node;
+  static final class ChatCompleter implements Completer {
+    private final Supplier<List<Peer>> online;
 
-    ChatCompleter(PeerNode node) {
-      this.node = node;
+    ChatCompleter(Supplier<List<Peer>> online) {
+      this.online = online;
     }
 
     @Override
@@ -107,7 +108,7 @@ final class InteractiveMode {
       String first = line.words().get(0);
       if (line.wordIndex() == 1
           && (first.equals("/send") || first.equals("/msg") || first.equals("/history"))) {
-        List<Peer> peers = node.peers();
+        List<Peer> peers = online.get();
         for (Peer p : peers) {
           boolean shared =
               peers.stream().filter(q -> q.nickname().equals(p.nickname())).count() > 1;

@@ -128,7 +128,7 @@ public final class ParlanceCommand implements Callable<Integer> {
         node.start();
         session.run(new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8)));
       } else {
-        try (Terminal terminal = Terminals.open(stdin)) {
+        try (Terminal terminal = Terminals.open()) {
           boolean colour = Terminals.colour(terminal, environment);
           if (!plain && Terminals.fullScreen(terminal)) {
             FullScreenMode front =

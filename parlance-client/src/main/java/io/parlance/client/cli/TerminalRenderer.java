@@ -7,7 +7,9 @@ import io.parlance.client.peer.Peer;
 import io.parlance.client.store.DeliveryState;
 import io.parlance.client.store.StoredMessage;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -27,6 +29,11 @@ import org.jline.utils.AttributedStyle;
 final class TerminalRenderer implements Reply.Visitor<Void>, NodeEvent.Visitor<Void> {
 
   private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+  private static final DateTimeFormatter SHORT = DateTimeFormatter.ofPattern("HH:mm");
+
+  /** A message that took longer than this to come is shown as delayed, with when it was sent. */
+  static final Duration DELAYED = Duration.ofMinutes(2);
 
   /** What starts a continuation line of a message: as wide as {@code [HH:MM:SS] }. */
   static final String CONTINUATION = " ".repeat("[00:00:00] ".length());
@@ -346,15 +353,28 @@ final class TerminalRenderer implements Reply.Visitor<Void>, NodeEvent.Visitor<V
 
   @Override
   public Void messageReceived(NodeEvent.MessageReceived e) {
-    String at =
-        LocalTime.ofInstant(Instant.ofEpochSecond(e.timestamp()), clock.getZone()).format(CLOCK);
+    Instant sent = Instant.ofEpochSecond(e.timestamp());
+    Instant now = clock.instant();
+    boolean delayed = Duration.between(sent, now).compareTo(DELAYED) > 0;
+    // A message sent long before it came (kept in an outbox, a peer offline) is shown when it
+    // came, saying when it was sent, not slipped in silently at its old time.
+    String at = delayed ? now() : LocalTime.ofInstant(sent, clock.getZone()).format(CLOCK);
+    AttributedStringBuilder b = line(at).append(name(e.sender())).append(sourceNote(e));
+    if (delayed) {
+      b.append(
+          " (sent " + sentAt(sent) + ", arrived " + LocalTime.now(clock).format(SHORT) + ")",
+          colour ? AttributedStyle.DEFAULT.faint() : AttributedStyle.DEFAULT);
+    }
     screen.print(
-        line(at)
-            .append(name(e.sender()))
-            .append(sourceNote(e))
-            .append(": " + TerminalText.block(e.content(), CONTINUATION))
-            .toAttributedString());
+        b.append(": " + TerminalText.block(e.content(), CONTINUATION)).toAttributedString());
     return null;
+  }
+
+  /** When a delayed message was sent: the time, with the date if it was not today. */
+  private String sentAt(Instant sent) {
+    LocalDate day = LocalDate.ofInstant(sent, clock.getZone());
+    LocalTime time = LocalTime.ofInstant(sent, clock.getZone());
+    return day.equals(LocalDate.now(clock)) ? time.format(SHORT) : day + " " + time.format(SHORT);
   }
 
   @Override

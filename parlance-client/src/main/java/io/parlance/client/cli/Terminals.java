@@ -1,7 +1,6 @@
 package io.parlance.client.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Map;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
@@ -17,20 +16,15 @@ final class Terminals {
    * terminal on the streams, quietly: JLine would log a warning that it could not make a system
    * terminal before falling back to the same.
    *
-   * @param stdin the standard input
    * @return the terminal
    * @throws IOException if it cannot be opened
    */
-  static Terminal open(InputStream stdin) throws IOException {
+  static Terminal open() throws IOException {
     if (System.console() != null) {
       return TerminalBuilder.builder().system(true).build();
     }
-    return TerminalBuilder.builder()
-        .system(false)
-        .streams(stdin, System.out)
-        .type(Terminal.TYPE_DUMB)
-        .dumb(true)
-        .build();
+    // dumb(true): the same dumb terminal on stdin and stdout that JLine falls back to, asked for.
+    return TerminalBuilder.builder().system(true).dumb(true).build();
   }
 
   /**

@@ -375,14 +375,16 @@ public final class BootstrapClient implements AutoCloseable {
       }
     }
     if (!outageReported) {
-      // One status per outage; the reason says whether we lost the server or never reached it
-      // ("... is unreachable (...)"). A refusal before registering (a handshake that failed, too
-      // many connections) is an error a person must fix besides; an unreachable server is not.
+      // One status per outage, one line: the reason says whether we lost the server or never
+      // reached it ("... is unreachable (...)"). A refusal before registering (a handshake that
+      // failed, too many connections) is told as the error a person must fix, not once as a
+      // refusal and again as a disconnection; an unreachable server is a disconnection.
       outageReported = true;
       if (code != null && !wasRegistered && !UNREACHABLE.equals(code)) {
-        listener.onError(code, reason);
+        listener.onError(code, reason + "; retrying in the background");
+      } else {
+        listener.onDisconnected(reason + "; retrying in the background");
       }
-      listener.onDisconnected(reason + "; retrying in the background");
     } else {
       LOG.debug("{}; next attempt in {} ms", reason, delay.toMillis());
     }

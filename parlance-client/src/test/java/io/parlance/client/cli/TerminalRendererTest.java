@@ -203,4 +203,30 @@ class TerminalRendererTest {
             TerminalRenderer.CONTINUATION + "lines  (queued: bob is away)",
             "! no peer called x");
   }
+
+  @Test
+  void aMessageSentLongBeforeItCameIsShownWhenItCameSayingWhenItWasSent() {
+    new NodeEvent.MessageReceived(
+            "bob", "are you there?", NOW.minusSeconds(38 * 60).getEpochSecond(), "a", null)
+        .accept(renderer);
+    new NodeEvent.MessageReceived(
+            "bob", "yesterday's", NOW.minusSeconds(86_400).getEpochSecond(), "a", null)
+        .accept(renderer);
+
+    assertThat(lines)
+        .containsExactly(
+            "[20:11:05] bob (unverified) (sent 19:33, arrived 20:11): are you there?",
+            "[20:11:05] bob (unverified) (sent 2026-11-30 20:11, arrived 20:11): yesterday's");
+  }
+
+  @Test
+  void aMessageThatCameWithinTwoMinutesKeepsItsTimeAndNoMarker() {
+    new NodeEvent.MessageReceived("bob", "hi", NOW.minusSeconds(100).getEpochSecond(), "a", null)
+        .accept(renderer);
+    new NodeEvent.MessageReceived("bob", "skew", NOW.plusSeconds(600).getEpochSecond(), "a", null)
+        .accept(renderer);
+
+    assertThat(lines)
+        .containsExactly("[20:09:25] bob (unverified): hi", "[20:21:05] bob (unverified): skew");
+  }
 }

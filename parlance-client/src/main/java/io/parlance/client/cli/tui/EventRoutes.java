@@ -114,7 +114,7 @@ public final class EventRoutes implements NodeEvent.Visitor<EventRoutes.Route> {
   @Override
   public Route messageReceived(NodeEvent.MessageReceived e) {
     String key = e.senderId() != null ? e.senderId().toString() : e.from();
-    return new Route(List.of(key), e.from(), null, true);
+    return new Route(List.of(key), e.sender(), null, true);
   }
 
   @Override
