@@ -57,7 +57,15 @@ public final class MailCourier implements AutoCloseable {
   public static final Duration UNREACHABLE_AFTER = Duration.ofSeconds(30);
 
   private static final int PAGE = 200;
-  private static final int CANDIDATES = 500;
+
+  /**
+   * The most deposits in one round; a round that made some is followed by another after {@link
+   * #PACE}, so a sender stays under the server's default frame rate (20 a second per connection).
+   */
+  static final int CANDIDATES = 40;
+
+  /** The pause between rounds while messages are being deposited. */
+  static final Duration PACE = Duration.ofSeconds(3);
 
   private final Identity identity;
   private final AsyncMessageStore store;
@@ -161,7 +169,7 @@ public final class MailCourier implements AutoCloseable {
             (v, error) -> {
               busy = false;
               if (depositedThisRound > 0 && error == null) {
-                again = true;
+                thread.periodicSoon(PACE.toNanos());
               }
               if (error != null) {
                 Throwable cause = unwrap(error);
@@ -172,10 +180,10 @@ public final class MailCourier implements AutoCloseable {
                   LOG.warn("Mail round stopped: {}", cause.toString());
                 }
               }
-              if (again) {
-                again = false;
+              if (again && depositedThisRound == 0) {
                 thread.execute(this::round);
               }
+              again = false;
             },
             thread);
   }

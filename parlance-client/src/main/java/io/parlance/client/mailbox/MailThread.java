@@ -20,6 +20,7 @@ final class MailThread implements Executor {
   private final Runnable periodic;
   private final long periodNanos;
   private volatile boolean stopped;
+  private volatile long soonAt = Long.MAX_VALUE;
 
   MailThread(String name, Runnable periodic, long periodNanos) {
     this.periodic = periodic;
@@ -38,14 +39,30 @@ final class MailThread implements Executor {
     LockSupport.unpark(thread);
   }
 
+  /**
+   * Runs the periodic task after a delay (once), besides its period.
+   *
+   * @param delayNanos the delay
+   */
+  void periodicSoon(long delayNanos) {
+    soonAt = System.nanoTime() + delayNanos;
+    LockSupport.unpark(thread);
+  }
+
   private void loop() {
     long next = System.nanoTime() + periodNanos;
     while (!stopped) {
       Runnable task = tasks.poll();
       if (task == null) {
-        long wait = next - System.nanoTime();
+        long now = System.nanoTime();
+        long soon = soonAt;
+        long wait = Math.min(next - now, soon - now);
         if (wait <= 0) {
-          next = System.nanoTime() + periodNanos;
+          if (soon - now <= 0) {
+            soonAt = Long.MAX_VALUE;
+          } else {
+            next = now + periodNanos;
+          }
           task = periodic;
         } else {
           LockSupport.parkNanos(this, wait);
