@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -68,7 +66,7 @@ public final class MailboxService implements AutoCloseable {
   private final MailboxConfig config;
   private final Mailbox mailbox;
   private final LongSupplier clock;
-  private final ScheduledThreadPoolExecutor thread;
+  private final StoreThread thread;
   private final AtomicInteger pending = new AtomicInteger();
   private final Map<String, TokenBucket> senders =
       new LinkedHashMap<>(16, 0.75f, true) {
@@ -95,7 +93,6 @@ public final class MailboxService implements AutoCloseable {
   public MailboxService(MailboxConfig config, MeterRegistry meters, LongSupplier clock) {
     this.config = config;
     this.clock = clock;
-    this.thread = new ScheduledThreadPoolExecutor(1, r -> daemon(r));
     this.mailbox = config.store().get();
     this.stats = mailbox.stats();
     Gauge.builder("bootstrap.mailbox.messages", this, s -> s.stats.messages())
@@ -111,14 +108,9 @@ public final class MailboxService implements AutoCloseable {
     refused = counter(meters, "bootstrap.mailbox.deposits", "refused");
     fetched = counter(meters, "bootstrap.mailbox.fetched", null);
     expired = counter(meters, "bootstrap.mailbox.expired", null);
-    long sweep = config.sweepInterval().toMillis();
-    thread.scheduleWithFixedDelay(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
-  }
-
-  private static Thread daemon(Runnable r) {
-    Thread t = new Thread(r, "mailbox-store");
-    t.setDaemon(true);
-    return t;
+    this.thread =
+        new StoreThread(
+            "mailbox-store", this::sweep, StoreThread.millis(config.sweepInterval().toMillis()));
   }
 
   private static Counter counter(MeterRegistry meters, String name, String result) {
@@ -429,8 +421,10 @@ public final class MailboxService implements AutoCloseable {
    * @throws InterruptedException if interrupted while waiting
    */
   public void sweepNow() throws InterruptedException {
+    java.util.concurrent.CompletableFuture<Void> done =
+        java.util.concurrent.CompletableFuture.runAsync(this::sweep, thread);
     try {
-      thread.submit(this::sweep).get();
+      done.get();
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException(e.getCause());
     }
@@ -439,13 +433,10 @@ public final class MailboxService implements AutoCloseable {
   /** Stops the store thread after the calls queued, then closes the store. */
   @Override
   public void close() {
-    thread.shutdown();
     try {
-      if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
+      if (!thread.stop(5_000)) {
         LOG.warn("Mailbox store calls still running at shutdown");
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } finally {
       mailbox.close();
     }

@@ -85,12 +85,16 @@ final class JsonRenderer implements Reply.Visitor<ObjectNode>, NodeEvent.Visitor
     return event("error").put("message", message);
   }
 
-  /** Adds a peer's id (if it has one) and whether we talk to it encrypted. */
+  /**
+   * Adds a peer's id (if it has one), whether we talk to it encrypted, and whether it takes mail
+   * through the bootstrap server's mailbox.
+   */
   private static ObjectNode security(ObjectNode node, Peer p) {
     if (p.id() != null) {
       node.put("id", p.id().value());
     }
-    return node.put("encrypted", p.id() != null && p.has("tls"));
+    return node.put("encrypted", p.id() != null && p.has("tls"))
+        .put("mail", p.id() != null && p.has("mail"));
   }
 
   private static ObjectNode message(ObjectNode node, NodeEvent.MessageReceived m) {

@@ -6,6 +6,7 @@ import io.parlance.client.node.PeerNode;
 import io.parlance.client.peer.Peer;
 import io.parlance.client.store.DeliveryState;
 import io.parlance.client.store.StoredMessage;
+import io.parlance.protocol.bootstrap.MailFields;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -496,7 +497,9 @@ final class TerminalRenderer implements Reply.Visitor<Void>, NodeEvent.Visitor<V
               + TerminalText.inline(p.nickname())
               + "#"
               + p.id().shortForm();
-      default -> p.has("tls") ? "encrypted, id " + p.id().shortForm() : "signed, not encrypted";
+      default ->
+          (p.has("tls") ? "encrypted, id " + p.id().shortForm() : "signed, not encrypted")
+              + (p.has(MailFields.CAPABILITY) ? ", takes mail" : "");
     };
   }
 

@@ -26,8 +26,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -59,7 +57,15 @@ public final class MailCourier implements AutoCloseable {
   public static final Duration UNREACHABLE_AFTER = Duration.ofSeconds(30);
 
   private static final int PAGE = 200;
-  private static final int CANDIDATES = 500;
+
+  /**
+   * The most deposits in one round; a round that made some is followed by another after {@link
+   * #PACE}, so a sender stays under the server's default frame rate (20 a second per connection).
+   */
+  static final int CANDIDATES = 40;
+
+  /** The pause between rounds while messages are being deposited. */
+  static final Duration PACE = Duration.ofSeconds(3);
 
   private final Identity identity;
   private final AsyncMessageStore store;
@@ -67,7 +73,7 @@ public final class MailCourier implements AutoCloseable {
   private final Supplier<String> ourNickname;
   private final Predicate<String> online;
   private final MailListener listener;
-  private final ScheduledThreadPoolExecutor thread;
+  private final MailThread thread;
 
   /** Recipients' identity keys, learned from mail key lookups (checked against their ids). */
   private final Map<String, String> keys = new HashMap<>();
@@ -76,6 +82,7 @@ public final class MailCourier implements AutoCloseable {
   private final Set<String> refusedThisRound = new HashSet<>();
 
   private boolean busy;
+  private int depositedThisRound;
   private boolean again;
   private @Nullable BootstrapClient published;
   private volatile boolean closed;
@@ -103,16 +110,7 @@ public final class MailCourier implements AutoCloseable {
     this.ourNickname = Objects.requireNonNull(ourNickname, "ourNickname");
     this.online = Objects.requireNonNull(online, "online");
     this.listener = Objects.requireNonNull(listener, "listener");
-    this.thread =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = new Thread(r, "parlance-mail");
-              t.setDaemon(true);
-              return t;
-            });
-    long poll = POLL.toMillis();
-    thread.scheduleWithFixedDelay(this::round, poll, poll, TimeUnit.MILLISECONDS);
+    this.thread = new MailThread("parlance-mail", this::round, POLL.toNanos());
   }
 
   /** The server registered us: fetch and deposit now. */
@@ -127,8 +125,20 @@ public final class MailCourier implements AutoCloseable {
     }
   }
 
-  /** One round: publish the key (once per connection), fetch everything, deposit the rest. */
+  /**
+   * One round: publish the key (once per connection), fetch everything, deposit the rest. A round
+   * that deposited something is followed by another, until one finds nothing more to deposit.
+   */
   private void round() {
+    try {
+      startRound();
+    } catch (RuntimeException e) {
+      busy = false;
+      LOG.warn("Mail round failed: {}", e.toString());
+    }
+  }
+
+  private void startRound() {
     if (closed) {
       return;
     }
@@ -142,6 +152,7 @@ public final class MailCourier implements AutoCloseable {
     }
     busy = true;
     refusedThisRound.clear();
+    depositedThisRound = 0;
     CompletableFuture<Void> publish =
         client == published
             ? CompletableFuture.completedFuture(null)
@@ -157,19 +168,22 @@ public final class MailCourier implements AutoCloseable {
         .whenCompleteAsync(
             (v, error) -> {
               busy = false;
+              if (depositedThisRound > 0 && error == null) {
+                thread.periodicSoon(PACE.toNanos());
+              }
               if (error != null) {
                 Throwable cause = unwrap(error);
                 if (cause instanceof BootstrapException b
                     && ErrorCode.NO_MAILBOX.equals(b.code())) {
                   LOG.debug("The bootstrap server keeps no mailbox");
                 } else {
-                  LOG.debug("Mail round stopped: {}", cause.toString());
+                  LOG.warn("Mail round stopped: {}", cause.toString());
                 }
               }
-              if (again) {
-                again = false;
+              if (again && depositedThisRound == 0) {
                 thread.execute(this::round);
               }
+              again = false;
             },
             thread);
   }
@@ -405,7 +419,10 @@ public final class MailCourier implements AutoCloseable {
                               .thenAcceptAsync(
                                   stored ->
                                       stored.ifPresent(
-                                          s -> listener.changed(s, DeliveryState.DEPOSITED)),
+                                          s -> {
+                                            depositedThisRound++;
+                                            listener.changed(s, DeliveryState.DEPOSITED);
+                                          }),
                                   thread),
                       thread)
                   .exceptionallyCompose(error -> refused(m, error));
@@ -508,12 +525,7 @@ public final class MailCourier implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    thread.shutdownNow();
-    try {
-      thread.awaitTermination(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    thread.stop();
   }
 
   /** Runs a round now and waits for it to be queued, for tests. */

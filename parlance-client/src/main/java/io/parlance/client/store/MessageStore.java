@@ -1148,8 +1148,7 @@ public final class MessageStore implements AutoCloseable {
   private static DeliveryState stateOf(ResultSet rs, int depositedColumn) throws SQLException {
     DeliveryState state = DeliveryState.fromColumn(rs.getString("state"));
     if ((state == DeliveryState.QUEUED || state == DeliveryState.SENT) && depositedColumn > 0) {
-      rs.getLong(depositedColumn);
-      if (!rs.wasNull()) {
+      if (rs.getLong(depositedColumn) > 0) {
         return DeliveryState.DEPOSITED;
       }
     }
@@ -1175,7 +1174,7 @@ public final class MessageStore implements AutoCloseable {
 
   /**
    * Records that a deposited message expired in the mailbox unfetched: it is queued (or sent)
-   * again, for direct delivery.
+   * again, for direct delivery only (it is not deposited again: {@code deposited_ms} is -1).
    *
    * @param peer the recipient's key
    * @param id the message id
@@ -1183,9 +1182,9 @@ public final class MessageStore implements AutoCloseable {
    */
   public boolean clearDeposited(String peer, String id) {
     return update(
-            "UPDATE messages SET deposited_ms = NULL, updated_ms = ?1"
+            "UPDATE messages SET deposited_ms = -1, updated_ms = ?1"
                 + " WHERE direction = 'out' AND peer = ?2 AND id = ?3 AND pending = 1"
-                + " AND deposited_ms IS NOT NULL",
+                + " AND deposited_ms > 0",
             peer,
             id)
         > 0;
