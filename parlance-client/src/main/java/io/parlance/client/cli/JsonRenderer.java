@@ -304,6 +304,16 @@ final class JsonRenderer implements Reply.Visitor<ObjectNode>, NodeEvent.Visitor
   }
 
   @Override
+  public ObjectNode room(NodeEvent.RoomActivity e) {
+    return event("room_" + e.kind())
+        .put("room", e.room())
+        .put("name", e.roomName())
+        .put("from", e.from())
+        .put("from_id", e.fromId())
+        .put("text", e.text());
+  }
+
+  @Override
   public ObjectNode messageRejected(NodeEvent.MessageRejected e) {
     return event("rejected")
         .put("from", e.from())

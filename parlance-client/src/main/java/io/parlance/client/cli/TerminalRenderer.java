@@ -358,6 +358,34 @@ final class TerminalRenderer implements Reply.Visitor<Void>, NodeEvent.Visitor<V
   }
 
   @Override
+  public Void room(NodeEvent.RoomActivity e) {
+    String at = LocalTime.now(clock).format(CLOCK);
+    String room = "#" + TerminalText.inline(e.roomName());
+    switch (e.kind()) {
+      case "message" ->
+          screen.print(
+              line(at)
+                  .append(room + " ")
+                  .append(name(e.from()))
+                  .append(": " + TerminalText.block(e.text(), CONTINUATION))
+                  .toAttributedString());
+      case "refused" ->
+          problem("Room " + room + ": refused a line from " + e.from() + ": " + e.text());
+      default ->
+          screen.print(
+              line(at)
+                  .append(
+                      room
+                          + " "
+                          + TerminalText.inline(e.from())
+                          + ": "
+                          + TerminalText.inline(e.text()))
+                  .toAttributedString());
+    }
+    return null;
+  }
+
+  @Override
   public Void messageRejected(NodeEvent.MessageRejected e) {
     problem("Refused a message claiming to be from " + e.from() + ": " + e.reason());
     return null;

@@ -57,6 +57,7 @@ final class NodeRuntime {
   private volatile int tcpPort;
   private volatile Messenger messenger;
   private volatile History history;
+  private volatile Rooms rooms;
   private final PeerResolver resolver;
   private volatile boolean running;
 
@@ -122,6 +123,17 @@ final class NodeRuntime {
     SslContext clientTls = TlsContexts.client(identity);
     InboundMessages inbound =
         new InboundMessages(store, directory, trust, events, deliveryEvents::problem);
+    Rooms roomService =
+        new Rooms(
+            new io.parlance.client.room.IdentitySigner(identity),
+            nickname,
+            store,
+            delivery,
+            directory,
+            events);
+    roomService.load();
+    rooms = roomService;
+    inbound.rooms(roomService);
     server =
         new MessageServer(
             new InetSocketAddress(PeerResolver.ipLiteral(options.bindHost()), options.tcpPort()),
@@ -209,6 +221,10 @@ final class NodeRuntime {
     if (out != null) {
       trust.checkTrust(peer);
       out.peerPresent(peer);
+      Rooms r = rooms;
+      if (r != null) {
+        r.peerPresent(peer);
+      }
     }
   }
 
@@ -254,6 +270,9 @@ final class NodeRuntime {
       outbox = null;
       if (delivery != null) {
         delivery.close();
+      }
+      if (rooms != null) {
+        rooms.close();
       }
       if (internet != null) {
         internet.close();
@@ -306,6 +325,10 @@ final class NodeRuntime {
 
   Messenger messenger() {
     return messenger;
+  }
+
+  Rooms rooms() {
+    return rooms;
   }
 
   History history() {
