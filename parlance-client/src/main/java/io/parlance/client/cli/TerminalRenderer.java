@@ -278,6 +278,52 @@ final class TerminalRenderer implements Reply.Visitor<Void>, NodeEvent.Visitor<V
   }
 
   @Override
+  public Void room(Reply.RoomReply reply) {
+    if (!reply.note().isEmpty()) {
+      note(TerminalText.inline(reply.note()));
+    }
+    for (io.parlance.client.node.Rooms.Info r : reply.rooms()) {
+      note(
+          String.format(
+              "  #%-20s %s  v%d  %d members%s",
+              TerminalText.inline(r.name()),
+              r.id().substring(0, 8),
+              r.version(),
+              r.members(),
+              r.member() ? "" : "  (invitation: /join " + TerminalText.inline(r.name()) + ")"));
+    }
+    for (io.parlance.client.node.Rooms.MemberInfo m : reply.members()) {
+      note(
+          String.format(
+              "  %-24s %-9s %s  %s",
+              TerminalText.inline(m.nickname()),
+              m.role(),
+              m.id().substring(0, 8),
+              m.online() ? "online, verified key" : "away (key in the signed room state)"));
+    }
+    for (io.parlance.client.store.MessageStore.RoomRow m : reply.messages()) {
+      String at =
+          LocalTime.ofInstant(Instant.ofEpochMilli(m.createdMs()), clock.getZone()).format(CLOCK);
+      note(
+          "["
+              + at
+              + "] "
+              + TerminalText.inline(m.nickname())
+              + ": "
+              + TerminalText.block(m.text(), CONTINUATION));
+    }
+    for (io.parlance.client.node.Rooms.ProposalInfo p : reply.proposals()) {
+      note(
+          "  "
+              + p.digest().substring(0, 8)
+              + "  "
+              + TerminalText.inline(p.what())
+              + (p.passed() ? "  passed" : "  " + p.votes() + "/" + p.needed() + " votes"));
+    }
+    return null;
+  }
+
+  @Override
   public Void failure(Reply.Failure reply) {
     problem(reply.message());
     return null;

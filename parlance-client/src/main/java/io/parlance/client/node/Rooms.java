@@ -140,11 +140,24 @@ public final class Rooms implements AutoCloseable {
    * @return the room
    */
   public CompletableFuture<Info> create(String name) {
+    return create(name, 0);
+  }
+
+  /**
+   * Creates a room with us as its creator, where removing a member or naming a moderator takes a
+   * number of members' votes (0: moderators decide alone).
+   *
+   * @param name its name
+   * @param votes the votes a removal or promotion needs
+   * @return the room
+   */
+  public CompletableFuture<Info> create(String name, int votes) {
     return call(
         () -> {
           Room room;
           try {
-            room = Room.create(name.strip(), Rules.MODERATED, nickname.get(), me);
+            Rules rules = votes == 0 ? Rules.MODERATED : new Rules(0, votes, votes);
+            room = Room.create(name.strip(), rules, nickname.get(), me);
           } catch (ProtocolException e) {
             throw new RoomException("the room name " + e.getMessage());
           }
@@ -272,17 +285,142 @@ public final class Rooms implements AutoCloseable {
    * @return the message
    */
   public CompletableFuture<RoomMessage> say(String roomRef, String text) {
-    return call(
-        () -> {
+    return call(() -> {
           Room room = find(roomRef);
           RoomMessage m = room.post(text);
-          persistMessages(room, List.of(m));
+          // stored, then queued for each member, in that order on the store's thread
+          CompletableFuture<?> stored = persistMessages(room, List.of(m));
           RoomLine line = new RoomLine.Post(m);
           for (Member member : room.recipients()) {
             send(member, line);
           }
-          return m;
+          return stored.thenApply(x -> m);
+        })
+        .thenCompose(f -> f);
+  }
+
+  /**
+   * A proposal as a face shows it.
+   *
+   * @param digest its digest (name it by a prefix to vote)
+   * @param what the change asked for
+   * @param votes the votes so far
+   * @param needed the votes it needs
+   * @param passed whether it passed
+   */
+  public record ProposalInfo(String digest, String what, int votes, int needed, boolean passed) {}
+
+  /**
+   * Puts a change to the members' vote (our own vote included), or, with no argument, lists the
+   * open and passed proposals.
+   *
+   * @param roomRef the room's name or id
+   * @param action {@code invite}, {@code remove} or {@code promote}
+   * @param peerRef the peer (for invite, a peer online) or member
+   * @return the proposals of the room
+   */
+  public CompletableFuture<List<ProposalInfo>> propose(
+      String roomRef, String action, String peerRef, @Nullable Peer online) {
+    return call(
+        () -> {
+          Room room = find(roomRef);
+          Change change;
+          switch (action.toLowerCase(java.util.Locale.ROOT)) {
+            case "invite" -> {
+              if (online == null || online.id() == null) {
+                throw new RoomException(
+                    "only a peer online with a verified identity can be invited");
+              }
+              String key =
+                  directory
+                      .keyOf(online.id())
+                      .orElseThrow(() -> new RoomException("no key known yet for " + peerRef));
+              change = new Change(Action.INVITE, online.id().value(), key, online.nickname());
+            }
+            case "remove", "promote" -> {
+              Member m = findMember(room, peerRef);
+              change =
+                  new Change(
+                      action.equalsIgnoreCase("remove") ? Action.REMOVE : Action.PROMOTE,
+                      m.id(),
+                      m.key(),
+                      m.nickname());
+            }
+            default ->
+                throw new RoomException(
+                    "a proposal is invite, remove or promote: /propose <room> <action> <peer>");
+          }
+          publishVote(room, room.propose(change));
+          return proposals(room);
         });
+  }
+
+  /**
+   * Votes for an open proposal.
+   *
+   * @param roomRef the room's name or id
+   * @param digestPrefix the start of the proposal's digest
+   * @return the proposals of the room
+   */
+  public CompletableFuture<List<ProposalInfo>> vote(String roomRef, String digestPrefix) {
+    return call(
+        () -> {
+          Room room = find(roomRef);
+          publishVote(room, room.vote(digestPrefix));
+          return proposals(room);
+        });
+  }
+
+  /**
+   * Lists a room's open and passed proposals.
+   *
+   * @param roomRef the room's name or id
+   * @return the proposals
+   */
+  public CompletableFuture<List<ProposalInfo>> proposals(String roomRef) {
+    return call(() -> proposals(find(roomRef)));
+  }
+
+  private void publishVote(Room room, Room.Voted voted) {
+    RoomState passed = voted.passed();
+    for (Member m : room.recipients()) {
+      send(m, voted.ballot());
+      if (passed != null) {
+        if (passed.change().action() == Action.INVITE && m.id().equals(passed.change().target())) {
+          send(m, new RoomLine.Invite(passed));
+        } else {
+          send(m, new RoomLine.States(List.of(passed)));
+        }
+      }
+    }
+    if (passed != null) {
+      persistStates(room, List.of(passed));
+      if (passed.change().action() == Action.REMOVE) {
+        room.state()
+            .member(passed.change().target())
+            .ifPresent(m -> send(m, new RoomLine.States(List.of(passed))));
+      }
+      retract(room);
+    }
+  }
+
+  private static List<ProposalInfo> proposals(Room room) {
+    List<ProposalInfo> out = new ArrayList<>();
+    for (Room.Pending p : room.pending()) {
+      Change c = p.proposal().change();
+      out.add(
+          new ProposalInfo(
+              p.proposal().digest(),
+              describe(c),
+              room.state().countVotes(p.proposal(), List.copyOf(p.votes().values())),
+              Math.max(1, room.state().rules().threshold(c.action())),
+              false));
+    }
+    for (Room.Passed p : room.passed()) {
+      Change c = p.proposal().change();
+      out.add(new ProposalInfo(p.proposal().digest(), describe(c), 0, 0, true));
+    }
+    return out;
   }
 
   /**
