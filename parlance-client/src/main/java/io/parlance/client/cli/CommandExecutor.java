@@ -489,17 +489,24 @@ final class CommandExecutor {
                                 "removed",
                                 r.name(),
                                 "Removed " + c.arg() + " from '" + r.name() + "'"));
-            case "use" ->
-                rooms
-                    .info(room)
-                    .thenApply(
-                        r -> {
-                          currentRoom = r.id();
-                          return Reply.RoomReply.done(
-                              "using",
-                              r.name(),
-                              "Lines without / now go to room '" + r.name() + "'");
-                        });
+            case "use" -> {
+              String before = currentRoom;
+              currentRoom = room; // at once: the next line may come before the answer
+              yield rooms
+                  .info(room)
+                  .whenComplete(
+                      (r, error) -> {
+                        if (error != null && room.equals(currentRoom)) {
+                          currentRoom = before;
+                        }
+                      })
+                  .thenApply(
+                      r -> {
+                        currentRoom = r.id();
+                        return Reply.RoomReply.done(
+                            "using", r.name(), "Lines without / now go to room '" + r.name() + "'");
+                      });
+            }
             case "join" ->
                 rooms
                     .join(room)

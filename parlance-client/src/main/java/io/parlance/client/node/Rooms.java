@@ -506,14 +506,23 @@ public final class Rooms implements AutoCloseable {
       return;
     }
     String id = peer.id().value();
-    thread.execute(
-        () -> {
+    call(() -> {
           for (Room room : rooms.values()) {
             if (room.amMember() && room.state().isActive(id)) {
               room.state().member(id).ifPresent(m -> send(m, room.syncRequest()));
             }
           }
-        });
+          return null;
+        })
+        .whenComplete(
+            (x, e) -> {
+              if (e != null) {
+                LOG.warn(
+                    "Could not ask {} what we missed in our rooms: {}",
+                    peer.nickname(),
+                    LogLimiter.describe(e));
+              }
+            });
   }
 
   /**
