@@ -47,6 +47,8 @@ up() {
 }
 
 down() {
+  [[ -f "$WORK/holders" ]] && xargs -r kill 2>/dev/null <"$WORK/holders" || true
+  rm -f "$WORK/holders"
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^${PREFIX}-" || true); do
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
     ip netns del "$ns"
@@ -57,7 +59,8 @@ start() { # k: starts peer k in its namespace, reading commands from $WORK/k.in
   local k=$1
   rm -f "$WORK/$k.in"
   mkfifo "$WORK/$k.in"
-  (sleep 100000 >"$WORK/$k.in" &) # keeps the fifo open
+  sleep 100000 >"$WORK/$k.in" </dev/null >/dev/null 2>&1 & # keeps the fifo open
+  echo $! >>"$WORK/holders"
   ip netns exec "$(host "$k")" java -Xmx256m -jar "$JAR" --json -n "m$k" \
     --data-dir "$WORK/m$k" --interface eth0 <"$WORK/$k.in" >>"$WORK/$k.out" 2>>"$WORK/$k.err" &
   echo $! >"$WORK/$k.pid"
@@ -119,7 +122,7 @@ run_test() {
     cmp -s "$WORK/order.1" "$WORK/order.$k" || { echo "FAIL: m$k's order differs from m1's"; exit 1; }
   done
   [[ $(sort "$WORK/order.1" | uniq -d | wc -l) == 0 ]] || { echo "FAIL: a message twice"; exit 1; }
-  echo "ok: all $N hold the same $MESSAGES messages in the same order, each once (m4 after kill -9, m5 after a partition)"
+  echo "ok: all $N hold the same $MESSAGES messages in the same order, each once (m5 after a partition from message 200; m4 after kill -9 at 300 and a restart at 700, if that many were sent)"
   say 1 "/room remove lab m5"
   wait_for 20 "the removal" has 1 '"event":"room_removed"'
   sleep 3
