@@ -59,7 +59,7 @@ start() { # k: starts peer k in its namespace, reading commands from $WORK/k.in
   local k=$1
   rm -f "$WORK/$k.in"
   mkfifo "$WORK/$k.in"
-  sleep 100000 >"$WORK/$k.in" </dev/null >/dev/null 2>&1 & # keeps the fifo open
+  sleep 100000 >"$WORK/$k.in" 2>/dev/null </dev/null & # keeps the fifo open
   echo $! >>"$WORK/holders"
   ip netns exec "$(host "$k")" java -Xmx256m -jar "$JAR" --json -n "m$k" \
     --data-dir "$WORK/m$k" --interface eth0 <"$WORK/$k.in" >>"$WORK/$k.out" 2>>"$WORK/$k.err" &
