@@ -52,6 +52,8 @@ sealed interface Command {
     R empty(Empty command);
 
     R invalid(Invalid command);
+
+    R room(RoomCommand command);
   }
 
   /** The commands, for help and completion. */
@@ -67,7 +69,15 @@ sealed interface Command {
           "/trust",
           "/clear",
           "/help",
-          "/quit");
+          "/quit",
+          "/room",
+          "/rooms",
+          "/join",
+          "/leave",
+          "/members",
+          "/say",
+          "/propose",
+          "/vote");
 
   /** How many messages {@code /history} shows when not told. */
   int DEFAULT_HISTORY = 20;
@@ -87,6 +97,17 @@ sealed interface Command {
           "/nick <new>                  change your nickname",
           "/verify <peer>               show your id and the peer's, to compare out of band",
           "/trust <peer>                accept the key a peer presents now, after a change",
+          "/room create <name> [votes N] make a room (N votes to remove or promote a member)",
+          "/room invite <room> <peer>   admit a peer (creator or moderator)",
+          "/room remove <room> <member> remove a member: it gets nothing new",
+          "/room use <room>             plain lines (no /) go to this room",
+          "/rooms                       your rooms and invitations",
+          "/join <room>, /leave <room>  accept an invitation; forget a room",
+          "/members <room>              who is in a room, their roles, who is verified online",
+          "/say <room> <text>           write to a room",
+          "/history #<room> [n]         the last n messages of a room",
+          "/propose <room> [invite|remove|promote <peer>]  put a change to the vote; list them",
+          "/vote <room> <proposal>      vote for a proposal (the start of its id)",
           "/clear                       clear the screen",
           "/help, /h, /?                this help",
           "/quit, /exit, /q             leave");
@@ -259,6 +280,21 @@ sealed interface Command {
   }
 
   /**
+   * A room command.
+   *
+   * @param verb what to do: create, invite, remove, use, rooms, join, leave, members, say, history,
+   *     propose, proposals, vote
+   * @param room the room's name or id (for create, the new name)
+   * @param arg the rest: a peer, a text, a count, a proposal
+   */
+  record RoomCommand(String verb, String room, String arg) implements Command {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.room(this);
+    }
+  }
+
+  /**
    * Parses a line.
    *
    * @param line the line
@@ -302,6 +338,32 @@ sealed interface Command {
             case "inbox" -> new Follow(true);
             default -> new Invalid("usage: /follow [inbox]");
           };
+      case "/room" -> parseRoom(rest);
+      case "/rooms" -> new RoomCommand("rooms", "", "");
+      case "/join", "/leave", "/members" ->
+          rest.isEmpty() || rest.contains(" ")
+              ? new Invalid("usage: " + name + " <room>")
+              : new RoomCommand(name.substring(1), rest, "");
+      case "/say" -> {
+        int gap = rest.indexOf(' ');
+        yield gap < 0
+            ? new Invalid("usage: /say <room> <text>")
+            : new RoomCommand("say", rest.substring(0, gap), rest.substring(gap + 1));
+      }
+      case "/propose" -> {
+        int gap = rest.indexOf(' ');
+        yield rest.isEmpty()
+            ? new Invalid("usage: /propose <room> [invite|remove|promote <peer>]")
+            : gap < 0
+                ? new RoomCommand("proposals", rest, "")
+                : new RoomCommand("propose", rest.substring(0, gap), rest.substring(gap + 1));
+      }
+      case "/vote" -> {
+        String[] parts = rest.split(" +");
+        yield parts.length != 2
+            ? new Invalid("usage: /vote <room> <proposal>")
+            : new RoomCommand("vote", parts[0], parts[1]);
+      }
       case "/clear" -> new Clear();
       case "/help", "/h", "/?" -> new Help();
       case "/quit", "/exit", "/q" -> new Quit();
@@ -309,10 +371,56 @@ sealed interface Command {
     };
   }
 
+  private static Command parseRoom(String rest) {
+    String usage = "usage: /room create|invite|remove|use ... (/help lists them)";
+    String[] parts = rest.split(" +", 3);
+    if (parts.length < 2 || parts[1].isEmpty()) {
+      return new Invalid(usage);
+    }
+    return switch (parts[0].toLowerCase(Locale.ROOT)) {
+      case "create" -> {
+        String[] words = rest.substring(rest.indexOf(' ') + 1).strip().split(" +");
+        int votes = 0;
+        int n = words.length;
+        if (n >= 3 && words[n - 2].equals("votes")) {
+          try {
+            votes = Integer.parseInt(words[n - 1]);
+          } catch (NumberFormatException e) {
+            yield new Invalid("usage: /room create <name> [votes N], N from 1 to 256");
+          }
+          if (votes < 1 || votes > 256) {
+            yield new Invalid("usage: /room create <name> [votes N], N from 1 to 256");
+          }
+          n -= 2;
+        }
+        yield new RoomCommand(
+            "create", String.join(" ", java.util.Arrays.copyOf(words, n)), Integer.toString(votes));
+      }
+      case "invite", "remove" ->
+          parts.length < 3
+              ? new Invalid("usage: /room " + parts[0] + " <room> <peer>")
+              : new RoomCommand(parts[0].toLowerCase(Locale.ROOT), parts[1], parts[2]);
+      case "use" -> new RoomCommand("use", parts[1], "");
+      default -> new Invalid(usage);
+    };
+  }
+
   private static Command parseHistory(String rest, Collection<String> knownNames) {
     String usage = "usage: /history <peer> [n], n from 1 to " + MAX_HISTORY;
     if (rest.isEmpty()) {
       return new Invalid(usage);
+    }
+    if (rest.startsWith("#") && rest.length() > 1) {
+      String[] parts = rest.substring(1).split(" +");
+      String n = parts.length == 2 ? parts[1] : Integer.toString(DEFAULT_HISTORY);
+      if (parts.length > 2
+          || !n.chars().allMatch(Character::isDigit)
+          || n.length() > 4
+          || Integer.parseInt(n) < 1
+          || Integer.parseInt(n) > MAX_HISTORY) {
+        return new Invalid("usage: /history #<room> [n], n from 1 to " + MAX_HISTORY);
+      }
+      return new RoomCommand("history", parts[0], n);
     }
     if (knownNames.contains(rest)) {
       return new History(rest, DEFAULT_HISTORY); // a nickname with spaces, or ending in a number

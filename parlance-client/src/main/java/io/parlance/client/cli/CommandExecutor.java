@@ -131,6 +131,9 @@ final class CommandExecutor {
   /** One face's use of the executor: runs its commands, counts the answers still to come. */
   final class Client implements Command.Visitor<Boolean> {
 
+    /** The room plain lines go to, after {@code /room use}; null for none. */
+    private volatile String currentRoom;
+
     private final Face face;
     private volatile boolean following;
     private int pending; // guarded by this: commands whose answer is still to come
@@ -147,6 +150,10 @@ final class CommandExecutor {
      * @return false after {@code /quit}, else true
      */
     boolean line(String line) {
+      String room = currentRoom;
+      if (room != null && !line.isBlank() && !line.stripLeading().startsWith("/")) {
+        return execute(new Command.RoomCommand("say", room, line.strip()));
+      }
       return execute(Command.parse(line, names(node.peers())));
     }
 
@@ -335,9 +342,44 @@ final class CommandExecutor {
       started();
       node.search(command.text(), Command.MAX_HISTORY)
           .whenComplete(
-              (messages, error) ->
-                  answerQuery(error, () -> new Reply.Found(command.text(), messages)));
+              (messages, error) -> {
+                started(); // the rooms' answer, which follows this one
+                answerQuery(error, () -> new Reply.Found(command.text(), messages));
+                searchRooms(command.text());
+              });
       return true;
+    }
+
+    /**
+     * Answers a search in the rooms too, after the one-to-one answer, if a room message matches.
+     */
+    private void searchRooms(String text) {
+      java.util.concurrent.CompletableFuture<List<io.parlance.client.store.MessageStore.RoomRow>>
+          rows;
+      try {
+        rows = node.rooms().search(text, Command.MAX_HISTORY);
+      } catch (IllegalStateException notRunning) {
+        finished();
+        return;
+      }
+      rows.whenComplete(
+          (found, error) -> {
+            try {
+              if (error == null && !found.isEmpty()) {
+                face.reply(
+                    new Reply.RoomReply(
+                        "found",
+                        "",
+                        found.size() + " found in rooms, most recent first:",
+                        List.of(),
+                        List.of(),
+                        found,
+                        List.of()));
+              }
+            } finally {
+              finished();
+            }
+          });
     }
 
     /** Gives a query's answer, or its error, and counts the command as answered. */
@@ -400,6 +442,192 @@ final class CommandExecutor {
     @Override
     public Boolean empty(Command.Empty command) {
       return true;
+    }
+
+    @Override
+    public Boolean room(Command.RoomCommand c) {
+      started();
+      io.parlance.client.node.Rooms rooms;
+      try {
+        rooms = node.rooms();
+      } catch (IllegalStateException e) {
+        answerQuery(e, () -> null);
+        return true;
+      }
+      String room = c.room();
+      java.util.concurrent.CompletableFuture<Reply> answer =
+          switch (c.verb()) {
+            case "create" ->
+                rooms
+                    .create(room, Integer.parseInt(c.arg()))
+                    .thenApply(
+                        r ->
+                            Reply.RoomReply.done(
+                                "created",
+                                r.name(),
+                                "Created room '"
+                                    + r.name()
+                                    + "' ("
+                                    + r.id().substring(0, 8)
+                                    + "); /room invite "
+                                    + r.name()
+                                    + " <peer> to admit someone"));
+            case "invite" ->
+                resolveThen(c.arg(), peer -> rooms.invite(room, peer))
+                    .thenApply(
+                        r ->
+                            Reply.RoomReply.done(
+                                "invited",
+                                r.name(),
+                                "Invited " + c.arg() + " to '" + r.name() + "'"));
+            case "remove" ->
+                rooms
+                    .remove(room, c.arg())
+                    .thenApply(
+                        r ->
+                            Reply.RoomReply.done(
+                                "removed",
+                                r.name(),
+                                "Removed " + c.arg() + " from '" + r.name() + "'"));
+            case "use" -> {
+              String before = currentRoom;
+              currentRoom = room; // at once: the next line may come before the answer
+              yield rooms
+                  .info(room)
+                  .whenComplete(
+                      (r, error) -> {
+                        if (error != null && room.equals(currentRoom)) {
+                          currentRoom = before;
+                        }
+                      })
+                  .thenApply(
+                      r -> {
+                        currentRoom = r.id();
+                        return Reply.RoomReply.done(
+                            "using", r.name(), "Lines without / now go to room '" + r.name() + "'");
+                      });
+            }
+            case "join" ->
+                rooms
+                    .join(room)
+                    .thenApply(
+                        r ->
+                            Reply.RoomReply.done(
+                                "joined",
+                                r.name(),
+                                "Joined room '"
+                                    + r.name()
+                                    + "' ("
+                                    + r.members()
+                                    + " members); /room use "
+                                    + r.name()
+                                    + " to talk there"));
+            case "leave" ->
+                rooms
+                    .leave(room)
+                    .thenApply(
+                        r -> {
+                          if (r.id().equals(currentRoom)) {
+                            currentRoom = null;
+                          }
+                          return Reply.RoomReply.done(
+                              "left", r.name(), "Left room '" + r.name() + "'");
+                        });
+            case "say" ->
+                rooms.say(room, c.arg()).thenApply(m -> Reply.RoomReply.done("said", room, ""));
+            case "rooms" ->
+                rooms
+                    .list()
+                    .thenApply(
+                        list ->
+                            new Reply.RoomReply(
+                                "rooms",
+                                "",
+                                list.isEmpty() ? "No rooms yet; /room create <name> makes one" : "",
+                                list,
+                                List.of(),
+                                List.of(),
+                                List.of()));
+            case "members" ->
+                rooms
+                    .members(room)
+                    .thenApply(
+                        list ->
+                            new Reply.RoomReply(
+                                "members", room, "", List.of(), list, List.of(), List.of()));
+            case "history" ->
+                rooms
+                    .history(room, Integer.parseInt(c.arg()))
+                    .thenApply(
+                        list ->
+                            new Reply.RoomReply(
+                                "history",
+                                room,
+                                list.isEmpty() ? "No messages in this room yet" : "",
+                                List.of(),
+                                List.of(),
+                                list,
+                                List.of()));
+            case "propose" -> {
+              String[] parts = c.arg().split(" +", 2);
+              String target = parts.length > 1 ? parts[1] : "";
+              io.parlance.client.peer.Peer online = null;
+              try {
+                online = parts[0].equalsIgnoreCase("invite") ? node.resolve(target) : null;
+              } catch (io.parlance.client.node.SendException e) {
+                yield java.util.concurrent.CompletableFuture.failedFuture(e);
+              }
+              yield rooms
+                  .propose(room, parts[0], target, online)
+                  .thenApply(
+                      list ->
+                          new Reply.RoomReply(
+                              "proposals",
+                              room,
+                              "Proposed; the members' votes decide",
+                              List.of(),
+                              List.of(),
+                              List.of(),
+                              list));
+            }
+            case "proposals" ->
+                rooms
+                    .proposals(room)
+                    .thenApply(
+                        list ->
+                            new Reply.RoomReply(
+                                "proposals",
+                                room,
+                                list.isEmpty() ? "No proposals" : "",
+                                List.of(),
+                                List.of(),
+                                List.of(),
+                                list));
+            case "vote" ->
+                rooms
+                    .vote(room, c.arg())
+                    .thenApply(
+                        list ->
+                            new Reply.RoomReply(
+                                "proposals", room, "Voted", List.of(), List.of(), List.of(), list));
+            default ->
+                java.util.concurrent.CompletableFuture.failedFuture(
+                    new IllegalArgumentException("unknown room command " + c.verb()));
+          };
+      answer.whenComplete((reply, error) -> answerQuery(error, () -> reply));
+      return true;
+    }
+
+    private <T> java.util.concurrent.CompletableFuture<T> resolveThen(
+        String target,
+        java.util.function.Function<
+                io.parlance.client.peer.Peer, java.util.concurrent.CompletableFuture<T>>
+            then) {
+      try {
+        return then.apply(node.resolve(target));
+      } catch (io.parlance.client.node.SendException e) {
+        return java.util.concurrent.CompletableFuture.failedFuture(e);
+      }
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.parlance.client.cli.tui.EventRoutes;
 import io.parlance.client.cli.tui.InputLine;
 import io.parlance.client.node.NodeEvent;
 import io.parlance.client.node.PeerNode;
+import io.parlance.client.node.Rooms;
 import io.parlance.client.node.SendException;
 import io.parlance.client.peer.Peer;
 import java.io.IOException;
@@ -15,6 +16,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.jline.keymap.BindingReader;
 import org.jline.keymap.KeyMap;
@@ -388,6 +392,10 @@ final class FullScreenMode {
                       + " to the next one), or '/send <peer> <text>' sends from here.")));
       return true;
     }
+    String room = EventRoutes.roomOf(key);
+    if (room != null) {
+      return client.execute(new Command.RoomCommand("say", room, text));
+    }
     return client.execute(new Command.Send(target(key), text));
   }
 
@@ -408,6 +416,9 @@ final class FullScreenMode {
       view.addToCurrent(List.of(problem("usage: /query <peer>")));
       return;
     }
+    if (written.startsWith("#") && queryRoom(written.substring(1))) {
+      return;
+    }
     String name = Command.unescapeName(written, CommandExecutor.names(node.peers()));
     try {
       Peer peer = node.resolve(name);
@@ -422,6 +433,20 @@ final class FullScreenMode {
         }
       }
       view.addToCurrent(List.of(problem(e.getMessage())));
+    }
+  }
+
+  /** Opens a room's conversation, by its name or the start of its id; false if none matches. */
+  private boolean queryRoom(String ref) {
+    try {
+      Rooms.Info room = node.rooms().info(ref).get(5, TimeUnit.SECONDS);
+      view.select(EventRoutes.roomKey(room.id()), "#" + room.name());
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | TimeoutException | IllegalStateException e) {
+      return false;
     }
   }
 

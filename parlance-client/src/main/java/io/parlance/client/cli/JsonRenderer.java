@@ -266,6 +266,59 @@ final class JsonRenderer implements Reply.Visitor<ObjectNode>, NodeEvent.Visitor
   }
 
   @Override
+  public ObjectNode room(Reply.RoomReply reply) {
+    ObjectNode node = event("room_" + reply.kind()).put("room", reply.room());
+    if (!reply.note().isEmpty()) {
+      node.put("message", reply.note());
+    }
+    if (reply.kind().equals("rooms")) {
+      ArrayNode list = node.putArray("rooms");
+      for (io.parlance.client.node.Rooms.Info r : reply.rooms()) {
+        list.addObject()
+            .put("id", r.id())
+            .put("name", r.name())
+            .put("version", r.version())
+            .put("members", r.members())
+            .put("member", r.member());
+      }
+    }
+    if (reply.kind().equals("members")) {
+      ArrayNode list = node.putArray("members");
+      for (io.parlance.client.node.Rooms.MemberInfo m : reply.members()) {
+        list.addObject()
+            .put("id", m.id())
+            .put("nickname", m.nickname())
+            .put("role", m.role())
+            .put("online", m.online());
+      }
+    }
+    if (reply.kind().equals("history") || reply.kind().equals("found")) {
+      ArrayNode list = node.putArray("messages");
+      for (io.parlance.client.store.MessageStore.RoomRow m : reply.messages()) {
+        list.addObject()
+            .put("room", m.room())
+            .put("id", m.id())
+            .put("author", m.author())
+            .put("nickname", m.nickname())
+            .put("clock", m.clock())
+            .put("text", m.text());
+      }
+    }
+    if (reply.kind().equals("proposals")) {
+      ArrayNode list = node.putArray("proposals");
+      for (io.parlance.client.node.Rooms.ProposalInfo p : reply.proposals()) {
+        list.addObject()
+            .put("id", p.digest())
+            .put("change", p.what())
+            .put("votes", p.votes())
+            .put("needed", p.needed())
+            .put("passed", p.passed());
+      }
+    }
+    return node;
+  }
+
+  @Override
   public ObjectNode failure(Reply.Failure reply) {
     return error(reply.message());
   }
@@ -310,6 +363,16 @@ final class JsonRenderer implements Reply.Visitor<ObjectNode>, NodeEvent.Visitor
   @Override
   public ObjectNode messageReceived(NodeEvent.MessageReceived e) {
     return message(event("message"), e);
+  }
+
+  @Override
+  public ObjectNode room(NodeEvent.RoomActivity e) {
+    return event("room_" + e.kind())
+        .put("room", e.room())
+        .put("name", e.roomName())
+        .put("from", e.from())
+        .put("from_id", e.fromId())
+        .put("text", e.text());
   }
 
   @Override

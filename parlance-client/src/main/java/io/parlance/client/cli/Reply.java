@@ -68,6 +68,8 @@ sealed interface Reply {
     R clear(Clear reply);
 
     R failure(Failure reply);
+
+    R room(RoomReply reply);
   }
 
   /**
@@ -255,6 +257,62 @@ sealed interface Reply {
     @Override
     public <R> R accept(Visitor<R> visitor) {
       return visitor.failure(this);
+    }
+  }
+
+  /**
+   * The answer to a room command: what it did, and the lists it asked for (the others are empty).
+   *
+   * @param kind the command: {@code created}, {@code invited}, {@code joined}, {@code left}, {@code
+   *     removed}, {@code said}, {@code using}, {@code rooms}, {@code members}, {@code history},
+   *     {@code found} or {@code proposals}
+   * @param room the room's name, or empty
+   * @param note one line saying what happened, or empty
+   * @param rooms the rooms, for {@code rooms}
+   * @param members the members, for {@code members}
+   * @param messages the messages, for {@code history} and {@code found}
+   * @param proposals the proposals, for {@code proposals}
+   */
+  record RoomReply(
+      String kind,
+      String room,
+      String note,
+      java.util.List<io.parlance.client.node.Rooms.Info> rooms,
+      java.util.List<io.parlance.client.node.Rooms.MemberInfo> members,
+      java.util.List<io.parlance.client.store.MessageStore.RoomRow> messages,
+      java.util.List<io.parlance.client.node.Rooms.ProposalInfo> proposals)
+      implements Reply {
+    /** Copies the lists. */
+    public RoomReply {
+      Objects.requireNonNull(kind, "kind");
+      rooms = java.util.List.copyOf(rooms);
+      members = java.util.List.copyOf(members);
+      messages = java.util.List.copyOf(messages);
+      proposals = java.util.List.copyOf(proposals);
+    }
+
+    /**
+     * A reply that only says what happened.
+     *
+     * @param kind the command
+     * @param room the room's name
+     * @param note what happened
+     * @return the reply
+     */
+    static RoomReply done(String kind, String room, String note) {
+      return new RoomReply(
+          kind,
+          room,
+          note,
+          java.util.List.of(),
+          java.util.List.of(),
+          java.util.List.of(),
+          java.util.List.of());
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.room(this);
     }
   }
 }

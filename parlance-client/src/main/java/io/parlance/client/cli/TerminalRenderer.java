@@ -286,6 +286,52 @@ final class TerminalRenderer implements Reply.Visitor<Void>, NodeEvent.Visitor<V
   }
 
   @Override
+  public Void room(Reply.RoomReply reply) {
+    if (!reply.note().isEmpty()) {
+      note(TerminalText.inline(reply.note()));
+    }
+    for (io.parlance.client.node.Rooms.Info r : reply.rooms()) {
+      note(
+          String.format(
+              "  #%-20s %s  v%d  %d members%s",
+              TerminalText.inline(r.name()),
+              r.id().substring(0, 8),
+              r.version(),
+              r.members(),
+              r.member() ? "" : "  (invitation: /join " + TerminalText.inline(r.name()) + ")"));
+    }
+    for (io.parlance.client.node.Rooms.MemberInfo m : reply.members()) {
+      note(
+          String.format(
+              "  %-24s %-9s %s  %s",
+              TerminalText.inline(m.nickname()),
+              m.role(),
+              m.id().substring(0, 8),
+              m.online() ? "online, verified key" : "away (key in the signed room state)"));
+    }
+    for (io.parlance.client.store.MessageStore.RoomRow m : reply.messages()) {
+      String at =
+          LocalTime.ofInstant(Instant.ofEpochMilli(m.createdMs()), clock.getZone()).format(CLOCK);
+      note(
+          "["
+              + at
+              + "] "
+              + TerminalText.inline(m.nickname())
+              + ": "
+              + TerminalText.block(m.text(), CONTINUATION));
+    }
+    for (io.parlance.client.node.Rooms.ProposalInfo p : reply.proposals()) {
+      note(
+          "  "
+              + p.digest().substring(0, 8)
+              + "  "
+              + TerminalText.inline(p.what())
+              + (p.passed() ? "  passed" : "  " + p.votes() + "/" + p.needed() + " votes"));
+    }
+    return null;
+  }
+
+  @Override
   public Void failure(Reply.Failure reply) {
     problem(reply.message());
     return null;
@@ -376,6 +422,34 @@ final class TerminalRenderer implements Reply.Visitor<Void>, NodeEvent.Visitor<V
     LocalDate day = LocalDate.ofInstant(sent, clock.getZone());
     LocalTime time = LocalTime.ofInstant(sent, clock.getZone());
     return day.equals(LocalDate.now(clock)) ? time.format(SHORT) : day + " " + time.format(SHORT);
+  }
+
+  @Override
+  public Void room(NodeEvent.RoomActivity e) {
+    String at = LocalTime.now(clock).format(CLOCK);
+    String room = "#" + TerminalText.inline(e.roomName());
+    switch (e.kind()) {
+      case "message" ->
+          screen.print(
+              line(at)
+                  .append(room + " ")
+                  .append(name(e.from()))
+                  .append(": " + TerminalText.block(e.text(), CONTINUATION))
+                  .toAttributedString());
+      case "refused" ->
+          problem("Room " + room + ": refused a line from " + e.from() + ": " + e.text());
+      default ->
+          screen.print(
+              line(at)
+                  .append(
+                      room
+                          + " "
+                          + TerminalText.inline(e.from())
+                          + ": "
+                          + TerminalText.inline(e.text()))
+                  .toAttributedString());
+    }
+    return null;
   }
 
   @Override

@@ -120,6 +120,8 @@ final class DiscoveryHandler extends SimpleChannelInboundHandler<DiscoveryPacket
                 valid.id(),
                 announce.caps() == null ? Set.of() : Set.copyOf(announce.caps()));
         remember(valid.id(), valid.key(), valid.seq());
+        directory.rememberKey(
+            valid.id(), java.util.Base64.getEncoder().encodeToString(valid.key().getEncoded()));
       } else if (check instanceof SignedDiscovery.Forged) {
         forgedAnnounces++;
         return;

@@ -31,12 +31,18 @@ final class DeliveryEvents implements DeliveryListener {
 
   @Override
   public void queued(StoredMessage m) {
+    if (io.parlance.client.room.RoomEnvelope.isRoomLine(m.content())) {
+      return; // a room line: the rooms tell of it
+    }
     events.publish(
         new NodeEvent.Delivery(m.id(), m.nickname(), m.peer(), DeliveryState.QUEUED, m.content()));
   }
 
   @Override
   public void sent(StoredMessage m, Peer peer) {
+    if (io.parlance.client.room.RoomEnvelope.isRoomLine(m.content())) {
+      return; // a room line: the rooms tell of it
+    }
     directory.talkedTo(peer.address()); // a peer we talk to keeps its place in a full directory
     events.publish(new NodeEvent.MessageSent(peer, m.content(), m.id()));
     events.publish(
@@ -45,6 +51,9 @@ final class DeliveryEvents implements DeliveryListener {
 
   @Override
   public void delivered(StoredMessage m) {
+    if (io.parlance.client.room.RoomEnvelope.isRoomLine(m.content())) {
+      return; // a room line: the rooms tell of it
+    }
     events.publish(
         new NodeEvent.Delivery(
             m.id(), m.nickname(), m.peer(), DeliveryState.DELIVERED, m.content()));

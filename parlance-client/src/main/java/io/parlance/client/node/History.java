@@ -29,13 +29,20 @@ final class History {
         return CompletableFuture.failedFuture(e);
       }
     }
-    return store.history(key, bound(limit));
+    return store.history(key, bound(limit)).thenApply(History::withoutRoomLines);
   }
 
   /** See {@link PeerNode#search}. */
   CompletableFuture<List<StoredMessage>> search(String text, int limit) {
     Objects.requireNonNull(text, "text");
-    return store.search(text, bound(limit));
+    return store.search(text, bound(limit)).thenApply(History::withoutRoomLines);
+  }
+
+  /** Room lines ride the one-to-one outbox; they are not one-to-one history. */
+  private static List<StoredMessage> withoutRoomLines(List<StoredMessage> messages) {
+    return messages.stream()
+        .filter(m -> !io.parlance.client.room.RoomEnvelope.isRoomLine(m.content()))
+        .toList();
   }
 
   private static int bound(int limit) {

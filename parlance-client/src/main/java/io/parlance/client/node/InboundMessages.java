@@ -30,6 +30,7 @@ final class InboundMessages implements InboundSink {
   private final TrustPolicy policy;
   private final EventDispatcher events;
   private final Receiver receiver;
+  private volatile Rooms rooms;
 
   InboundMessages(
       AsyncMessageStore store,
@@ -43,10 +44,22 @@ final class InboundMessages implements InboundSink {
     this.receiver = new Receiver(store, this::senderKey, this::show, problem);
   }
 
+  /** Room lines go to the rooms from now on (before, they are stored as one-to-one text). */
+  void rooms(Rooms r) {
+    this.rooms = r;
+  }
+
   @Override
   public CompletionStage<Outcome> received(InboundMessage message) {
     ChatLine line = message.line();
     PeerId proven = message.proven();
+    Rooms r = rooms;
+    if (r != null && io.parlance.client.room.RoomEnvelope.isRoomLine(line.content())) {
+      if (proven != null && policy.refusal(line.from(), proven) != null) {
+        return Outcome.NOTHING.now(); // a changed key: refused as for any line, below
+      }
+      return r.received(proven, line.from(), line.content());
+    }
     if (proven != null) {
       // Refused before it is stored or acknowledged: a sender whose key changed keeps it in its
       // outbox, and it arrives once the user trusts the new key.

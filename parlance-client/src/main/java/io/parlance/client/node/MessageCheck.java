@@ -29,6 +29,13 @@ final class MessageCheck {
    */
   static void check(String text) throws SendException {
     Objects.requireNonNull(text, "text");
+    if (io.parlance.client.room.RoomEnvelope.isRoomLine(text)) {
+      throw new SendException(
+          SendException.Reason.INVALID_MESSAGE,
+          "the message starts with a control character that marks room lines; remove it",
+          List.of(),
+          null);
+    }
     ChatLine line;
     try {
       line = ChatLine.now(WORST_NICKNAME, text).withId(WORST_ID);

@@ -55,6 +55,8 @@ public sealed interface NodeEvent {
     R serverStatus(ServerStatus event);
 
     R stopped(Stopped event);
+
+    R room(RoomActivity event);
   }
 
   /**
@@ -321,6 +323,27 @@ public sealed interface NodeEvent {
     @Override
     public <R> R accept(Visitor<R> visitor) {
       return visitor.stopped(this);
+    }
+  }
+
+  /**
+   * Something happened in a room: a message, an invitation, a membership change, a vote, or a
+   * refused line. Text and names come from the network: neutralise them before showing.
+   *
+   * @param kind what happened: {@code message}, {@code invited}, {@code joined}, {@code changed},
+   *     {@code proposal}, {@code passed} or {@code refused}
+   * @param room the room id
+   * @param roomName the room's name
+   * @param from the nickname of the author or sender
+   * @param fromId its peer id, or null
+   * @param text the message text, or a description of the change
+   */
+  record RoomActivity(
+      String kind, String room, String roomName, String from, String fromId, String text)
+      implements NodeEvent {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.room(this);
     }
   }
 }

@@ -64,6 +64,7 @@ final class NodeRuntime {
   private volatile int tcpPort;
   private volatile Messenger messenger;
   private volatile History history;
+  private volatile Rooms rooms;
   private final PeerResolver resolver;
   private final MismatchAlerts mismatches;
   private volatile boolean running;
@@ -134,6 +135,17 @@ final class NodeRuntime {
     SslContext clientTls = TlsContexts.client(identity);
     InboundMessages inbound =
         new InboundMessages(store, directory, trust, events, deliveryEvents::problem);
+    Rooms roomService =
+        new Rooms(
+            new io.parlance.client.room.IdentitySigner(identity),
+            nickname,
+            store,
+            delivery,
+            directory,
+            events);
+    roomService.load();
+    rooms = roomService;
+    inbound.rooms(roomService);
     server =
         new MessageServer(
             new InetSocketAddress(PeerResolver.ipLiteral(options.bindHost()), options.tcpPort()),
@@ -237,6 +249,10 @@ final class NodeRuntime {
     if (out != null) {
       trust.checkTrust(peer);
       out.peerPresent(peer);
+      Rooms r = rooms;
+      if (r != null) {
+        r.peerPresent(peer);
+      }
     }
   }
 
@@ -285,6 +301,9 @@ final class NodeRuntime {
       }
       if (courier != null) {
         courier.close();
+      }
+      if (rooms != null) {
+        rooms.close();
       }
       if (internet != null) {
         internet.close();
@@ -337,6 +356,10 @@ final class NodeRuntime {
 
   Messenger messenger() {
     return messenger;
+  }
+
+  Rooms rooms() {
+    return rooms;
   }
 
   History history() {

@@ -390,6 +390,20 @@ public final class PeerNode implements AutoCloseable {
   }
 
   /**
+   * Returns the node's rooms: create, invite, join, say, members, history, search.
+   *
+   * @return the rooms
+   * @throws IllegalStateException if the node is not running
+   */
+  public Rooms rooms() {
+    NodeRuntime r = runtime;
+    if (r == null || r.rooms() == null) {
+      throw new IllegalStateException("the node is not running");
+    }
+    return r.rooms();
+  }
+
+  /**
    * Returns how many inbound connections the listener has accepted since the start.
    *
    * @return the count

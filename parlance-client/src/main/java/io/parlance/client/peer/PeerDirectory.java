@@ -139,6 +139,18 @@ public final class PeerDirectory {
   private final int maxPeersPerIp;
   private volatile Listener listener;
 
+  /** Public keys that signed announces proved, by id (rooms need a member's key), bounded. */
+  private final Map<PeerId, String> keys =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<PeerId, String> eldest) {
+              return size() > DEFAULT_MAX_PEERS;
+            }
+          });
+
   /** Creates an empty directory on the system clock, with the default bounds. */
   public PeerDirectory() {
     this(System::nanoTime);
@@ -464,6 +476,26 @@ public final class PeerDirectory {
     synchronized (lock) {
       entries.computeIfPresent(address, (a, e) -> new Entry(e.peer(), e.lastHeardNanos(), true));
     }
+  }
+
+  /**
+   * Remembers the public key a peer proved its id with (a signed announce).
+   *
+   * @param id the id
+   * @param base64Key its Ed25519 key, base64 of the X.509 encoding
+   */
+  public void rememberKey(PeerId id, String base64Key) {
+    keys.put(Objects.requireNonNull(id, "id"), Objects.requireNonNull(base64Key, "base64Key"));
+  }
+
+  /**
+   * Returns the public key a peer proved its id with, if one was seen.
+   *
+   * @param id the id
+   * @return the key, base64, or empty
+   */
+  public Optional<String> keyOf(PeerId id) {
+    return Optional.ofNullable(keys.get(id));
   }
 
   /**

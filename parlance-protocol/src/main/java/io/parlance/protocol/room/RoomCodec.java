@@ -66,6 +66,28 @@ public final class RoomCodec {
     }
   }
 
+  /**
+   * Reads a stored room value (a state or a message) through the same bounded mapper.
+   *
+   * @param json the JSON text
+   * @param type {@link RoomState} or {@link RoomMessage}
+   * @param <T> the type
+   * @return the value
+   * @throws ProtocolException if it is not valid
+   */
+  public static <T> T readValue(String json, Class<T> type) {
+    if (json.length() > MAX_BYTES) {
+      throw new ProtocolException(
+          ProtocolError.LIMIT_EXCEEDED, "a room value is longer than " + MAX_BYTES + " bytes");
+    }
+    ByteBuf buf = Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8));
+    try {
+      return WireJson.read(buf, type);
+    } finally {
+      buf.release();
+    }
+  }
+
   private static long utf8Length(String s) {
     long n = 0;
     for (int i = 0; i < s.length(); i++) {

@@ -22,6 +22,9 @@ public final class EventRoutes implements NodeEvent.Visitor<EventRoutes.Route> {
   /** Stands for the conversation shown when the event is routed. */
   public static final String CURRENT = "\u0000current";
 
+  /** The start of a room's conversation key (peer ids and nicknames never contain a NUL). */
+  private static final String ROOM = "\u0000room:";
+
   private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
   /**
@@ -179,6 +182,37 @@ public final class EventRoutes implements NodeEvent.Visitor<EventRoutes.Route> {
   public Route serverStatus(NodeEvent.ServerStatus e) {
     view.bootstrap(e.status());
     return e.status().equals("registered") ? status(null, null) : problem();
+  }
+
+  @Override
+  public Route room(NodeEvent.RoomActivity e) {
+    String key = roomKey(e.room());
+    String name = "#" + e.roomName();
+    if (e.kind().equals("message")) {
+      return new Route(List.of(key), name, null, true);
+    }
+    // An invitation, a change, a vote or a refusal: in the room's conversation and the status one.
+    return new Route(List.of(key, ChatView.STATUS), name, null, false);
+  }
+
+  /**
+   * Returns a room's conversation key.
+   *
+   * @param roomId the room's id
+   * @return the key, never one of a peer's
+   */
+  public static String roomKey(String roomId) {
+    return ROOM + roomId;
+  }
+
+  /**
+   * Returns the room id of a conversation key, if it is a room's.
+   *
+   * @param key the conversation key
+   * @return the room id, or null for a peer's or the status conversation
+   */
+  public static String roomOf(String key) {
+    return key.startsWith(ROOM) ? key.substring(ROOM.length()) : null;
   }
 
   @Override

@@ -127,4 +127,24 @@ class EventRoutesTest {
     assertThat(view.layout(100, 5, new InputLine.Snapshot("", 0), "> ").rows().get(0).toString())
         .contains("KEY CHANGED");
   }
+
+  @Test
+  void aRoomHasAConversationOfItsOwnThatNoPeerCanShare() {
+    EventRoutes.Route message =
+        new NodeEvent.RoomActivity("message", "r1d", "team", "bob", null, "hi all").accept(routes);
+    EventRoutes.Route invited =
+        new NodeEvent.RoomActivity("invited", "r1d", "team", "bob", null, "bob invited you")
+            .accept(routes);
+    // A plain peer called like the room's key is another conversation.
+    EventRoutes.Route plain =
+        new NodeEvent.MessageReceived("r1d", "yo", 1, "127.0.0.1:4000", null).accept(routes);
+
+    assertThat(message.keys()).containsExactly(EventRoutes.roomKey("r1d"));
+    assertThat(message.name()).isEqualTo("#team");
+    assertThat(message.unread()).isTrue();
+    assertThat(invited.keys()).containsExactly(EventRoutes.roomKey("r1d"), ChatView.STATUS);
+    assertThat(invited.unread()).isFalse();
+    assertThat(EventRoutes.roomOf(message.keys().get(0))).isEqualTo("r1d");
+    assertThat(EventRoutes.roomOf(plain.keys().get(0))).isNull();
+  }
 }

@@ -1,0 +1,2 @@
+/** Room benchmarks: real nodes on loopback in one process, a room among them. */
+package io.parlance.bench.rooms;

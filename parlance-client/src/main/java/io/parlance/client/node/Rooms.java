@@ -1,0 +1,881 @@
+package io.parlance.client.node;
+
+import io.parlance.client.delivery.Outbox;
+import io.parlance.client.messaging.InboundSink.Outcome;
+import io.parlance.client.peer.Peer;
+import io.parlance.client.peer.PeerDirectory;
+import io.parlance.client.room.Room;
+import io.parlance.client.room.RoomEnvelope;
+import io.parlance.client.room.RoomException;
+import io.parlance.client.security.PeerId;
+import io.parlance.client.store.AsyncMessageStore;
+import io.parlance.client.store.MessageStore;
+import io.parlance.protocol.LogLimiter;
+import io.parlance.protocol.ProtocolException;
+import io.parlance.protocol.json.WireJson;
+import io.parlance.protocol.room.Action;
+import io.parlance.protocol.room.Change;
+import io.parlance.protocol.room.Member;
+import io.parlance.protocol.room.RoomLine;
+import io.parlance.protocol.room.RoomMessage;
+import io.parlance.protocol.room.RoomSigner;
+import io.parlance.protocol.room.RoomState;
+import io.parlance.protocol.room.Rules;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's rooms: holds each {@link Room} on one thread of its own, carries room lines to each
+ * member through the durable {@link Outbox} (one entry per member), takes them in from peers that
+ * proved their id, stores states and messages before it acknowledges, and asks a member that comes
+ * back (or that knows more) for what we missed.
+ */
+public final class Rooms implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Rooms.class);
+
+  /** Most invitations held until they are accepted. */
+  private static final int MAX_INVITATIONS = 64;
+
+  /** A room as a face shows it. */
+  public record Info(String id, String name, long version, int members, boolean member) {}
+
+  /** A member as a face shows it: verified when its key is the one we pinned for it. */
+  public record MemberInfo(String id, String nickname, String role, boolean online) {}
+
+  private final RoomSigner me;
+  private final Supplier<String> nickname;
+  private final AsyncMessageStore store;
+  private final Outbox outbox;
+  private final PeerDirectory directory;
+  private final EventDispatcher events;
+  private final ExecutorService thread =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "parlance-rooms");
+            t.setDaemon(true);
+            return t;
+          });
+  private final Map<String, Room> rooms = new LinkedHashMap<>();
+  private final Map<String, RoomState> invitations = new LinkedHashMap<>();
+  private final LogLimiter refusals = new LogLimiter();
+
+  Rooms(
+      RoomSigner me,
+      Supplier<String> nickname,
+      AsyncMessageStore store,
+      Outbox outbox,
+      PeerDirectory directory,
+      EventDispatcher events) {
+    this.me = Objects.requireNonNull(me, "me");
+    this.nickname = Objects.requireNonNull(nickname, "nickname");
+    this.store = Objects.requireNonNull(store, "store");
+    this.outbox = Objects.requireNonNull(outbox, "outbox");
+    this.directory = Objects.requireNonNull(directory, "directory");
+    this.events = Objects.requireNonNull(events, "events");
+  }
+
+  /** Loads the stored rooms; blocks until they are (call it off the event loops). */
+  void load() throws InterruptedException {
+    try {
+      Map<String, List<List<String>>> stored =
+          store
+              .submit(
+                  s -> {
+                    Map<String, List<List<String>>> out = new LinkedHashMap<>();
+                    for (String id : s.rooms()) {
+                      out.put(id, List.of(s.roomStates(id), s.roomMessages(id)));
+                    }
+                    return out;
+                  })
+              .get(30, TimeUnit.SECONDS);
+      call(() -> {
+            stored.forEach(
+                (id, parts) -> {
+                  List<RoomState> states = new ArrayList<>();
+                  parts
+                      .get(0)
+                      .forEach(
+                          j ->
+                              states.add(
+                                  io.parlance.protocol.room.RoomCodec.readValue(
+                                      j, RoomState.class)));
+                  List<RoomMessage> messages = new ArrayList<>();
+                  parts
+                      .get(1)
+                      .forEach(
+                          j ->
+                              messages.add(
+                                  io.parlance.protocol.room.RoomCodec.readValue(
+                                      j, RoomMessage.class)));
+                  rooms.put(id, Room.restore(states, messages, me));
+                });
+            return null;
+          })
+          .get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("cannot load the stored rooms: " + e.getMessage(), e);
+    }
+  }
+
+  // ---- what the faces call ----
+
+  /**
+   * Creates a room with us as its creator.
+   *
+   * @param name its name
+   * @return the room
+   */
+  public CompletableFuture<Info> create(String name) {
+    return create(name, 0);
+  }
+
+  /**
+   * Creates a room with us as its creator, where removing a member or naming a moderator takes a
+   * number of members' votes (0: moderators decide alone).
+   *
+   * @param name its name
+   * @param votes the votes a removal or promotion needs
+   * @return the room
+   */
+  public CompletableFuture<Info> create(String name, int votes) {
+    return call(
+        () -> {
+          Room room;
+          try {
+            Rules rules = votes == 0 ? Rules.MODERATED : new Rules(0, votes, votes);
+            room = Room.create(name.strip(), rules, nickname.get(), me);
+          } catch (ProtocolException e) {
+            throw new RoomException("the room name " + e.getMessage());
+          }
+          rooms.put(room.id(), room);
+          persistStates(room, List.of(room.state()));
+          return info(room);
+        });
+  }
+
+  /**
+   * Admits a peer (we must be the creator or a moderator): it gets an invitation, the members the
+   * new state.
+   *
+   * @param roomRef the room's name or id
+   * @param peer the peer, which must have proven its id
+   * @return the room
+   */
+  public CompletableFuture<Info> invite(String roomRef, Peer peer) {
+    return call(
+        () -> {
+          Room room = find(roomRef);
+          if (peer.id() == null) {
+            throw new RoomException(
+                peer.nickname()
+                    + " is a plain peer (no verified identity): only peers with"
+                    + " encryption can join rooms");
+          }
+          String key =
+              directory
+                  .keyOf(peer.id())
+                  .orElseThrow(
+                      () ->
+                          new RoomException(
+                              "no signed announce from "
+                                  + peer.nickname()
+                                  + " gave its key yet; try again once it is listed by /peers"));
+          RoomState next =
+              room.change(new Change(Action.INVITE, peer.id().value(), key, peer.nickname()));
+          persistStates(room, List.of(next));
+          for (Member m : room.recipients()) {
+            if (m.id().equals(peer.id().value())) {
+              send(m, new RoomLine.Invite(next));
+            } else {
+              send(m, new RoomLine.States(List.of(next)));
+            }
+          }
+          return info(room);
+        });
+  }
+
+  /**
+   * Removes a member (we must be the creator or a moderator): it gets nothing new.
+   *
+   * @param roomRef the room's name or id
+   * @param memberRef the member's nickname or id (or a prefix of it)
+   * @return the room
+   */
+  public CompletableFuture<Info> remove(String roomRef, String memberRef) {
+    return call(
+        () -> {
+          Room room = find(roomRef);
+          Member target = findMember(room, memberRef);
+          RoomState next =
+              room.change(new Change(Action.REMOVE, target.id(), target.key(), target.nickname()));
+          persistStates(room, List.of(next));
+          for (Member m : room.recipients()) {
+            send(m, new RoomLine.States(List.of(next)));
+          }
+          send(target, new RoomLine.States(List.of(next))); // so it knows
+          retract(room);
+          return info(room);
+        });
+  }
+
+  /**
+   * Accepts an invitation.
+   *
+   * @param roomRef the room's name or id
+   * @return the room
+   */
+  public CompletableFuture<Info> join(String roomRef) {
+    return call(
+        () -> {
+          RoomState invitation = null;
+          for (RoomState s : invitations.values()) {
+            if (s.room().equals(roomRef) || s.name().equals(roomRef)) {
+              invitation = s;
+            }
+          }
+          if (invitation == null) {
+            throw new RoomException(
+                "no invitation to '" + roomRef + "'; /rooms lists the invitations you have");
+          }
+          Room room = Room.join(invitation, me);
+          invitations.remove(invitation.room());
+          rooms.put(room.id(), room);
+          persistStates(room, List.of(invitation));
+          for (Member m : room.recipients()) {
+            send(m, room.syncRequest());
+          }
+          return info(room);
+        });
+  }
+
+  /**
+   * Leaves a room: forgets it here (the members still list us until a moderator removes us).
+   *
+   * @param roomRef the room's name or id
+   * @return the room as it was
+   */
+  public CompletableFuture<Info> leave(String roomRef) {
+    return call(
+        () -> {
+          Room room = find(roomRef);
+          rooms.remove(room.id());
+          return info(room);
+        });
+  }
+
+  /**
+   * Writes a message to a room.
+   *
+   * @param roomRef the room's name or id
+   * @param text the text
+   * @return the message
+   */
+  public CompletableFuture<RoomMessage> say(String roomRef, String text) {
+    return call(() -> {
+          Room room = find(roomRef);
+          RoomMessage m = room.post(text);
+          // stored, then queued for each member, in that order on the store's thread
+          CompletableFuture<?> stored = persistMessages(room, List.of(m));
+          RoomLine line = new RoomLine.Post(m);
+          for (Member member : room.recipients()) {
+            send(member, line);
+          }
+          return stored.thenApply(x -> m);
+        })
+        .thenCompose(f -> f);
+  }
+
+  /**
+   * A proposal as a face shows it.
+   *
+   * @param digest its digest (name it by a prefix to vote)
+   * @param what the change asked for
+   * @param votes the votes so far
+   * @param needed the votes it needs
+   * @param passed whether it passed
+   */
+  public record ProposalInfo(String digest, String what, int votes, int needed, boolean passed) {}
+
+  /**
+   * Puts a change to the members' vote (our own vote included), or, with no argument, lists the
+   * open and passed proposals.
+   *
+   * @param roomRef the room's name or id
+   * @param action {@code invite}, {@code remove} or {@code promote}
+   * @param peerRef the peer (for invite, a peer online) or member
+   * @return the proposals of the room
+   */
+  public CompletableFuture<List<ProposalInfo>> propose(
+      String roomRef, String action, String peerRef, @Nullable Peer online) {
+    return call(
+        () -> {
+          Room room = find(roomRef);
+          Change change;
+          switch (action.toLowerCase(java.util.Locale.ROOT)) {
+            case "invite" -> {
+              if (online == null || online.id() == null) {
+                throw new RoomException(
+                    "only a peer online with a verified identity can be invited");
+              }
+              String key =
+                  directory
+                      .keyOf(online.id())
+                      .orElseThrow(() -> new RoomException("no key known yet for " + peerRef));
+              change = new Change(Action.INVITE, online.id().value(), key, online.nickname());
+            }
+            case "remove", "promote" -> {
+              Member m = findMember(room, peerRef);
+              change =
+                  new Change(
+                      action.equalsIgnoreCase("remove") ? Action.REMOVE : Action.PROMOTE,
+                      m.id(),
+                      m.key(),
+                      m.nickname());
+            }
+            default ->
+                throw new RoomException(
+                    "a proposal is invite, remove or promote: /propose <room> <action> <peer>");
+          }
+          publishVote(room, room.propose(change));
+          return proposals(room);
+        });
+  }
+
+  /**
+   * Votes for an open proposal.
+   *
+   * @param roomRef the room's name or id
+   * @param digestPrefix the start of the proposal's digest
+   * @return the proposals of the room
+   */
+  public CompletableFuture<List<ProposalInfo>> vote(String roomRef, String digestPrefix) {
+    return call(
+        () -> {
+          Room room = find(roomRef);
+          publishVote(room, room.vote(digestPrefix));
+          return proposals(room);
+        });
+  }
+
+  /**
+   * Lists a room's open and passed proposals.
+   *
+   * @param roomRef the room's name or id
+   * @return the proposals
+   */
+  public CompletableFuture<List<ProposalInfo>> proposals(String roomRef) {
+    return call(() -> proposals(find(roomRef)));
+  }
+
+  private void publishVote(Room room, Room.Voted voted) {
+    RoomState passed = voted.passed();
+    for (Member m : room.recipients()) {
+      send(m, voted.ballot());
+      if (passed != null) {
+        if (passed.change().action() == Action.INVITE && m.id().equals(passed.change().target())) {
+          send(m, new RoomLine.Invite(passed));
+        } else {
+          send(m, new RoomLine.States(List.of(passed)));
+        }
+      }
+    }
+    if (passed != null) {
+      persistStates(room, List.of(passed));
+      if (passed.change().action() == Action.REMOVE) {
+        room.state()
+            .member(passed.change().target())
+            .ifPresent(m -> send(m, new RoomLine.States(List.of(passed))));
+      }
+      retract(room);
+    }
+  }
+
+  private static List<ProposalInfo> proposals(Room room) {
+    List<ProposalInfo> out = new ArrayList<>();
+    for (Room.Pending p : room.pending()) {
+      Change c = p.proposal().change();
+      out.add(
+          new ProposalInfo(
+              p.proposal().digest(),
+              describe(c),
+              room.state().countVotes(p.proposal(), List.copyOf(p.votes().values())),
+              Math.max(1, room.state().rules().threshold(c.action())),
+              false));
+    }
+    for (Room.Passed p : room.passed()) {
+      Change c = p.proposal().change();
+      out.add(new ProposalInfo(p.proposal().digest(), describe(c), 0, 0, true));
+    }
+    return out;
+  }
+
+  /**
+   * Lists our rooms and, after them, the invitations not yet accepted.
+   *
+   * @return the rooms
+   */
+  public CompletableFuture<List<Info>> list() {
+    return call(
+        () -> {
+          List<Info> out = new ArrayList<>();
+          rooms.values().forEach(r -> out.add(info(r)));
+          invitations
+              .values()
+              .forEach(
+                  s ->
+                      out.add(new Info(s.room(), s.name(), s.version(), s.active().size(), false)));
+          return out;
+        });
+  }
+
+  /**
+   * Lists a room's current members.
+   *
+   * @param roomRef the room's name or id
+   * @return the members
+   */
+  public CompletableFuture<List<MemberInfo>> members(String roomRef) {
+    return call(
+        () -> {
+          Room room = find(roomRef);
+          List<MemberInfo> out = new ArrayList<>();
+          for (Member m : room.state().active()) {
+            boolean online =
+                m.id().equals(me.id())
+                    || directory.peers().stream()
+                        .anyMatch(p -> p.id() != null && p.id().value().equals(m.id()));
+            out.add(new MemberInfo(m.id(), m.nickname(), m.role().wire(), online));
+          }
+          return out;
+        });
+  }
+
+  /**
+   * Returns a room's latest stored messages, in the room's order.
+   *
+   * @param roomRef the room's name or id
+   * @param limit the most
+   * @return the messages
+   */
+  public CompletableFuture<List<MessageStore.RoomRow>> history(String roomRef, int limit) {
+    return call(() -> find(roomRef).id())
+        .thenCompose(
+            id -> store.submit(s -> s.roomHistory(id, Math.max(1, Math.min(limit, 1000)))));
+  }
+
+  /**
+   * Searches the messages of every room.
+   *
+   * @param text the words
+   * @param limit the most
+   * @return the matches, newest first
+   */
+  public CompletableFuture<List<MessageStore.RoomRow>> search(String text, int limit) {
+    return store.submit(s -> s.roomSearch(text, Math.max(1, Math.min(limit, 1000))));
+  }
+
+  /**
+   * Returns a room's name for an id, for showing rows.
+   *
+   * @param roomRef the room's name or id
+   * @return the room
+   */
+  public CompletableFuture<Info> info(String roomRef) {
+    return call(() -> info(find(roomRef)));
+  }
+
+  // ---- the network ----
+
+  /** A peer came online: ask it for what we missed in the rooms it shares with us. */
+  void peerPresent(Peer peer) {
+    if (peer.id() == null) {
+      return;
+    }
+    String id = peer.id().value();
+    call(() -> {
+          for (Room room : rooms.values()) {
+            if (room.amMember() && room.state().isActive(id)) {
+              room.state().member(id).ifPresent(m -> send(m, room.syncRequest()));
+            }
+          }
+          return null;
+        })
+        .whenComplete(
+            (x, e) -> {
+              if (e != null) {
+                LOG.warn(
+                    "Could not ask {} what we missed in our rooms: {}",
+                    peer.nickname(),
+                    LogLimiter.describe(e));
+              }
+            });
+  }
+
+  /**
+   * A chat line carrying a room line arrived; settles once what it brought is stored.
+   *
+   * @param proven the id the sender proved over TLS, or null for a plain connection
+   * @param from the line's nickname
+   * @param content the carrier text
+   * @return what the connection should do: acknowledge (also when refused: sending it again would
+   *     not help), or nothing for a plain line
+   */
+  CompletionStage<Outcome> received(@Nullable PeerId proven, String from, String content) {
+    if (proven == null) {
+      refused(null, from, "a room line on a plain connection: rooms need encryption");
+      return Outcome.NOTHING.now();
+    }
+    RoomLine line;
+    try {
+      line = RoomEnvelope.unwrap(content);
+    } catch (ProtocolException e) {
+      refused(null, from, "a malformed room line: " + e.getMessage());
+      return Outcome.ACKNOWLEDGE.now();
+    }
+    String sender = proven.value();
+    return call(() -> handle(sender, from, line))
+        .exceptionally(
+            e -> {
+              refused(null, from, "could not handle a room line: " + e.getMessage());
+              return CompletableFuture.completedFuture(null);
+            })
+        .thenCompose(stored -> stored)
+        .thenApply(x -> Outcome.ACKNOWLEDGE);
+  }
+
+  /** Handles one line on the rooms thread; returns when what it brought is stored. */
+  private CompletableFuture<?> handle(String sender, String from, RoomLine line) {
+    if (line instanceof RoomLine.Invite invite) {
+      RoomState s = invite.state();
+      if (rooms.containsKey(s.room())) {
+        return offerStates(rooms.get(s.room()), sender, from, List.of(s));
+      }
+      if (!s.isActive(sender) || !s.isActive(me.id())) {
+        refused(null, from, "an invitation that does not list both of us");
+        return done();
+      }
+      if (invitations.size() >= MAX_INVITATIONS && !invitations.containsKey(s.room())) {
+        refused(null, from, "an invitation: too many are waiting; /join or ignore some");
+        return done();
+      }
+      invitations.put(s.room(), s);
+      events.publish(
+          new NodeEvent.RoomActivity(
+              "invited", s.room(), s.name(), from, sender, "invites you; /join " + s.name()));
+      return done();
+    }
+    Room room = rooms.get(line.roomId());
+    if (room == null) {
+      refused(null, from, "a line for a room we are not in");
+      return done();
+    }
+    if (!room.state().isActive(sender)) {
+      refused(room, from, "a line from a peer that is not a member");
+      return done();
+    }
+    if (line instanceof RoomLine.Post post) {
+      return offerMessage(room, sender, from, post.message());
+    } else if (line instanceof RoomLine.States states) {
+      return offerStates(room, sender, from, states.states());
+    } else if (line instanceof RoomLine.Ballot ballot) {
+      Room.Outcome o = room.offer(ballot);
+      if (o instanceof Room.Outcome.Refused r) {
+        refused(room, from, r.reason());
+      } else if (o instanceof Room.Outcome.Accepted) {
+        events.publish(
+            new NodeEvent.RoomActivity(
+                "proposal",
+                room.id(),
+                room.state().name(),
+                from,
+                sender,
+                "votes for " + describe(ballot.proposal().change())));
+      }
+      return done();
+    } else if (line instanceof RoomLine.SyncRequest request) {
+      room.answer(sender, request)
+          .ifPresent(reply -> room.state().member(sender).ifPresent(m -> send(m, reply)));
+      return done();
+    } else if (line instanceof RoomLine.SyncReply reply) {
+      CompletableFuture<?> states =
+          reply.states().isEmpty() ? done() : offerStates(room, sender, from, reply.states());
+      List<RoomMessage> added = new ArrayList<>();
+      for (RoomMessage m : reply.messages()) {
+        if (room.offer(m) instanceof Room.Outcome.Accepted) {
+          added.add(m);
+        }
+      }
+      showAll(room, added);
+      if (reply.more()) {
+        room.state().member(sender).ifPresent(m -> send(m, room.syncRequest()));
+      }
+      return CompletableFuture.allOf(states, persistMessages(room, added));
+    }
+    refused(room, from, "a room line of a kind we do not take here");
+    return done();
+  }
+
+  private CompletableFuture<?> offerMessage(Room room, String sender, String from, RoomMessage m) {
+    Room.Outcome o = room.offer(m);
+    if (o instanceof Room.Outcome.Refused r) {
+      refused(room, from, r.reason());
+      if (r.needsSync()) {
+        room.state().member(sender).ifPresent(member -> send(member, room.syncRequest()));
+      }
+      return done();
+    }
+    if (o instanceof Room.Outcome.Duplicate) {
+      return done();
+    }
+    showAll(room, List.of(m));
+    return persistMessages(room, List.of(m));
+  }
+
+  private CompletableFuture<?> offerStates(
+      Room room, String sender, String from, List<RoomState> states) {
+    long before = room.state().version();
+    boolean wasMember = room.amMember();
+    Room.Outcome o = room.offerStates(states);
+    if (o instanceof Room.Outcome.Refused r) {
+      refused(room, from, r.reason());
+      if (r.needsSync()) {
+        room.state().member(sender).ifPresent(member -> send(member, room.syncRequest()));
+      }
+      return done();
+    }
+    if (!(o instanceof Room.Outcome.Accepted)) {
+      return done();
+    }
+    List<RoomState> fresh = new ArrayList<>();
+    for (RoomState s : room.states()) {
+      if (s.version() > before || s.version() == room.state().version()) {
+        fresh.add(s);
+        if (s.change() != null && s.version() > before) {
+          events.publish(
+              new NodeEvent.RoomActivity(
+                  s.proposal() == null ? "changed" : "passed",
+                  room.id(),
+                  s.name(),
+                  nicknameOf(room, s.author()),
+                  s.author(),
+                  describe(s.change())));
+        }
+      }
+    }
+    if (wasMember && !room.amMember()) {
+      events.publish(
+          new NodeEvent.RoomActivity(
+              "changed",
+              room.id(),
+              room.state().name(),
+              from,
+              sender,
+              "you were removed from the room"));
+    }
+    retract(room);
+    return persistStates(room, fresh);
+  }
+
+  private void retract(Room room) {
+    for (RoomMessage m : room.drainRetracted()) {
+      store.submit(
+          s -> {
+            s.deleteRoomMessage(room.id(), m.id());
+            return null;
+          });
+    }
+  }
+
+  private void showAll(Room room, List<RoomMessage> messages) {
+    for (RoomMessage m : messages) {
+      events.publish(
+          new NodeEvent.RoomActivity(
+              "message",
+              room.id(),
+              room.state().name(),
+              nicknameOf(room, m.author()),
+              m.author(),
+              m.text()));
+    }
+  }
+
+  private void refused(@Nullable Room room, String from, String reason) {
+    String name = room == null ? "?" : room.state().name();
+    boolean logged =
+        refusals.log(
+            more ->
+                LOG.warn(
+                    "Refused a room line from {} (room {}): {}{}",
+                    LogLimiter.oneLine(from),
+                    LogLimiter.oneLine(name),
+                    LogLimiter.oneLine(reason),
+                    more));
+    if (logged) {
+      events.publish(
+          new NodeEvent.RoomActivity(
+              "refused", room == null ? "" : room.id(), name, from, null, reason));
+    }
+  }
+
+  private void send(Member member, RoomLine line) {
+    Optional<Peer> online =
+        directory.peers().stream()
+            .filter(p -> p.id() != null && p.id().value().equals(member.id()))
+            .findFirst();
+    outbox
+        .submit(
+            member.id(),
+            online.map(Peer::nickname).orElse(member.nickname()),
+            online.orElse(null),
+            RoomEnvelope.wrap(line),
+            System.currentTimeMillis() / 1000)
+        .whenComplete(
+            (ok, e) -> {
+              if (e != null) {
+                LOG.warn(
+                    "Could not queue a room line for {}: {}", member.nickname(), e.getMessage());
+              }
+            });
+  }
+
+  private CompletableFuture<?> persistStates(Room room, List<RoomState> states) {
+    List<String> json =
+        states.stream()
+            .map(s -> new String(WireJson.toBytes(s), java.nio.charset.StandardCharsets.UTF_8))
+            .toList();
+    return store.submit(
+        s -> {
+          for (int i = 0; i < states.size(); i++) {
+            RoomState st = states.get(i);
+            s.saveRoomState(st.room(), st.version(), st.name(), json.get(i));
+          }
+          return null;
+        });
+  }
+
+  private CompletableFuture<?> persistMessages(Room room, List<RoomMessage> messages) {
+    if (messages.isEmpty()) {
+      return done();
+    }
+    List<MessageStore.RoomRow> rows = new ArrayList<>();
+    List<String> json = new ArrayList<>();
+    for (RoomMessage m : messages) {
+      rows.add(
+          new MessageStore.RoomRow(
+              m.room(), m.id(), m.author(), nicknameOf(room, m.author()), m.clock(), m.text(), 0));
+      json.add(new String(WireJson.toBytes(m), java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return store.submit(
+        s -> {
+          for (int i = 0; i < rows.size(); i++) {
+            s.saveRoomMessage(rows.get(i), messages.get(i).seq(), json.get(i));
+          }
+          return null;
+        });
+  }
+
+  private static String nicknameOf(Room room, String id) {
+    return room.state().member(id).map(Member::nickname).orElse(id.substring(0, 8));
+  }
+
+  private static String describe(Change c) {
+    return switch (c.action()) {
+      case INVITE -> "admitted " + c.nickname();
+      case REMOVE -> "removed " + c.nickname();
+      case PROMOTE -> "made " + c.nickname() + " a moderator";
+    };
+  }
+
+  private Room find(String ref) throws RoomException {
+    Room byId = rooms.get(ref);
+    if (byId != null) {
+      return byId;
+    }
+    List<Room> matches = new ArrayList<>();
+    for (Room r : rooms.values()) {
+      if (r.state().name().equals(ref) || (ref.length() >= 4 && r.id().startsWith(ref))) {
+        matches.add(r);
+      }
+    }
+    if (matches.size() == 1) {
+      return matches.get(0);
+    }
+    if (matches.isEmpty()) {
+      throw new RoomException("you are in no room '" + ref + "'; /rooms lists yours");
+    }
+    throw new RoomException(
+        "several rooms are called '" + ref + "'; name one by the start of its id (/rooms)");
+  }
+
+  private static Member findMember(Room room, String ref) throws RoomException {
+    List<Member> matches = new ArrayList<>();
+    for (Member m : room.state().active()) {
+      if (m.nickname().equals(ref) || (ref.length() >= 4 && m.id().startsWith(ref))) {
+        matches.add(m);
+      }
+    }
+    if (matches.size() != 1) {
+      throw new RoomException(
+          matches.isEmpty()
+              ? "no member '" + ref + "' in room '" + room.state().name() + "'; /members lists them"
+              : "several members are called '" + ref + "'; name one by the start of its id");
+    }
+    return matches.get(0);
+  }
+
+  private static Info info(Room r) {
+    return new Info(
+        r.id(), r.state().name(), r.state().version(), r.state().active().size(), r.amMember());
+  }
+
+  private static CompletableFuture<?> done() {
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /** Work for the rooms thread that may fail with a {@link RoomException}. */
+  @FunctionalInterface
+  private interface Work<T> {
+    T run() throws RoomException;
+  }
+
+  private <T> CompletableFuture<T> call(Work<T> work) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    try {
+      thread.execute(
+          () -> {
+            try {
+              out.complete(work.run());
+            } catch (RoomException | RuntimeException e) {
+              out.completeExceptionally(e);
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      out.completeExceptionally(new RoomException("the node is stopping"));
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    thread.shutdown();
+    try {
+      thread.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
