@@ -4,10 +4,8 @@ import io.parlance.bootstrap.registry.PeerEntry;
 import io.parlance.bootstrap.registry.Registry;
 import io.parlance.bootstrap.registry.RegistryListener;
 import io.parlance.bootstrap.registry.RegistryPage;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -41,18 +39,7 @@ final class ReplicaRegistry implements Registry {
 
   @Override
   public RegistryPage list(String after, int limit) {
-    if (limit < 1) {
-      throw new IllegalArgumentException("limit must be at least 1: " + limit);
-    }
-    NavigableMap<String, PeerEntry> tail = after == null ? entries : entries.tailMap(after, false);
-    List<PeerEntry> page = new ArrayList<>(Math.min(limit, 64));
-    for (Map.Entry<String, PeerEntry> e : tail.entrySet()) {
-      if (page.size() == limit) {
-        return new RegistryPage(page, page.get(page.size() - 1).nickname());
-      }
-      page.add(e.getValue());
-    }
-    return new RegistryPage(page, null);
+    return RegistryPage.of(entries, after, limit);
   }
 
   @Override

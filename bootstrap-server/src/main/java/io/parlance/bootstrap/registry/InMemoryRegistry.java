@@ -1,9 +1,6 @@
 package io.parlance.bootstrap.registry;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -65,18 +62,7 @@ public final class InMemoryRegistry implements Registry {
 
   @Override
   public RegistryPage list(String after, int limit) {
-    if (limit < 1) {
-      throw new IllegalArgumentException("limit must be at least 1: " + limit);
-    }
-    NavigableMap<String, PeerEntry> tail = after == null ? entries : entries.tailMap(after, false);
-    List<PeerEntry> page = new ArrayList<>(Math.min(limit, 64));
-    for (Map.Entry<String, PeerEntry> e : tail.entrySet()) {
-      if (page.size() == limit) {
-        return new RegistryPage(page, page.get(page.size() - 1).nickname());
-      }
-      page.add(e.getValue());
-    }
-    return new RegistryPage(page, null);
+    return RegistryPage.of(entries, after, limit);
   }
 
   @Override
