@@ -1,7 +1,9 @@
 package io.parlance.client.store;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -35,6 +37,13 @@ public final class AsyncMessageStore implements AutoCloseable {
 
   /** The most calls run in one transaction. */
   static final int MAX_BATCH = 1024;
+
+  /**
+   * How many stored messages wait for the full-text index before it is filled while work keeps
+   * coming; otherwise it is filled once the store has been idle for a poll (100 ms). See {@link
+   * MessageStore#indexPending(int)}.
+   */
+  static final int INDEX_BATCH = 2048;
 
   private static final Logger LOG = LoggerFactory.getLogger(AsyncMessageStore.class);
   private static final long CLOSE_WAIT_SECONDS = 10;
@@ -192,12 +201,18 @@ public final class AsyncMessageStore implements AutoCloseable {
           if (stopping && queue.isEmpty()) {
             return;
           }
+          if (store.unindexed() > 0 && damaged == null) {
+            index(); // idle for a moment: the index catches up
+          }
           continue;
         }
         batch.add(first);
         queue.drainTo(batch, MAX_BATCH - 1);
         runBatch(batch);
         batch.clear();
+        if (store.unindexed() >= INDEX_BATCH && damaged == null) {
+          index();
+        }
         if (stopping && queue.isEmpty()) {
           return;
         }
@@ -205,9 +220,40 @@ public final class AsyncMessageStore implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
+      if (store.unindexed() > 0 && damaged == null) {
+        index();
+      }
       store.close();
     }
   }
+
+  /**
+   * Fills the full-text index with what was stored since it was last filled, in a transaction of
+   * its own after the batch was committed and its futures completed, so acknowledgements never wait
+   * for it. A failure loses nothing: the messages are stored, and the next fill or search indexes
+   * them.
+   */
+  private void index() {
+    try {
+      store.begin();
+      store.indexPending(MAX_INDEX);
+      store.commit();
+      indexFailing = false;
+    } catch (RuntimeException e) {
+      store.recover();
+      noteCorruption(e);
+      if (!indexFailing) {
+        indexFailing = true; // one warning until it works again, not one per batch
+        LOG.warn("Cannot fill the search index now (a search fills it): {}", e.getMessage());
+      }
+    }
+  }
+
+  /** The last fill of the index failed; used on the store thread only. */
+  private boolean indexFailing;
+
+  /** The most messages one fill of the index takes, so one fill stays short. */
+  private static final int MAX_INDEX = 16_384;
 
   private void runBatch(List<Task<?>> batch) {
     StoreException corrupt = damaged;
@@ -229,35 +275,56 @@ public final class AsyncMessageStore implements AutoCloseable {
    *     run again with them
    */
   private boolean runInOneTransaction(List<Task<?>> batch, boolean savepoints) {
-    List<Runnable> completions = new ArrayList<>(batch.size());
-    try {
-      store.begin();
-    } catch (RuntimeException e) {
-      store.recover();
-      noteCorruption(e);
-      batch.forEach(t -> t.future().completeExceptionally(e));
-      return true;
-    }
-    try {
-      for (Task<?> task : batch) {
-        try {
-          task.run(store, savepoints, completions);
-        } catch (RuntimeException e) {
-          if (!savepoints) {
-            store.recover();
-            return false;
-          }
-          noteCorruption(e);
-          completions.add(() -> task.future().completeExceptionally(e));
-        }
+    // The calls that failed in a transaction SQLite then rolled back whole: they are left out of
+    // the next try, and the others run again. Each try fails one more call, so this ends.
+    Map<Task<?>, RuntimeException> failedBefore = new IdentityHashMap<>();
+    while (true) {
+      List<Runnable> completions = new ArrayList<>(batch.size());
+      try {
+        store.begin();
+      } catch (RuntimeException e) {
+        store.recover();
+        noteCorruption(e);
+        batch.forEach(t -> t.future().completeExceptionally(e));
+        return true;
       }
-      store.commit();
-    } catch (RuntimeException | Error e) {
-      failed(batch, e);
-      return true;
+      boolean again = false;
+      try {
+        for (Task<?> task : batch) {
+          RuntimeException earlier = failedBefore.get(task);
+          if (earlier != null) {
+            completions.add(() -> task.future().completeExceptionally(earlier));
+            continue;
+          }
+          try {
+            task.run(store, savepoints, completions);
+          } catch (RuntimeException e) {
+            if (!savepoints) {
+              store.recover();
+              return false;
+            }
+            noteCorruption(e);
+            if (store.transactionLost()) {
+              failedBefore.put(task, e);
+              store.recover();
+              again = true;
+              break;
+            }
+            completions.add(() -> task.future().completeExceptionally(e));
+          }
+        }
+        if (!again) {
+          store.commit();
+        }
+      } catch (RuntimeException | Error e) {
+        failed(batch, e);
+        return true;
+      }
+      if (!again) {
+        completions.forEach(Runnable::run);
+        return true;
+      }
     }
-    completions.forEach(Runnable::run);
-    return true;
   }
 
   private void failed(List<Task<?>> batch, Throwable e) {

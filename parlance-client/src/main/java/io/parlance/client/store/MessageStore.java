@@ -48,7 +48,8 @@ public final class MessageStore implements AutoCloseable {
           "V2__outbox_flag.sql",
           "V3__mailbox.sql",
           "V4__rooms.sql",
-          "V5__verified.sql");
+          "V5__verified.sql",
+          "V6__fts_in_batches.sql");
 
   private static final String MEMORY = ":memory:";
 
@@ -58,6 +59,15 @@ public final class MessageStore implements AutoCloseable {
   private final Path file;
   private final Connection connection;
   private final LongSupplier clock;
+
+  /**
+   * How many messages were stored since the full-text index was last filled (an upper bound: a
+   * rolled-back insert is counted too); see {@link #indexPending(int)}.
+   */
+  private int unindexed;
+
+  /** Opened with {@link #openReadOnly}: the full-text index cannot be filled, only read. */
+  private boolean readOnly;
 
   /** The statements this store runs, prepared once each (SQLite parses a statement per prepare). */
   private final Map<String, PreparedStatement> statements = new HashMap<>();
@@ -109,6 +119,7 @@ public final class MessageStore implements AutoCloseable {
           DriverManager.getConnection(
               "jdbc:sqlite:" + file.toAbsolutePath(), config.toProperties());
       MessageStore store = new MessageStore(file, connection, System::currentTimeMillis);
+      store.readOnly = true;
       int version = store.schemaVersion();
       if (version > MIGRATIONS.size()) {
         throw tooNew(file, version);
@@ -160,6 +171,7 @@ public final class MessageStore implements AutoCloseable {
       store.checkIntegrity();
       store.migrate();
       store.probeWriteLock();
+      store.indexPending(Integer.MAX_VALUE); // what a crash left out of the full-text index
       return store;
     } catch (SQLException e) {
       closeQuietly(connection);
@@ -431,32 +443,31 @@ public final class MessageStore implements AutoCloseable {
    */
   public boolean receive(
       String id, String peer, String nickname, String content, long timestamp, boolean verified) {
+    // One statement looks for a duplicate and inserts: one step into SQLite instead of three.
+    long now = clock.getAsLong();
     try {
       PreparedStatement ps =
           statement(
-              "SELECT 1 FROM messages WHERE direction = 'in' AND id = ? AND (peer = ? OR nickname = ?)"
-                  + " LIMIT 1");
+              "INSERT OR IGNORE INTO messages (id, direction, peer, nickname, content, timestamp,"
+                  + " state, created_ms, updated_ms, pending, verified)"
+                  + " SELECT ?1, 'in', ?2, ?3, ?4, ?5, 'received', ?6, ?6, 0, ?7"
+                  + " WHERE NOT EXISTS (SELECT 1 FROM messages WHERE direction = 'in' AND id = ?1"
+                  + " AND (peer = ?2 OR nickname = ?3))");
       ps.setString(1, id);
       ps.setString(2, peer);
       ps.setString(3, nickname);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          return false;
-        }
+      ps.setString(4, content);
+      ps.setLong(5, timestamp);
+      ps.setLong(6, now);
+      ps.setInt(7, verified ? 1 : 0);
+      if (ps.executeUpdate() == 0) {
+        return false;
       }
+      unindexed++;
+      return true;
     } catch (SQLException e) {
       throw translate(file, e);
     }
-    return insert(
-            id,
-            Direction.IN,
-            peer,
-            nickname,
-            content,
-            timestamp,
-            DeliveryState.RECEIVED,
-            verified ? 1 : 0)
-        > 0;
   }
 
   /**
@@ -539,6 +550,7 @@ public final class MessageStore implements AutoCloseable {
       if (ps.executeUpdate() == 0) {
         return -1;
       }
+      unindexed++;
       try (ResultSet keys = statement("SELECT last_insert_rowid()").executeQuery()) {
         return keys.next() ? keys.getLong(1) : -1;
       }
@@ -884,11 +896,134 @@ public final class MessageStore implements AutoCloseable {
     if (match.isEmpty()) {
       return List.of();
     }
-    return query(
-        "SELECT m.* FROM messages_fts f JOIN messages m ON m.seq = f.rowid"
-            + " WHERE messages_fts MATCH ? ORDER BY m.seq DESC LIMIT ?",
-        match,
-        limit);
+    if (!readOnly) {
+      indexPending(Integer.MAX_VALUE);
+    }
+    List<StoredMessage> found =
+        query(
+            "SELECT m.* FROM messages_fts f JOIN messages m ON m.seq = f.rowid"
+                + " WHERE messages_fts MATCH ? ORDER BY m.seq DESC LIMIT ?",
+            match,
+            limit);
+    return readOnly ? withUnindexed(text, found, limit) : found;
+  }
+
+  /** The most messages a read-only search scans past the full-text index (see below). */
+  private static final int UNINDEXED_SCAN = 10_000;
+
+  /**
+   * Adds to a read-only search the messages not in the full-text index yet (a node killed before it
+   * filled the index; it is filled at the next start): they match when each word is in their text
+   * or nickname, in any case, which may find a little more than the index would.
+   */
+  private List<StoredMessage> withUnindexed(String text, List<StoredMessage> found, int limit) {
+    long done = indexedUpTo();
+    List<String> words =
+        java.util.Arrays.stream(text.strip().toLowerCase(Locale.ROOT).split("\\s+"))
+            .filter(w -> !w.isEmpty())
+            .toList();
+    List<StoredMessage> tail = new ArrayList<>();
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT * FROM messages WHERE seq > ? ORDER BY seq DESC LIMIT " + UNINDEXED_SCAN)) {
+      ps.setLong(1, done);
+      for (StoredMessage m : read(ps)) {
+        String haystack = (m.content() + " " + m.nickname()).toLowerCase(Locale.ROOT);
+        if (words.stream().allMatch(haystack::contains)) {
+          tail.add(m);
+        }
+      }
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
+    if (tail.isEmpty()) {
+      return found;
+    }
+    tail.addAll(found); // the unindexed are the newest
+    return tail.subList(0, Math.min(tail.size(), Math.max(0, limit)));
+  }
+
+  /**
+   * Returns the highest {@code seq} in the full-text index: every message up to it is indexed. An
+   * older database (before V6) is indexed by a trigger, so all of it is.
+   */
+  private long indexedUpTo() {
+    try (Statement s = connection.createStatement()) {
+      try (ResultSet rs = s.executeQuery("SELECT seq FROM messages_fts_done")) {
+        return rs.next() ? rs.getLong(1) : 0;
+      } catch (SQLException e) {
+        if (schemaVersion() < 6) {
+          return Long.MAX_VALUE;
+        }
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
+  }
+
+  /**
+   * Returns how many messages may be stored and not yet in the full-text index.
+   *
+   * @return an upper bound: 0 means the index holds every message this store stored
+   */
+  int unindexed() {
+    return unindexed;
+  }
+
+  /**
+   * Puts the messages stored since the last call into the full-text index, oldest first, in one
+   * statement: far cheaper than a trigger per message. {@link AsyncMessageStore} calls it in a
+   * transaction of its own after a batch, off the path of acknowledgements; {@link #search} calls
+   * it first, so a search finds everything stored.
+   *
+   * @param limit the most messages to index
+   * @return how many were indexed
+   */
+  int indexPending(int limit) {
+    try {
+      long done;
+      try (ResultSet rs = statement("SELECT seq FROM messages_fts_done").executeQuery()) {
+        done = rs.next() ? rs.getLong(1) : 0;
+      }
+      long upTo;
+      try (ResultSet rs =
+          statementWithLimit(
+                  "SELECT max(seq) FROM (SELECT seq FROM messages WHERE seq > ? ORDER BY seq"
+                      + " LIMIT ?)",
+                  done,
+                  limit)
+              .executeQuery()) {
+        rs.next();
+        upTo = rs.getLong(1);
+        if (rs.wasNull()) {
+          unindexed = 0;
+          return 0;
+        }
+      }
+      PreparedStatement fill =
+          statement(
+              "INSERT INTO messages_fts (rowid, content, nickname)"
+                  + " SELECT seq, content, nickname FROM messages WHERE seq > ? AND seq <= ?");
+      fill.setLong(1, done);
+      fill.setLong(2, upTo);
+      int indexed = fill.executeUpdate();
+      PreparedStatement mark = statement("UPDATE messages_fts_done SET seq = ?");
+      mark.setLong(1, upTo);
+      mark.executeUpdate();
+      unindexed = limit == Integer.MAX_VALUE ? 0 : Math.max(0, unindexed - indexed);
+      return indexed;
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
+  }
+
+  private PreparedStatement statementWithLimit(String sql, long after, int limit)
+      throws SQLException {
+    PreparedStatement ps = statement(sql);
+    ps.setLong(1, after);
+    ps.setInt(2, Math.max(0, limit));
+    return ps;
   }
 
   // ---- Rooms: states and messages as their signed wire JSON (see V3__rooms.sql) ----
@@ -1248,7 +1383,25 @@ public final class MessageStore implements AutoCloseable {
    * flush to disk.
    */
   void begin() {
+    transactionLost = false;
     run("BEGIN");
+  }
+
+  /**
+   * Set when a unit of work failed and SQLite had rolled back the whole transaction, not only that
+   * unit: a single-row statement has no statement journal, so on {@code SQLITE_FULL} SQLite undoes
+   * the transaction. The work of the other units is gone with it.
+   */
+  private boolean transactionLost;
+
+  /**
+   * Tells whether, since {@link #begin()}, a failed unit of work took the whole transaction with
+   * it, so the units that succeeded before it must run again.
+   *
+   * @return true if the transaction is gone
+   */
+  boolean transactionLost() {
+    return transactionLost;
   }
 
   /** Commits the transaction {@link #begin()} started. */
@@ -1305,8 +1458,9 @@ public final class MessageStore implements AutoCloseable {
       try (Statement s = connection.createStatement()) {
         s.execute("ROLLBACK TO unit");
         s.execute("RELEASE unit");
-      } catch (SQLException ignored) {
-        // The whole transaction is gone (SQLite rolls back on some errors); commit reports it.
+      } catch (SQLException gone) {
+        // The whole transaction is gone (SQLite rolls back on some errors): say so.
+        transactionLost = true;
       }
       closeStatements(); // the failure may have left them unusable, as recover() says
       throw e;

@@ -115,4 +115,39 @@ class AsyncMessageStoreTest {
     assertThatThrownBy(() -> async.submit(s -> 4).get())
         .hasRootCauseMessage("the message store is closed");
   }
+
+  @Test
+  void aCallWhoseFailureTookTheWholeTransactionWithItDoesNotTakeTheOtherCallsOfItsBatch()
+      throws Exception {
+    Path file = dir.resolve("messages.db");
+    try (AsyncMessageStore async = new AsyncMessageStore(MessageStore.open(file))) {
+      CountDownLatch release = hold(async);
+      CompletableFuture<Boolean> before = async.submit(s -> s.receive("a", "bob", "bob", "one", 1));
+      // A single-row insert has no statement journal: on a full disk SQLite rolls back the whole
+      // transaction, the first call's insert too.
+      CompletableFuture<Boolean> full =
+          async.submit(
+              s -> {
+                s.capPages(0);
+                try {
+                  return s.receive("b", "bob", "bob", "x".repeat(20_000), 2);
+                } finally {
+                  s.capPages(-1);
+                }
+              });
+      CompletableFuture<Boolean> after =
+          async.submit(s -> s.receive("c", "bob", "bob", "three", 3));
+      release.countDown();
+
+      assertThat(before.get(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(after.get(10, TimeUnit.SECONDS)).isTrue();
+      assertThatThrownBy(() -> full.get(10, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasMessageContaining("is full");
+      // What the futures said is what is on disk.
+      assertThat(async.history("bob", 10).get(10, TimeUnit.SECONDS))
+          .extracting(StoredMessage::id)
+          .containsExactly("a", "c");
+    }
+  }
 }
