@@ -1301,7 +1301,9 @@ public final class MessageStore implements AutoCloseable {
   public boolean markDeposited(String peer, String id) {
     return update(
             "UPDATE messages SET deposited_ms = ?1, updated_ms = ?1"
-                + " WHERE direction = 'out' AND peer = ?2 AND id = ?3 AND pending = 1",
+                + " WHERE direction = 'out' AND peer = ?2 AND id = ?3 AND pending = 1"
+                // Once expired there (-1), a deposit still in flight does not make it deposited.
+                + " AND (deposited_ms IS NULL OR deposited_ms > 0)",
             peer,
             id)
         > 0;

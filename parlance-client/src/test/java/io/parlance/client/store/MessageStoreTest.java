@@ -344,7 +344,10 @@ class MessageStoreTest {
     assertThat(store.outgoing("BOB-ID", m.id()).orElseThrow().state())
         .isEqualTo(DeliveryState.SENT);
 
-    store.markDeposited("BOB-ID", m.id());
+    // A deposit still in flight when the expiry came does not make it deposited again.
+    assertThat(store.markDeposited("BOB-ID", m.id())).isFalse();
+    assertThat(store.outgoing("BOB-ID", m.id()).orElseThrow().state())
+        .isEqualTo(DeliveryState.SENT);
     assertThat(store.markDelivered("BOB-ID", m.id())).isTrue();
     assertThat(store.outgoing("BOB-ID", m.id()).orElseThrow().state())
         .isEqualTo(DeliveryState.DELIVERED);
