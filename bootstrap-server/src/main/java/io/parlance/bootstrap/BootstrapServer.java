@@ -170,7 +170,8 @@ public final class BootstrapServer implements AutoCloseable {
 
   /**
    * Stops accepting, closes every WebSocket client with 1001 "going away", then closes the
-   * remaining connections and the event loops. Safe to call more than once.
+   * remaining connections and the event loops. Safe to call more than once. In a cluster the
+   * registrations are handed over ({@link RedisCluster#handOver()}), not released.
    */
   public synchronized void stop() {
     if (stopped) {
@@ -180,6 +181,10 @@ public final class BootstrapServer implements AutoCloseable {
     state.stopping = true;
     LOG.info("Stopping: closing {} clients with 1001 going away", state.channels.size());
     state.broadcaster.stop();
+    if (state.cluster != null) {
+      // Our peers move to the other servers: hand them over rather than publish their leaves.
+      state.cluster.handOver();
+    }
     try {
       serverChannel.close().awaitUninterruptibly(CLOSE_WAIT_MILLIS);
       state

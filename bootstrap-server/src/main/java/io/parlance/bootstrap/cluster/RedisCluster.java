@@ -633,6 +633,20 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
     connection.close();
   }
 
+  /**
+   * Stops for a planned shutdown by handing this server's peers over to the others: like a server
+   * that died, it releases nothing and lets its liveness key expire. A peer that moves to another
+   * server within the liveness period (its client fails over at once on the 1001 "going away") is
+   * seen there as the same peer registered again, with no leave anywhere; the other servers' next
+   * sweep ends the entries of those that did not come back. Call before closing the clients.
+   */
+  public void handOver() {
+    if (!halted) {
+      LOG.info("Handing {} registrations over to the other servers", own.size());
+      halt();
+    }
+  }
+
   private void cancelTimers() {
     if (beating != null) {
       beating.cancel(false);
