@@ -36,6 +36,19 @@ final class Docker {
    * is the one asked for and missing.
    */
   static void ensureBaseImage(Path root, String image) throws IOException, InterruptedException {
+    ensureImage(root, image, "parlance/jre-base:local", "scripts/build-base-image.sh");
+  }
+
+  /**
+   * Makes sure the Redis image exists, building the local one from Debian's redis-server with the
+   * repository's script when it is the one asked for and missing.
+   */
+  static void ensureRedisImage(Path root, String image) throws IOException, InterruptedException {
+    ensureImage(root, image, "parlance/redis:local", "scripts/build-redis-image.sh");
+  }
+
+  private static void ensureImage(Path root, String image, String local, String script)
+      throws IOException, InterruptedException {
     boolean present;
     try {
       DockerClientFactory.instance().client().inspectImageCmd(image).exec();
@@ -43,21 +56,20 @@ final class Docker {
     } catch (com.github.dockerjava.api.exception.NotFoundException e) {
       present = false;
     }
-    if (present || !image.equals("parlance/jre-base:local")) {
+    if (present || !image.equals(local)) {
       return;
     }
     Process build =
-        new ProcessBuilder(root.resolve("scripts/build-base-image.sh").toString())
+        new ProcessBuilder(root.resolve(script).toString())
             .directory(root.toFile())
             .inheritIO()
             .start();
     if (!build.waitFor(10, TimeUnit.MINUTES)) {
       build.destroyForcibly();
-      throw new IllegalStateException("scripts/build-base-image.sh did not finish in 10 minutes");
+      throw new IllegalStateException(script + " did not finish in 10 minutes");
     }
     if (build.exitValue() != 0) {
-      throw new IllegalStateException(
-          "scripts/build-base-image.sh failed (exit " + build.exitValue() + ")");
+      throw new IllegalStateException(script + " failed (exit " + build.exitValue() + ")");
     }
   }
 }
