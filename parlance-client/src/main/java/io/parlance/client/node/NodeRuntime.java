@@ -38,6 +38,9 @@ final class NodeRuntime {
 
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
+  /** How often a relayed conversation tries the direct path again. */
+  static final Duration RETRY_DIRECT = Duration.ofSeconds(60);
+
   private final NodeOptions options;
   private final PeerDirectory directory;
   private final EventDispatcher events;
@@ -54,6 +57,7 @@ final class NodeRuntime {
   private volatile ConnectionPool pool;
   private volatile DiscoveryServer discovery;
   private volatile InternetDiscovery internet;
+  private volatile RelayPaths relayPaths;
   private volatile int tcpPort;
   private volatile Messenger messenger;
   private volatile History history;
@@ -187,8 +191,15 @@ final class NodeRuntime {
               identity,
               options.capabilities(),
               tcpPort,
+              options.advertisedTcpPort(),
+              options.relay(),
               directory,
               events);
+      if (options.relay()) {
+        RelayPaths paths = new RelayPaths(pool, server, internet, group, RETRY_DIRECT);
+        internet.onOffer(paths::offered);
+        relayPaths = paths;
+      }
       internet.register(nickname.get());
     }
   }
@@ -196,7 +207,10 @@ final class NodeRuntime {
   /** How the outbox reaches a peer: the pool, secured as the trust policy says. */
   private CompletableFuture<PeerLink> connection(Peer peer) {
     try {
-      return pool.connection(peer.address(), trust.securityFor(peer));
+      RelayPaths paths = relayPaths;
+      return paths != null
+          ? paths.connection(peer, trust.securityFor(peer))
+          : pool.connection(peer.address(), trust.securityFor(peer));
     } catch (SendException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -318,6 +332,20 @@ final class NodeRuntime {
 
   long outboundConnectionsOpened() {
     return pool == null ? 0 : pool.connectionsOpened();
+  }
+
+  /**
+   * Says how a peer is reached: {@code direct} or {@code relayed via <server>}.
+   *
+   * @param peer the peer
+   * @return the path, empty if no link is open or known
+   */
+  java.util.Optional<String> pathTo(Peer peer) {
+    RelayPaths paths = relayPaths;
+    if (paths == null) {
+      return java.util.Optional.empty();
+    }
+    return paths.path(peer.id());
   }
 
   int pooledConnections() {

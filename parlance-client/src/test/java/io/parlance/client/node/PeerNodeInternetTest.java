@@ -107,7 +107,7 @@ class PeerNodeInternetTest {
         .satisfies(
             p -> {
               assertThat(p.id()).isEqualTo(bobIdentity.id());
-              assertThat(p.caps()).containsExactlyInAnyOrder("tls", "ack");
+              assertThat(p.caps()).containsExactlyInAnyOrder("tls", "ack", "relay");
               assertThat(p.source()).isEqualTo(Peer.INTERNET);
             });
     assertThat(bob.node().peers())
