@@ -97,6 +97,13 @@ final class PeerOptions {
               + " both directions.")
   Boolean requireEncryption;
 
+  @Option(
+      names = "--no-relay",
+      description =
+          "Never relay through the bootstrap server: do not offer to be relayed to, do not ask for"
+              + " relays; peers that cannot connect to each other directly then cannot chat.")
+  boolean noRelay;
+
   @Option(names = "--multicast-port", hidden = true, description = "For tests only.")
   Integer multicastPort;
 
@@ -155,7 +162,8 @@ final class PeerOptions {
               .announceInterval(Duration.ofSeconds(settings.announceIntervalSecs()))
               .peerTimeout(Duration.ofSeconds(settings.timeoutSecs()))
               .lanDiscovery(settings.mode() != Mode.INTERNET)
-              .requireEncryption(Boolean.TRUE.equals(settings.requireEncryption()));
+              .requireEncryption(Boolean.TRUE.equals(settings.requireEncryption()))
+              .relay(!noRelay);
       if (settings.mode() != Mode.LOCAL) {
         builder.bootstrapServer(bootstrapUrl(settings));
       }

@@ -41,6 +41,7 @@ public final class NodeOptions {
   private final String bootstrapServer;
   private final boolean relay;
   private final int advertisedTcpPort;
+  private final Duration relayRetryDirect;
   private final Path dataDir;
   private final boolean requireEncryption;
   private final int deliveryWindow;
@@ -94,6 +95,7 @@ public final class NodeOptions {
       throw new IllegalArgumentException("advertisedTcpPort must be 0 to 65535");
     }
     this.advertisedTcpPort = b.advertisedTcpPort;
+    this.relayRetryDirect = positive("relayRetryDirect", b.relayRetryDirect);
     this.dataDir = b.dataDir;
     this.requireEncryption = b.requireEncryption;
     this.deliveryWindow = atLeastOne("deliveryWindow", b.deliveryWindow);
@@ -186,6 +188,7 @@ public final class NodeOptions {
         .bootstrapServer(bootstrapServer)
         .relay(relay)
         .advertisedTcpPort(advertisedTcpPort)
+        .relayRetryDirect(relayRetryDirect)
         .dataDir(dataDir)
         .requireEncryption(requireEncryption)
         .deliveryWindow(deliveryWindow)
@@ -307,6 +310,15 @@ public final class NodeOptions {
    */
   public int advertisedTcpPort() {
     return advertisedTcpPort;
+  }
+
+  /**
+   * How often a relayed conversation tries the direct path again.
+   *
+   * @return the interval (default 60 s)
+   */
+  public Duration relayRetryDirect() {
+    return relayRetryDirect;
   }
 
   /**
@@ -526,6 +538,7 @@ public final class NodeOptions {
     private String bootstrapServer;
     private boolean relay = true;
     private int advertisedTcpPort;
+    private Duration relayRetryDirect = Duration.ofSeconds(60);
     private Path dataDir;
     private boolean requireEncryption;
     private int deliveryWindow = 128;
@@ -802,6 +815,17 @@ public final class NodeOptions {
      */
     public Builder advertisedTcpPort(int port) {
       this.advertisedTcpPort = port;
+      return this;
+    }
+
+    /**
+     * Sets how often a relayed conversation tries the direct path again.
+     *
+     * @param interval the interval
+     * @return this builder
+     */
+    public Builder relayRetryDirect(Duration interval) {
+      this.relayRetryDirect = interval;
       return this;
     }
 

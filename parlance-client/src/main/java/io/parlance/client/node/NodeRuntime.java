@@ -38,9 +38,6 @@ final class NodeRuntime {
 
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
-  /** How often a relayed conversation tries the direct path again. */
-  static final Duration RETRY_DIRECT = Duration.ofSeconds(60);
-
   private final NodeOptions options;
   private final PeerDirectory directory;
   private final EventDispatcher events;
@@ -196,7 +193,8 @@ final class NodeRuntime {
               directory,
               events);
       if (options.relay()) {
-        RelayPaths paths = new RelayPaths(pool, server, internet, group, RETRY_DIRECT);
+        RelayPaths paths =
+            new RelayPaths(pool, server, internet, group, options.relayRetryDirect());
         internet.onOffer(paths::offered);
         relayPaths = paths;
       }

@@ -71,14 +71,20 @@ class RelayedChatTest {
   }
 
   private TestNodes.Started unreachablePeer(String base, int serverPort) throws Exception {
+    return unreachablePeer(base, serverPort, deadPort());
+  }
+
+  private TestNodes.Started unreachablePeer(String base, int serverPort, int advertised)
+      throws Exception {
     return nodes.start(
         nodes
             .options(nodes.nick(base))
             .dataDir(dir.resolve(base))
             .lanDiscovery(false)
             .bootstrapServer("ws://127.0.0.1:" + serverPort)
-            .advertisedTcpPort(deadPort())
+            .advertisedTcpPort(advertised)
             .maxRetryDelay(Duration.ofSeconds(1))
+            .relayRetryDirect(Duration.ofMillis(500))
             .build());
   }
 
@@ -155,6 +161,40 @@ class RelayedChatTest {
     assertThat(bob.received()).containsExactlyElementsOf(expected);
   }
 
+  @Test
+  void aRelayedConversationMovesToDirectMidStreamWithNothingLostOrDuplicated() throws Exception {
+    startServer(0);
+    String aliceName = nodes.nick("alice");
+    String bobName = nodes.nick("bob");
+    int bobAdvertised = deadPort();
+    TestNodes.Started alice = unreachablePeer("alice", server.port());
+    TestNodes.Started bob = unreachablePeer("bob", server.port(), bobAdvertised);
+    await().atMost(WAIT).until(() -> alice.sees(bobName) && bob.sees(aliceName));
+
+    int count = 2_000;
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      expected.add("p" + i);
+    }
+    for (String text : expected.subList(0, count / 2)) {
+      alice.node().send(bobName, text);
+    }
+    await().atMost(WAIT).until(() -> bob.received().size() >= 50);
+    assertThat(alice.node().pathTo(peer(alice, bobName)))
+        .hasValueSatisfying(path -> assertThat(path).startsWith("relayed via"));
+    // Bob's advertised port now leads to him: the direct path works from here on.
+    Tap forward = new Tap(bobAdvertised, bob.node().tcpPort());
+    open.add(forward);
+    for (String text : expected.subList(count / 2, count)) {
+      alice.node().send(bobName, text);
+    }
+    await().atMost(Duration.ofSeconds(60)).until(() -> bob.received().size() >= count);
+    assertThat(bob.received()).containsExactlyElementsOf(expected);
+    await()
+        .atMost(WAIT)
+        .until(() -> alice.node().pathTo(peer(alice, bobName)).orElse("").equals("direct"));
+  }
+
   /** A TCP forwarder on loopback that keeps every byte the server sent. */
   private static final class Tap implements AutoCloseable {
     private final ServerSocket listener;
@@ -162,7 +202,11 @@ class RelayedChatTest {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
     Tap(int serverPort) throws IOException {
-      listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      this(0, serverPort);
+    }
+
+    Tap(int listenPort, int serverPort) throws IOException {
+      listener = new ServerSocket(listenPort, 50, InetAddress.getLoopbackAddress());
       Thread accept =
           new Thread(
               () -> {
