@@ -221,7 +221,7 @@ final class CommandExecutor {
     public Boolean peers(Command.Peers command) {
       List<Reply.Listed> listed = new ArrayList<>();
       for (Peer p : node.peers()) {
-        listed.add(new Reply.Listed(p, node.trustOf(p)));
+        listed.add(new Reply.Listed(p, node.trustOf(p), node.pathTo(p).orElse(null)));
       }
       face.reply(new Reply.Peers(listed));
       return true;

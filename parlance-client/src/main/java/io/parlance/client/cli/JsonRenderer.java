@@ -163,6 +163,9 @@ final class JsonRenderer implements Reply.Visitor<ObjectNode>, NodeEvent.Visitor
               .put("address", p.addressText())
               .put("via", p.source());
       security(peer, p).put("trust", listed.trust());
+      if (listed.path() != null) {
+        peer.put("path", listed.path()); // "direct" or "relayed via <server>"
+      }
     }
     return node;
   }

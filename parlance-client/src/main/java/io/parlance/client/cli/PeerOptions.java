@@ -136,6 +136,13 @@ final class PeerOptions {
   /** The config file the settings came from, if any, for its [limits]. */
   private Optional<Path> settingsFile = Optional.empty();
 
+  @Option(
+      names = "--no-relay",
+      description =
+          "Never relay through the bootstrap server: do not offer to be relayed to, do not ask for"
+              + " relays; peers that cannot connect to each other directly then cannot chat.")
+  boolean noRelay;
+
   @Option(names = "--multicast-port", hidden = true, description = "For tests only.")
   Integer multicastPort;
 
@@ -196,7 +203,8 @@ final class PeerOptions {
               .peerTimeout(Duration.ofSeconds(settings.timeoutSecs()))
               .lanDiscovery(settings.mode() != Mode.INTERNET)
               .requireEncryption(Boolean.TRUE.equals(settings.requireEncryption()))
-              .mailbox(!noMailbox);
+              .mailbox(!noMailbox)
+              .relay(!noRelay);
       if (settings.mode() != Mode.LOCAL) {
         builder.bootstrapServer(bootstrapUrl(settings));
       }

@@ -61,7 +61,8 @@ final class PeersCommand extends DaemonClientCommand {
             TerminalText.inline(p.path("nickname").asText()),
             TerminalText.inline(p.path("address").asText()),
             TerminalText.inline(p.path("via").asText()),
-            TerminalText.inline(security(p))
+            TerminalText.inline(
+                security(p) + (p.hasNonNull("path") ? ", " + p.path("path").asText() : ""))
           });
     }
     int[] widths = new int[3];

@@ -77,8 +77,20 @@ sealed interface Reply {
    *
    * @param peer the peer
    * @param trust how far we trust it: {@code plain}, {@code changed} or {@code verified}
+   * @param path how it is reached: {@code direct} or {@code relayed via <server>}; null if unknown
    */
-  record Listed(Peer peer, String trust) {}
+  record Listed(Peer peer, String trust, String path) {
+
+    /**
+     * A listed peer with no known path.
+     *
+     * @param peer the peer
+     * @param trust how far it is trusted
+     */
+    Listed(Peer peer, String trust) {
+      this(peer, trust, null);
+    }
+  }
 
   /**
    * The peers online.

@@ -155,6 +155,7 @@ final class TerminalRenderer implements Reply.Visitor<Void>, NodeEvent.Visitor<V
               .append("  " + address + " ".repeat(addressWidth - columns(address)))
               .append("  " + via + " ".repeat(viaWidth - columns(via)))
               .append("  " + security(p, listed.trust()))
+              .append(listed.path() == null ? "" : ", " + TerminalText.inline(listed.path()))
               .toAttributedString());
     }
     return null;

@@ -287,6 +287,7 @@ public final class BootstrapClient implements AutoCloseable {
       return;
     }
     RemotePeer peer = RemotePeer.of(info);
+    listener.onPeerReachability(peer, info.reachable());
     RemotePeer old = known.put(peer.nickname(), peer);
     if (!peer.equals(old)) {
       updateSnapshot();

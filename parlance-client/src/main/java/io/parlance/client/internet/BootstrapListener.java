@@ -79,4 +79,13 @@ public interface BootstrapListener {
    * @param offer who asks (nickname and proven id) and our token
    */
   default void onRelayOffer(RelayFrames.Offer offer) {}
+
+  /**
+   * What the server's probe found of a listed peer's port, each time the peer is listed (before
+   * {@link #onPeerJoined}): a peer it could not reach is best reached through the relay at once.
+   *
+   * @param peer the peer
+   * @param reachable true or false as the probe found, null if the server did not probe
+   */
+  default void onPeerReachability(RemotePeer peer, Boolean reachable) {}
 }

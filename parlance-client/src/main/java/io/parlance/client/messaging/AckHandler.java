@@ -33,6 +33,10 @@ final class AckHandler extends SimpleChannelInboundHandler<PeerLine> {
   }
 
   private static InetSocketAddress remote(ChannelHandlerContext ctx) {
+    InetSocketAddress relayed = RelaySocket.peerAddress(ctx.channel());
+    if (relayed != null) {
+      return relayed; // the channel's own remote is the relay server
+    }
     return ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null;
   }
 

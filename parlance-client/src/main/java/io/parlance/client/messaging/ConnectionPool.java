@@ -3,6 +3,7 @@ package io.parlance.client.messaging;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
@@ -17,6 +18,7 @@ import io.parlance.protocol.wire.ChatLine;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -40,6 +42,10 @@ public final class ConnectionPool {
   private final Map<InetSocketAddress, ChannelFuture> connections = new ConcurrentHashMap<>();
   private final AtomicLong opened = new AtomicLong();
   private final boolean tls;
+  private final EventLoopGroup group;
+  private final Duration connectTimeout;
+  private final OutboundInitializer initializer;
+  private final Map<Channel, Boolean> relayed = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   /**
@@ -74,13 +80,16 @@ public final class ConnectionPool {
       AckListener acks) {
     Objects.requireNonNull(group, "group");
     Objects.requireNonNull(acks, "acks");
+    this.group = group;
+    this.connectTimeout = connectTimeout;
+    this.initializer = new OutboundInitializer(writeTimeout, idleTimeout, tls, acks);
     this.bootstrap =
         new Bootstrap()
             .group(group)
             .channel(NioSocketChannel.class)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
             .option(ChannelOption.TCP_NODELAY, true)
-            .handler(new OutboundInitializer(writeTimeout, idleTimeout, tls, acks));
+            .handler(initializer);
     this.tls = tls != null;
   }
 
@@ -156,6 +165,74 @@ public final class ConnectionPool {
   }
 
   /**
+   * Opens a relayed connection to a peer through a bootstrap server's relay: the same outgoing
+   * pipeline as a direct connection, TLS first, on the relayed bytes, so the handshake must prove
+   * the peer's id end to end and the relay forwards only ciphertext. Not pooled: the caller keeps
+   * the link while it is open. Only for TLS peers: a plain peer is never relayed.
+   *
+   * @param relay the relay's URI
+   * @param relayTls TLS to the server for {@code wss://}, else null
+   * @param token our single-use token from the server's {@code relay_ready}
+   * @param address the peer's message address (names the link; nothing connects to it)
+   * @param peerId the id the peer must prove
+   * @return completes with the verified link; fails with a {@link DeliveryException}
+   */
+  public CompletableFuture<PeerLink> relayed(
+      URI relay, SslContext relayTls, String token, InetSocketAddress address, PeerId peerId) {
+    Objects.requireNonNull(peerId, "a plain peer is never relayed");
+    if (!tls) {
+      throw new IllegalStateException("this pool was made without a TLS context");
+    }
+    CompletableFuture<PeerLink> result = new CompletableFuture<>();
+    if (closed) {
+      result.completeExceptionally(
+          new DeliveryException(
+              DeliveryException.Reason.CLOSED, address, "the node is shutting down", null));
+      return result;
+    }
+    RelaySocket.open(
+            group,
+            relay,
+            relayTls,
+            token,
+            connectTimeout,
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                ch.attr(PeerTls.EXPECTED_PEER).set(peerId);
+                ch.attr(RelaySocket.PEER_ADDRESS).set(address);
+                ch.pipeline().addLast(initializer);
+              }
+            })
+        .whenComplete(
+            (ch, error) -> {
+              if (error != null) {
+                result.completeExceptionally(
+                    new DeliveryException(
+                        DeliveryException.Reason.UNREACHABLE,
+                        address,
+                        "cannot relay to " + Peer.format(address) + ": " + error.getMessage(),
+                        error));
+                return;
+              }
+              opened.incrementAndGet();
+              relayed.put(ch, Boolean.TRUE);
+              ch.closeFuture().addListener(f -> relayed.remove(ch));
+              CompletableFuture<ChannelFuture> ready = new CompletableFuture<>();
+              whenVerified(new Target(address, peerId), ch.newSucceededFuture(), ready);
+              ready.whenComplete(
+                  (c, e) -> {
+                    if (e != null) {
+                      result.completeExceptionally(e);
+                    } else {
+                      result.complete(ChannelLink.of(ch, address));
+                    }
+                  });
+            });
+    return result;
+  }
+
+  /**
    * Opens the target's connection, or takes the pooled one, and completes {@code ready} once it may
    * carry lines (see {@link #whenVerified}); runs {@code stale} instead if the pooled connection
    * turns out to be closed.
@@ -206,7 +283,7 @@ public final class ConnectionPool {
       Target target, ChannelFuture connection, CompletableFuture<ChannelFuture> result) {
     InetSocketAddress address = target.address();
     Channel ch = connection.channel();
-    SslHandler ssl = ch.pipeline().get(SslHandler.class);
+    SslHandler ssl = PeerTls.handler(ch);
     if (ssl == null) {
       result.complete(connection);
       return;
@@ -411,6 +488,10 @@ public final class ConnectionPool {
    */
   public void close(Duration timeout) throws InterruptedException {
     closed = true;
+    for (Channel ch : relayed.keySet()) {
+      ch.close().await(timeout.toMillis());
+    }
+    relayed.clear();
     for (ChannelFuture connection : connections.values()) {
       connection.channel().close().await(timeout.toMillis());
     }

@@ -5,9 +5,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The TCP listener for chat lines: any number of lines per connection, or one connection per line
@@ -24,9 +29,15 @@ public final class MessageServer {
    */
   static final int ACCEPT_BACKLOG = 4096;
 
+  /** The most relayed sessions accepted at a time. */
+  public static final int MAX_RELAYED = 64;
+
   private final InetSocketAddress bindAddress;
   private final ConnectionLimitHandler connectionLimit;
   private final MessageServerInitializer initializer;
+  private final MessageServerInitializer relayedInitializer;
+  private final Map<Channel, Boolean> relayed = new ConcurrentHashMap<>();
+  private volatile EventLoopGroup group;
   private volatile Channel channel;
 
   /**
@@ -119,6 +130,47 @@ public final class MessageServer {
             limits,
             tls,
             Objects.requireNonNull(refusals, "refusals"));
+    this.relayedInitializer =
+        new MessageServerInitializer(connectionLimit, sink, limits, tls, refusals, true);
+  }
+
+  /**
+   * Accepts a relayed session a peer asked for through a bootstrap server: joins it with our token,
+   * and once paired reads it as an accepted connection, TLS required (the peer must prove its key
+   * end to end; the relay sees only ciphertext). At most {@value #MAX_RELAYED} at a time.
+   *
+   * @param relay the relay's URI
+   * @param relayTls TLS to the server for {@code wss://}, else null
+   * @param token our single-use token from the server's {@code relay_offer}
+   * @param timeout how long connecting and pairing may take
+   * @return completes once paired; fails with a message saying why not
+   */
+  public CompletableFuture<Void> acceptRelayed(
+      URI relay, SslContext relayTls, String token, Duration timeout) {
+    EventLoopGroup g = group;
+    if (g == null || channel == null || !channel.isOpen()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("the listener is closed"));
+    }
+    if (relayed.size() >= MAX_RELAYED) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException(
+              "already " + MAX_RELAYED + " relayed sessions open; refused one more"));
+    }
+    return RelaySocket.open(g, relay, relayTls, token, timeout, relayedInitializer)
+        .thenAccept(
+            ch -> {
+              relayed.put(ch, Boolean.TRUE);
+              ch.closeFuture().addListener(f -> relayed.remove(ch));
+            });
+  }
+
+  /**
+   * Returns how many relayed sessions we accepted are open.
+   *
+   * @return the count
+   */
+  public int relayedConnections() {
+    return relayed.size();
   }
 
   /**
@@ -129,6 +181,7 @@ public final class MessageServer {
    * @throws InterruptedException if interrupted while binding
    */
   public InetSocketAddress start(EventLoopGroup group) throws InterruptedException {
+    this.group = group;
     channel =
         new ServerBootstrap()
             .group(group)
@@ -199,5 +252,9 @@ public final class MessageServer {
     if (ch != null) {
       ch.close().await(timeout.toMillis());
     }
+    for (Channel r : relayed.keySet()) {
+      r.close().await(timeout.toMillis());
+    }
+    relayed.clear();
   }
 }

@@ -16,6 +16,7 @@ final class MessageServerInitializer extends ChannelInitializer<SocketChannel> {
   private final InboundLimits limits;
   private final PeerTls.Contexts tls;
   private final InboundRefusals refusals;
+  private final boolean relayed;
 
   MessageServerInitializer(
       ConnectionLimitHandler connectionLimit,
@@ -23,6 +24,22 @@ final class MessageServerInitializer extends ChannelInitializer<SocketChannel> {
       InboundLimits limits,
       PeerTls.Contexts tls,
       InboundRefusals refusals) {
+    this(connectionLimit, sink, limits, tls, refusals, false);
+  }
+
+  /**
+   * Creates the initializer of accepted connections, or of relayed ones: those get no connection
+   * slot (the relay server limits the sessions, and {@link MessageServer} how many it accepts) and
+   * must speak TLS, since a plain peer is never relayed.
+   */
+  MessageServerInitializer(
+      ConnectionLimitHandler connectionLimit,
+      InboundSink sink,
+      InboundLimits limits,
+      PeerTls.Contexts tls,
+      InboundRefusals refusals,
+      boolean relayed) {
+    this.relayed = relayed;
     this.tls = tls;
     this.connectionLimit = connectionLimit;
     this.sink = sink;
@@ -32,10 +49,18 @@ final class MessageServerInitializer extends ChannelInitializer<SocketChannel> {
 
   @Override
   protected void initChannel(SocketChannel ch) {
-    ch.pipeline().addLast(MessagingPipeline.CONNECTION_LIMIT, connectionLimit);
-    if (tls != null) {
-      ch.pipeline()
-          .addLast(MessagingPipeline.TLS_DETECTOR, new TlsDetector(tls.server(), tls.required()));
+    if (relayed) {
+      if (tls == null) {
+        ch.close();
+        return;
+      }
+      ch.pipeline().addLast(MessagingPipeline.TLS_DETECTOR, new TlsDetector(tls.server(), true));
+    } else {
+      ch.pipeline().addLast(MessagingPipeline.CONNECTION_LIMIT, connectionLimit);
+      if (tls != null) {
+        ch.pipeline()
+            .addLast(MessagingPipeline.TLS_DETECTOR, new TlsDetector(tls.server(), tls.required()));
+      }
     }
     ch.pipeline()
         .addLast(

@@ -46,13 +46,24 @@ public final class PeerTls {
     if (cached != null) {
       return Optional.of(cached);
     }
-    SslHandler ssl = channel.pipeline().get(SslHandler.class);
+    SslHandler ssl = handler(channel);
     if (ssl == null || !ssl.handshakeFuture().isSuccess()) {
       return Optional.empty();
     }
     Optional<PeerId> proven = TlsContexts.peerId(ssl);
     proven.ifPresent(id -> channel.attr(PROVEN_PEER).set(id));
     return proven;
+  }
+
+  /**
+   * Returns the peer-to-peer TLS handler of a connection, found by its name: a relayed connection
+   * has another one below it, the TLS to the relay server.
+   *
+   * @param channel the connection
+   * @return the handler, or null on a plain connection
+   */
+  static SslHandler handler(Channel channel) {
+    return channel.pipeline().get(MessagingPipeline.TLS) instanceof SslHandler ssl ? ssl : null;
   }
 
   /**

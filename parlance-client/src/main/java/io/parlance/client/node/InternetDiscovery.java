@@ -1,5 +1,7 @@
 package io.parlance.client.node;
 
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.parlance.client.internet.BootstrapClient;
 import io.parlance.client.internet.BootstrapClientOptions;
 import io.parlance.client.internet.BootstrapListener;
@@ -7,9 +9,18 @@ import io.parlance.client.internet.RemotePeer;
 import io.parlance.client.peer.Peer;
 import io.parlance.client.peer.PeerDirectory;
 import io.parlance.client.security.Identity;
+import io.parlance.client.security.PeerId;
+import io.parlance.protocol.bootstrap.RelayFrames;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 
 /**
@@ -28,6 +39,11 @@ final class InternetDiscovery implements AutoCloseable {
   private volatile boolean closed;
   private volatile Runnable onRegistered = () -> {};
   private volatile Boolean reachable;
+  private final boolean relay;
+  private final int advertisedPort;
+  private final Map<PeerId, Boolean> peersReachable = new ConcurrentHashMap<>();
+  private volatile Consumer<RelayFrames.Offer> offers = offer -> {};
+  private volatile SslContext relayTls;
 
   InternetDiscovery(
       String server,
@@ -36,9 +52,33 @@ final class InternetDiscovery implements AutoCloseable {
       int tcpPort,
       PeerDirectory directory,
       EventDispatcher events) {
+    this(server, identity, capabilities, tcpPort, 0, false, directory, events);
+  }
+
+  /**
+   * Creates the source.
+   *
+   * @param advertisedPort the port to register if not {@code tcpPort} (0 for {@code tcpPort})
+   * @param relay true to register the {@value RelayFrames#CAP} capability and take relay offers
+   */
+  InternetDiscovery(
+      String server,
+      Identity identity,
+      List<String> capabilities,
+      int tcpPort,
+      int advertisedPort,
+      boolean relay,
+      PeerDirectory directory,
+      EventDispatcher events) {
     this.server = Objects.requireNonNull(server, "server");
     this.identity = Objects.requireNonNull(identity, "identity");
-    this.capabilities = List.copyOf(capabilities);
+    List<String> caps = new ArrayList<>(capabilities);
+    if (relay && !caps.contains(RelayFrames.CAP)) {
+      caps.add(RelayFrames.CAP);
+    }
+    this.capabilities = List.copyOf(caps);
+    this.relay = relay;
+    this.advertisedPort = advertisedPort > 0 ? advertisedPort : tcpPort;
     this.tcpPort = tcpPort;
     this.directory = Objects.requireNonNull(directory, "directory");
     this.events = Objects.requireNonNull(events, "events");
@@ -60,7 +100,7 @@ final class InternetDiscovery implements AutoCloseable {
       before.close();
     }
     BootstrapClientOptions options =
-        BootstrapClientOptions.builder(server, nickname, tcpPort)
+        BootstrapClientOptions.builder(server, nickname, advertisedPort)
             .identity(identity)
             .caps(capabilities)
             .build();
@@ -114,6 +154,104 @@ final class InternetDiscovery implements AutoCloseable {
             + " to this machine";
   }
 
+  /**
+   * Tells whether relaying is on: the relay capability registered, offers taken.
+   *
+   * @return true unless {@code --no-relay}
+   */
+  boolean relay() {
+    return relay;
+  }
+
+  /**
+   * Sets what to do with the relay offers the server passes on (join them, or not).
+   *
+   * @param handler called on the bootstrap client's loop; must not block
+   */
+  void onOffer(Consumer<RelayFrames.Offer> handler) {
+    this.offers = Objects.requireNonNull(handler, "handler");
+  }
+
+  /**
+   * Asks the server for a relayed session to a registered peer.
+   *
+   * @param nickname the peer's nickname
+   * @param id its id
+   * @return completes with our token; fails with a message saying why not
+   */
+  CompletableFuture<RelayFrames.Ready> requestRelay(String nickname, PeerId id) {
+    BootstrapClient c = client;
+    if (c == null) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("not registered with " + server));
+    }
+    return c.requestRelay(nickname, id.value());
+  }
+
+  /**
+   * What the server's probe found of a peer's port at its last listing.
+   *
+   * @param id the peer's id
+   * @return true or false, null if not probed
+   */
+  Boolean reachable(PeerId id) {
+    return peersReachable.get(id);
+  }
+
+  /**
+   * Returns the server's relay: its URL with the path {@value RelayFrames#PATH} after the path it
+   * is reached at (a server mounted under a prefix keeps it).
+   *
+   * @return the URI
+   */
+  URI relayUri() {
+    URI base = BootstrapClientOptions.parseServerUrl(server);
+    String path = base.getPath() == null ? "" : base.getPath();
+    while (path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    try {
+      return new URI(
+          base.getScheme(),
+          null,
+          base.getHost(),
+          base.getPort(),
+          path + RelayFrames.PATH,
+          null,
+          null);
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("cannot make the relay URL of " + server, e);
+    }
+  }
+
+  /**
+   * Returns TLS to the relay for a {@code wss://} server, else null.
+   *
+   * @return the context, or null
+   * @throws SSLException if TLS cannot be set up
+   */
+  SslContext relayTls() throws SSLException {
+    if (!"wss".equals(relayUri().getScheme())) {
+      return null;
+    }
+    SslContext ctx = relayTls;
+    if (ctx == null) {
+      ctx = SslContextBuilder.forClient().build();
+      relayTls = ctx;
+    }
+    return ctx;
+  }
+
+  /**
+   * Names the server for users: its host and port.
+   *
+   * @return e.g. {@code relay.example.org:8080}
+   */
+  String serverName() {
+    URI base = BootstrapClientOptions.parseServerUrl(server);
+    return base.getPort() > 0 ? base.getHost() + ":" + base.getPort() : base.getHost();
+  }
+
   @Override
   public synchronized void close() {
     closed = true;
@@ -148,6 +286,24 @@ final class InternetDiscovery implements AutoCloseable {
                   + address.getPort()
                   + reachability(reachable, address.getPort())));
       onRegistered.run();
+    }
+
+    @Override
+    public void onRelayOffer(RelayFrames.Offer offer) {
+      if (relay) {
+        offers.accept(offer);
+      }
+    }
+
+    @Override
+    public void onPeerReachability(RemotePeer peer, Boolean peerReachable) {
+      if (peer.id() != null) {
+        if (peerReachable == null) {
+          peersReachable.remove(peer.id());
+        } else {
+          peersReachable.put(peer.id(), peerReachable);
+        }
+      }
     }
 
     @Override

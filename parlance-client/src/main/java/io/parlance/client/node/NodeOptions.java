@@ -39,6 +39,9 @@ public final class NodeOptions {
   private final int ioThreads;
   private final boolean lanDiscovery;
   private final String bootstrapServer;
+  private final boolean relay;
+  private final int advertisedTcpPort;
+  private final Duration relayRetryDirect;
   private final Path dataDir;
   private final boolean requireEncryption;
   private final boolean mailbox;
@@ -88,6 +91,12 @@ public final class NodeOptions {
     this.ioThreads = atLeastOne("ioThreads", b.ioThreads);
     this.lanDiscovery = b.lanDiscovery;
     this.bootstrapServer = b.bootstrapServer;
+    this.relay = b.relay;
+    if (b.advertisedTcpPort < 0 || b.advertisedTcpPort > 65535) {
+      throw new IllegalArgumentException("advertisedTcpPort must be 0 to 65535");
+    }
+    this.advertisedTcpPort = b.advertisedTcpPort;
+    this.relayRetryDirect = positive("relayRetryDirect", b.relayRetryDirect);
     this.dataDir = b.dataDir;
     this.requireEncryption = b.requireEncryption;
     this.mailbox = b.mailbox;
@@ -179,6 +188,9 @@ public final class NodeOptions {
         .ioThreads(ioThreads)
         .lanDiscovery(lanDiscovery)
         .bootstrapServer(bootstrapServer)
+        .relay(relay)
+        .advertisedTcpPort(advertisedTcpPort)
+        .relayRetryDirect(relayRetryDirect)
         .dataDir(dataDir)
         .requireEncryption(requireEncryption)
         .mailbox(mailbox)
@@ -291,6 +303,35 @@ public final class NodeOptions {
    */
   public String bootstrapServer() {
     return bootstrapServer;
+  }
+
+  /**
+   * Whether peers that cannot connect to each other directly may be relayed through the bootstrap
+   * server (end-to-end TLS inside); on by default, off with {@code --no-relay}.
+   *
+   * @return true to register the relay capability, accept offers and ask for relays
+   */
+  public boolean relay() {
+    return relay;
+  }
+
+  /**
+   * The TCP port registered with the bootstrap server, if not the one we listen on (a port
+   * forwarded to us by a router).
+   *
+   * @return the port, or 0 for the listening port
+   */
+  public int advertisedTcpPort() {
+    return advertisedTcpPort;
+  }
+
+  /**
+   * How often a relayed conversation tries the direct path again.
+   *
+   * @return the interval (default 60 s)
+   */
+  public Duration relayRetryDirect() {
+    return relayRetryDirect;
   }
 
   /**
@@ -509,6 +550,9 @@ public final class NodeOptions {
     private int ioThreads = 2;
     private boolean lanDiscovery = true;
     private String bootstrapServer;
+    private boolean relay = true;
+    private int advertisedTcpPort;
+    private Duration relayRetryDirect = Duration.ofSeconds(60);
     private Path dataDir;
     private boolean requireEncryption;
     private boolean mailbox = true;
@@ -765,6 +809,39 @@ public final class NodeOptions {
      */
     public Builder bootstrapServer(String url) {
       this.bootstrapServer = url;
+      return this;
+    }
+
+    /**
+     * Sets whether the node may be relayed through the bootstrap server.
+     *
+     * @param enabled false for {@code --no-relay}
+     * @return this builder
+     */
+    public Builder relay(boolean enabled) {
+      this.relay = enabled;
+      return this;
+    }
+
+    /**
+     * Sets the TCP port registered with the bootstrap server.
+     *
+     * @param port the port, or 0 for the listening port
+     * @return this builder
+     */
+    public Builder advertisedTcpPort(int port) {
+      this.advertisedTcpPort = port;
+      return this;
+    }
+
+    /**
+     * Sets how often a relayed conversation tries the direct path again.
+     *
+     * @param interval the interval
+     * @return this builder
+     */
+    public Builder relayRetryDirect(Duration interval) {
+      this.relayRetryDirect = interval;
       return this;
     }
 

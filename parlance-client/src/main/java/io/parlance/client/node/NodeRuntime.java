@@ -61,6 +61,7 @@ final class NodeRuntime {
   private volatile InternetDiscovery internet;
   private MailboxEvents mailEvents;
   private MailCourier courier;
+  private volatile RelayPaths relayPaths;
   private volatile int tcpPort;
   private volatile Messenger messenger;
   private volatile History history;
@@ -211,7 +212,14 @@ final class NodeRuntime {
       }
       internet =
           new InternetDiscovery(
-              options.bootstrapServer(), identity, caps, tcpPort, directory, events);
+              options.bootstrapServer(),
+              identity,
+              caps,
+              tcpPort,
+              options.advertisedTcpPort(),
+              options.relay(),
+              directory,
+              events);
       if (mailEvents != null) {
         courier =
             new MailCourier(
@@ -224,6 +232,12 @@ final class NodeRuntime {
         mailEvents.courier(courier);
         internet.onRegistered(courier::registered);
       }
+      if (options.relay()) {
+        RelayPaths paths =
+            new RelayPaths(pool, server, internet, group, options.relayRetryDirect());
+        internet.onOffer(paths::offered);
+        relayPaths = paths;
+      }
       internet.register(nickname.get());
     }
   }
@@ -232,8 +246,13 @@ final class NodeRuntime {
   private CompletableFuture<PeerLink> connection(Peer peer) {
     try {
       PeerId expected = trust.securityFor(peer);
-      CompletableFuture<PeerLink> link = pool.connection(peer.address(), expected);
+      RelayPaths paths = relayPaths;
+      CompletableFuture<PeerLink> link =
+          paths != null
+              ? paths.connection(peer, expected)
+              : pool.connection(peer.address(), expected);
       if (expected != null) {
+        // A man in the middle is told to the user whichever path the link took.
         link.whenComplete((l, error) -> mismatches.connected(peer, error));
       }
       return link;
@@ -372,6 +391,20 @@ final class NodeRuntime {
 
   long outboundConnectionsOpened() {
     return pool == null ? 0 : pool.connectionsOpened();
+  }
+
+  /**
+   * Says how a peer is reached: {@code direct} or {@code relayed via <server>}.
+   *
+   * @param peer the peer
+   * @return the path, empty if no link is open or known
+   */
+  java.util.Optional<String> pathTo(Peer peer) {
+    RelayPaths paths = relayPaths;
+    if (paths == null) {
+      return java.util.Optional.empty();
+    }
+    return paths.path(peer.id());
   }
 
   int pooledConnections() {

@@ -414,6 +414,17 @@ public final class PeerNode implements AutoCloseable {
   }
 
   /**
+   * Says how a peer is reached now: {@code direct} or {@code relayed via <server>}.
+   *
+   * @param peer the peer
+   * @return the path, empty if no link to it is known (or it is a LAN or plain peer)
+   */
+  public java.util.Optional<String> pathTo(Peer peer) {
+    NodeRuntime r = runtime;
+    return r == null ? java.util.Optional.empty() : r.pathTo(peer);
+  }
+
+  /**
    * Returns how many outgoing connections the node has opened since the start.
    *
    * @return the count

@@ -107,7 +107,7 @@ class PeerNodeInternetTest {
         .satisfies(
             p -> {
               assertThat(p.id()).isEqualTo(bobIdentity.id());
-              assertThat(p.caps()).containsExactlyInAnyOrder("tls", "ack", "mail");
+              assertThat(p.caps()).containsExactlyInAnyOrder("tls", "ack", "mail", "relay");
               assertThat(p.source()).isEqualTo(Peer.INTERNET);
             });
     assertThat(bob.node().peers())
