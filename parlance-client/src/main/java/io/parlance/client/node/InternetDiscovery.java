@@ -105,6 +105,9 @@ final class InternetDiscovery implements AutoCloseable {
             .caps(capabilities)
             .build();
     try {
+      if (relay) {
+        relayTls(); // built here, off the event loops: it reads the system's trust store
+      }
       client = BootstrapClient.start(options, new Listener(nickname));
     } catch (SSLException e) {
       throw new IllegalStateException("cannot set up TLS for " + server + ": " + e.getMessage(), e);
