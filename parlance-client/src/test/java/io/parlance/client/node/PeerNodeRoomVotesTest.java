@@ -15,6 +15,7 @@ import io.parlance.protocol.room.Change;
 import io.parlance.protocol.room.Proposal;
 import io.parlance.protocol.room.RoomLine;
 import io.parlance.protocol.room.RoomSigner;
+import io.parlance.protocol.room.Rules;
 import io.parlance.protocol.room.Vote;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -250,6 +251,86 @@ class PeerNodeRoomVotesTest {
                 dave.events(NodeEvent.RoomActivity.class).stream()
                     .anyMatch(e -> e.text().contains("you were removed")));
     assertThat(info(dave, room).member()).isFalse();
+  }
+
+  @Test
+  void anAdmissionPutToTwoVotesPassesAtTheSecondAndTheNewMemberJoins() throws Exception {
+    Started alice = start("alice");
+    Started bob = start("bob");
+    Started carol = start("carol");
+    Started erin = start("erin");
+    List<Started> all = List.of(alice, bob, carol, erin);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                all.stream()
+                    .allMatch(
+                        a -> all.stream().allMatch(b -> a == b || a.sees(b.node().nickname()))));
+    String room =
+        alice.node().rooms().create("club", new Rules(2, 2, 2)).get(10, TimeUnit.SECONDS).id();
+    for (Started s : List.of(bob, carol)) {
+      invite(alice, room, s); // the creator may act alone
+      s.node().rooms().join(room).get(10, TimeUnit.SECONDS);
+    }
+    List<Started> members = List.of(alice, bob, carol);
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              long v = info(alice, room).version();
+              for (Started s : members) {
+                Rooms.Info i = info(s, room);
+                if (i.members() != 3 || i.version() != v) {
+                  return false;
+                }
+              }
+              return true;
+            });
+    long base = info(alice, room).version();
+
+    // bob (a plain member) may not admit alone; he proposes erin: one vote of two
+    String erinNick = erin.node().nickname();
+    List<Rooms.ProposalInfo> proposed =
+        bob.node()
+            .rooms()
+            .propose(room, "invite", erinNick, bob.node().resolve(erinNick))
+            .get(10, TimeUnit.SECONDS);
+    assertThat(proposed).singleElement().satisfies(p -> assertThat(p.passed()).isFalse());
+    String digest = proposed.get(0).digest();
+    assertThat(proposed.get(0).needed()).isEqualTo(2);
+    await().atMost(WAIT).until(() -> members.stream().allMatch(s -> votesOf(s, room, digest) == 1));
+    for (Started s : members) {
+      assertThat(info(s, room).version()).as("not admitted before the threshold").isEqualTo(base);
+      assertThat(info(s, room).members()).isEqualTo(3);
+    }
+    assertThat(erin.events(NodeEvent.RoomActivity.class))
+        .as("no invitation before the threshold")
+        .noneMatch(e -> e.kind().equals("invited"));
+
+    // carol's vote is the second: it passes, erin is invited, joins, and every member lists her
+    carol.node().rooms().vote(room, digest).get(10, TimeUnit.SECONDS);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                erin.events(NodeEvent.RoomActivity.class).stream()
+                    .anyMatch(e -> e.kind().equals("invited") && e.room().equals(room)));
+    erin.node().rooms().join(room).get(10, TimeUnit.SECONDS);
+    for (Started s : all) {
+      await()
+          .atMost(WAIT)
+          .until(() -> info(s, room).members() == 4 && info(s, room).version() == base + 1);
+    }
+    erin.node().rooms().say(room, "hello from erin").get(10, TimeUnit.SECONDS);
+    for (Started s : members) {
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  s.node().rooms().history(room, 10).get(10, TimeUnit.SECONDS).stream()
+                      .anyMatch(r -> r.text().equals("hello from erin")));
+    }
   }
 
   private static int votesOf(Started s, String room, String digest) {
