@@ -152,11 +152,31 @@ public final class Rooms implements AutoCloseable {
    * @return the room
    */
   public CompletableFuture<Info> create(String name, int votes) {
+    if (votes == 0) {
+      return create(name, Rules.MODERATED);
+    }
+    try {
+      return create(name, new Rules(0, votes, votes));
+    } catch (ProtocolException e) {
+      return CompletableFuture.failedFuture(
+          new RoomException("the room's rules: " + e.getMessage()));
+    }
+  }
+
+  /**
+   * Creates a room with us as its creator and these rules (how many votes admitting, removing or
+   * promoting a member takes).
+   *
+   * @param name its name
+   * @param rules its rules
+   * @return the room
+   */
+  public CompletableFuture<Info> create(String name, Rules rules) {
+    Objects.requireNonNull(rules, "rules");
     return call(
         () -> {
           Room room;
           try {
-            Rules rules = votes == 0 ? Rules.MODERATED : new Rules(0, votes, votes);
             room = Room.create(name.strip(), rules, nickname.get(), me);
           } catch (ProtocolException e) {
             throw new RoomException("the room name " + e.getMessage());
