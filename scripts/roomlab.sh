@@ -18,8 +18,12 @@ host() { echo "${PREFIX}-h$1"; }
 
 need() {
   if [[ $(id -u) != 0 ]]; then echo "SKIP: roomlab needs root (network namespaces)"; exit 3; fi
-  if ! command -v ip >/dev/null; then
-    apt-get install -y -q iproute2 >/dev/null 2>&1 || { echo "SKIP: no iproute2"; exit 3; }
+  local missing=()
+  command -v ip >/dev/null || missing+=(iproute2)
+  command -v jq >/dev/null || missing+=(jq)
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    { apt-get update -q && apt-get install -y -q "${missing[@]}"; } >/dev/null 2>&1 \
+      || { echo "SKIP: could not install ${missing[*]}"; exit 3; }
   fi
 }
 
