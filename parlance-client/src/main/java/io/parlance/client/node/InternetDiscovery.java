@@ -208,7 +208,7 @@ final class InternetDiscovery implements AutoCloseable {
    * @return the URI
    */
   URI relayUri() {
-    URI base = BootstrapClientOptions.parseServerUrl(server);
+    URI base = currentServer();
     String path = base.getPath() == null ? "" : base.getPath();
     while (path.endsWith("/")) {
       path = path.substring(0, path.length() - 1);
@@ -251,8 +251,19 @@ final class InternetDiscovery implements AutoCloseable {
    * @return e.g. {@code relay.example.org:8080}
    */
   String serverName() {
-    URI base = BootstrapClientOptions.parseServerUrl(server);
+    URI base = currentServer();
     return base.getPort() > 0 ? base.getHost() + ":" + base.getPort() : base.getHost();
+  }
+
+  /**
+   * The server we are registered with now: with several (a cluster, {@code --bootstrap} given more
+   * than once) the one the client failed over to last; before the first registration, the first.
+   */
+  private URI currentServer() {
+    BootstrapClient c = client;
+    return c != null
+        ? c.options().server()
+        : BootstrapClientOptions.parseServerUrl(server.split(",", 2)[0].strip());
   }
 
   @Override

@@ -48,5 +48,8 @@ class RelayPathsTest {
     assertThat(discovery("wss://example.org/parlance/").relayUri())
         .hasToString("wss://example.org/parlance/relay");
     assertThat(discovery("ws://127.0.0.1:8080").serverName()).isEqualTo("127.0.0.1:8080");
+    // Several servers (--bootstrap twice): before the first registration, the first one's relay.
+    assertThat(discovery("ws://bs1:8080,ws://bs2:8080").relayUri())
+        .hasToString("ws://bs1:8080/relay");
   }
 }
