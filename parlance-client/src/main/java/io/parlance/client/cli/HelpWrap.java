@@ -191,7 +191,7 @@ final class HelpWrap {
 
   /**
    * The terminal's width: {@code $COLUMNS} if the shell exported it, else what {@code stty} says of
-   * the controlling terminal, else {@link #DEFAULT_WIDTH}.
+   * the controlling terminal (so help piped to a pager fits too), else {@link #DEFAULT_WIDTH}.
    *
    * @param environment the process environment
    * @return columns
@@ -201,7 +201,8 @@ final class HelpWrap {
     if (columns != null && columns.matches("[0-9]{1,4}") && Integer.parseInt(columns) > 0) {
       return Integer.parseInt(columns);
     }
-    if (System.console() == null || !Files.isReadable(Path.of("/dev/tty"))) {
+    // The controlling terminal, not stdout: help piped to a pager still fits the terminal.
+    if (!Files.isReadable(Path.of("/dev/tty"))) {
       return DEFAULT_WIDTH;
     }
     try {
