@@ -7,7 +7,8 @@
 #   e.g. scripts/bench-start.sh 10 -- -XX:SharedArchiveFile=parlance-client/target/parlance.jsa
 #
 # Each run uses a fresh profile directory (XDG_*), --interface lo and a random multicast port, so
-# nothing leaves the machine and no run finds another's peers.
+# nothing leaves the machine and no run finds another's peers. With SAME_PROFILE=1 every run uses
+# the first run's profile, as a returning user does (its identity key and store already made).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 jar="${PARLANCE_JAR:-$root/parlance-client/target/parlance.jar}"
@@ -20,6 +21,7 @@ times=()
 cpus=()
 for i in $(seq "$runs"); do
   dir="$scratch/$i"
+  [[ "${SAME_PROFILE:-0}" == 1 ]] && dir="$scratch/1"
   mkdir -p "$dir"
   start=$(date +%s%N)
   coproc PEER { exec env XDG_DATA_HOME="$dir/data" XDG_STATE_HOME="$dir/state" XDG_CONFIG_HOME="$dir/config" \

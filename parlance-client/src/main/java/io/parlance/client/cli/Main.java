@@ -35,6 +35,16 @@ public final class Main {
         .usageMessage()
         .footerHeading("%nCommands in the chat:%n")
         .footer(Command.HELP.stream().map(line -> "  " + line).toArray(String[]::new));
+    // Help fits the terminal, broken between words only; its width is found when help is shown.
+    int[] width = {0};
+    HelpWrap.install(
+        cmd,
+        () -> {
+          if (width[0] == 0) {
+            width[0] = HelpWrap.terminalWidth(command.environment);
+          }
+          return width[0];
+        });
     cmd.setExecutionStrategy(
         parseResult -> {
           carryOptionsToTheSubcommand(parseResult);
