@@ -50,7 +50,11 @@ class ClusterComposeIT {
   void peersRegisteredOnDifferentServersSeeEachOtherAndChat() throws Exception {
     demo.awaitPeer("erin", "frank", "internet");
     demo.awaitPeer("frank", "erin", "internet");
-    assertThat(demo.logs("erin")).contains("Registered 'erin' with ws://bs1:8080");
+    // Registered on different servers (erin starts once bs1 answers its health check).
+    await()
+        .atMost(ComposeDemo.PATIENCE)
+        .pollInterval(java.time.Duration.ofMillis(500))
+        .until(() -> demo.logs("erin").contains("Registered 'erin' with ws://bs1:8080"));
     assertThat(demo.logs("frank")).contains("Registered 'frank' with ws://bs2:8080");
 
     demo.send("erin", "frank", "hello frank, from the other server");
