@@ -61,19 +61,12 @@ export DEBIAN_FRONTEND=noninteractive
 log()  { echo "[base-image] $*"; }
 fail() { echo "[base-image] ERROR: $*" >&2; exit 1; }
 
-FORCE=0
-for arg in "$@"; do
-  case "$arg" in
-    --force) FORCE=1 ;;
-    --print-name) echo "$IMAGE"; exit 0 ;;
-    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) fail "unknown argument '$arg' (expected --force, --print-name or --help)" ;;
-  esac
-done
+# shellcheck source=lib/image-build.sh
+. "$(dirname "$0")/lib/image-build.sh"
+image_args "$@"
 
 # --- preconditions ----------------------------------------------------------
-command -v docker >/dev/null 2>&1 || fail "docker client not found (run scripts/ensure-docker.sh)"
-timeout 20 docker info >/dev/null 2>&1 || fail "docker daemon does not answer (run scripts/ensure-docker.sh)"
+need_docker
 
 if [ -z "${JAVA_HOME:-}" ]; then
   command -v javac >/dev/null 2>&1 || fail "no JDK: set JAVA_HOME or put javac on PATH (apt-get install openjdk-17-jdk-headless)"
@@ -99,7 +92,7 @@ INPUT_HASH="$( {
 
 OLD_ID="$(docker image inspect -f '{{.Id}}' "$IMAGE" 2>/dev/null || true)"
 if [ "$FORCE" -eq 0 ] && [ -n "$OLD_ID" ]; then
-  have="$(docker image inspect -f '{{ index .Config.Labels "parlance.base.hash" }}' "$IMAGE" 2>/dev/null || true)"
+  have="$(image_label "$IMAGE" parlance.base.hash)"
   if [ "$have" = "$INPUT_HASH" ]; then
     log "$IMAGE is up to date (hash $INPUT_HASH): skipping (use --force to rebuild)"
     exit 0

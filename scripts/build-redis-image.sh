@@ -32,24 +32,16 @@ export DEBIAN_FRONTEND=noninteractive
 log()  { echo "[redis-image] $*"; }
 fail() { echo "[redis-image] ERROR: $*" >&2; exit 1; }
 
-FORCE=0
-for arg in "$@"; do
-  case "$arg" in
-    --force) FORCE=1 ;;
-    --print-name) echo "$IMAGE"; exit 0 ;;
-    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) fail "unknown argument '$arg' (expected --force, --print-name or --help)" ;;
-  esac
-done
-
-command -v docker >/dev/null 2>&1 || fail "docker client not found (run scripts/ensure-docker.sh)"
-timeout 20 docker info >/dev/null 2>&1 || fail "docker daemon does not answer (run scripts/ensure-docker.sh)"
+# shellcheck source=lib/image-build.sh
+. "$(dirname "$0")/lib/image-build.sh"
+image_args "$@"
+need_docker
 REDIS="$(command -v redis-server || true)"
 [ -n "$REDIS" ] || fail "redis-server not found (run scripts/ensure-redis.sh)"
 REDIS="$(readlink -f "$REDIS")"
 
 HASH="$( (cat "$0"; sha256sum "$REDIS") | sha256sum | cut -c1-32)"
-if [ "$FORCE" -eq 0 ] && [ "$(docker image inspect -f '{{ index .Config.Labels "parlance.redis.hash" }}' "$IMAGE" 2>/dev/null || true)" = "$HASH" ]; then
+if [ "$FORCE" -eq 0 ] && [ "$(image_label "$IMAGE" parlance.redis.hash)" = "$HASH" ]; then
   log "$IMAGE is up to date"
   exit 0
 fi
