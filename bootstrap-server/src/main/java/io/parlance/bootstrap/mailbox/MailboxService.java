@@ -3,6 +3,7 @@ package io.parlance.bootstrap.mailbox;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.parlance.protocol.TaskThread;
 import io.parlance.protocol.TokenBucket;
 import io.parlance.protocol.bootstrap.ErrorCode;
 import io.parlance.protocol.bootstrap.MailClientFrame;
@@ -66,7 +67,7 @@ public final class MailboxService implements AutoCloseable {
   private final MailboxConfig config;
   private final Mailbox mailbox;
   private final LongSupplier clock;
-  private final StoreThread thread;
+  private final TaskThread thread;
   private final AtomicInteger pending = new AtomicInteger();
   private final Map<String, TokenBucket> senders =
       new LinkedHashMap<>(16, 0.75f, true) {
@@ -109,8 +110,12 @@ public final class MailboxService implements AutoCloseable {
     fetched = counter(meters, "bootstrap.mailbox.fetched", null);
     expired = counter(meters, "bootstrap.mailbox.expired", null);
     this.thread =
-        new StoreThread(
-            "mailbox-store", this::sweep, StoreThread.millis(config.sweepInterval().toMillis()));
+        new TaskThread(
+            "mailbox-store",
+            this::sweep,
+            config.sweepInterval(),
+            TaskThread.AfterStop.REJECT,
+            e -> LOG.warn("A mailbox task failed: {}", e.toString()));
   }
 
   private static Counter counter(MeterRegistry meters, String name, String result) {
@@ -434,7 +439,7 @@ public final class MailboxService implements AutoCloseable {
   @Override
   public void close() {
     try {
-      if (!thread.stop(5_000)) {
+      if (!thread.stop(true, java.time.Duration.ofSeconds(5))) {
         LOG.warn("Mailbox store calls still running at shutdown");
       }
     } finally {

@@ -8,6 +8,7 @@ import io.parlance.client.security.PeerId;
 import io.parlance.client.store.AsyncMessageStore;
 import io.parlance.client.store.DeliveryState;
 import io.parlance.client.store.StoredMessage;
+import io.parlance.protocol.TaskThread;
 import io.parlance.protocol.bootstrap.ErrorCode;
 import io.parlance.protocol.bootstrap.MailClientFrame;
 import io.parlance.protocol.bootstrap.MailFields;
@@ -73,7 +74,7 @@ public final class MailCourier implements AutoCloseable {
   private final Supplier<String> ourNickname;
   private final Predicate<String> online;
   private final MailListener listener;
-  private final MailThread thread;
+  private final TaskThread thread;
 
   /** Recipients' identity keys, learned from mail key lookups (checked against their ids). */
   private final Map<String, String> keys = new HashMap<>();
@@ -110,7 +111,13 @@ public final class MailCourier implements AutoCloseable {
     this.ourNickname = Objects.requireNonNull(ourNickname, "ourNickname");
     this.online = Objects.requireNonNull(online, "online");
     this.listener = Objects.requireNonNull(listener, "listener");
-    this.thread = new MailThread("parlance-mail", this::round, POLL.toNanos());
+    this.thread =
+        new TaskThread(
+            "parlance-mail",
+            this::round,
+            POLL,
+            TaskThread.AfterStop.DROP,
+            e -> LOG.warn("A mail task failed: {}", e.toString()));
   }
 
   /** The server registered us: fetch and deposit now. */
@@ -169,7 +176,7 @@ public final class MailCourier implements AutoCloseable {
             (v, error) -> {
               busy = false;
               if (depositedThisRound > 0 && error == null) {
-                thread.periodicSoon(PACE.toNanos());
+                thread.periodicSoon(PACE);
               }
               if (error != null) {
                 Throwable cause = unwrap(error);
@@ -525,7 +532,7 @@ public final class MailCourier implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    thread.stop();
+    thread.stop(false, java.time.Duration.ofSeconds(2));
   }
 
   /** Runs a round now and waits for it to be queued, for tests. */
