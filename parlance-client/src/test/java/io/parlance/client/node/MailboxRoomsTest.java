@@ -7,13 +7,26 @@ import io.parlance.bootstrap.BootstrapServer;
 import io.parlance.bootstrap.BootstrapServerConfig;
 import io.parlance.bootstrap.mailbox.MailboxConfig;
 import io.parlance.bootstrap.mailbox.SqliteMailbox;
+import io.parlance.client.internet.BootstrapClient;
+import io.parlance.client.internet.BootstrapClientOptions;
+import io.parlance.client.internet.BootstrapListener;
+import io.parlance.client.room.IdentitySigner;
+import io.parlance.client.room.RoomEnvelope;
+import io.parlance.client.security.Identity;
+import io.parlance.client.security.MailSeal;
 import io.parlance.client.store.MessageStore;
 import io.parlance.client.testing.TestNodes;
 import io.parlance.client.testing.TestNodes.Started;
+import io.parlance.protocol.bootstrap.MailClientFrame;
+import io.parlance.protocol.bootstrap.MailServerFrame;
+import io.parlance.protocol.room.RoomLine;
+import io.parlance.protocol.room.RoomMessage;
+import io.parlance.protocol.room.RoomSigner;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -191,5 +204,105 @@ class MailboxRoomsTest {
                 .map(NodeEvent.RoomActivity::text)
                 .toList())
         .isEqualTo(away);
+  }
+
+  @Test
+  void roomLinesInTheMailboxFromANonMemberOrInAMembersNameAreRefusedAndTheRestStillArrives()
+      throws Exception {
+    startServer();
+    Started alice = start(aliceName);
+    Started bob = start(bobName);
+    String bobId = bob.node().identity().id().value();
+    String room = roomThenBobLeaves(alice, bob);
+
+    // eve, registered with a proven key but in no room, deposits room lines sealed to bob
+    Identity eve = Identity.loadOrCreate(dir.resolve("eve"));
+    BootstrapClient eveClient =
+        BootstrapClient.start(
+            BootstrapClientOptions.builder("ws://127.0.0.1:" + port, nodes.nick("eve"), 9)
+                .identity(eve)
+                .caps(List.of("tls", "ack", "mail"))
+                .build(),
+            new BootstrapListener() {});
+    try {
+      await().atMost(WAIT).until(eveClient::isRegistered);
+      MailServerFrame.MailKey bobKey =
+          (MailServerFrame.MailKey)
+              eveClient
+                  .request(id -> new MailClientFrame.KeyLookup(bobId, id))
+                  .get(10, TimeUnit.SECONDS);
+      Identity aliceIdentity = alice.node().identity();
+      RoomSigner eveAsAlice =
+          new RoomSigner() {
+            @Override
+            public String id() {
+              return aliceIdentity.id().value();
+            }
+
+            @Override
+            public String key() {
+              return aliceIdentity.encodedPublicKey();
+            }
+
+            @Override
+            public byte[] sign(byte[] data) {
+              return eve.sign(data);
+            }
+          };
+      List<RoomMessage> forged =
+          List.of(
+              RoomMessage.create(room, 1, 1_000, "eve-forged-own", new IdentitySigner(eve)),
+              RoomMessage.create(room, 99, 1_000, "eve-forged-as-alice", eveAsAlice));
+      int n = 0;
+      for (RoomMessage m : forged) {
+        String msg = "forged-" + n++;
+        byte[] sealed =
+            MailSeal.seal(
+                eve,
+                "eve",
+                bobId,
+                bobKey.mailKey(),
+                msg,
+                System.currentTimeMillis() / 1000,
+                RoomEnvelope.wrap(new RoomLine.Post(m)));
+        eveClient
+            .request(
+                id ->
+                    new MailClientFrame.Deposit(
+                        eve.id().value(),
+                        bobId,
+                        bobKey.mailKey(),
+                        msg,
+                        Base64.getEncoder().encodeToString(sealed),
+                        id))
+            .get(10, TimeUnit.SECONDS);
+      }
+    } finally {
+      eveClient.close();
+    }
+    alice.node().rooms().say(room, "the real one").get(10, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> waitingFor(alice, room, bobId).deposited() == 1);
+    alice.node().stop();
+
+    Started bobAgain = start(bobName);
+    await().atMost(WAIT).until(() -> texts(bobAgain, room).contains("the real one"));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                bobAgain.events(NodeEvent.RoomActivity.class).stream()
+                        .filter(e -> e.kind().equals("refused"))
+                        .filter(e -> e.text().contains("not a member"))
+                        .count()
+                    == 2);
+    assertThat(texts(bobAgain, room))
+        .doesNotContain("eve-forged-own", "eve-forged-as-alice")
+        .endsWith("the real one");
+    assertThat(bobAgain.events(NodeEvent.RoomActivity.class))
+        .filteredOn(e -> e.kind().equals("message"))
+        .extracting(NodeEvent.RoomActivity::text)
+        .containsExactly("the real one");
+    // refused lines are acknowledged all the same (sending them again would not help)
+    await().atMost(WAIT).until(() -> server.mailbox().stats().messages() == 0);
   }
 }
