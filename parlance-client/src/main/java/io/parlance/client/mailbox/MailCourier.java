@@ -240,8 +240,12 @@ public final class MailCourier implements AutoCloseable {
     MailRouter route = router;
     List<@Nullable CompletableFuture<Boolean>> routed = new ArrayList<>(letters.size());
     for (MailSeal.Letter l : letters) {
-      CompletionStage<Boolean> r =
-          l.msg().isEmpty() ? null : route.route(PeerId.parse(l.fromId()), l.from(), l.text());
+      CompletionStage<Boolean> r;
+      try {
+        r = l.msg().isEmpty() ? null : route.route(PeerId.parse(l.fromId()), l.from(), l.text());
+      } catch (RuntimeException e) {
+        r = CompletableFuture.failedFuture(e); // the rest of the page is still taken
+      }
       routed.add(
           r == null
               ? null
