@@ -22,8 +22,12 @@ import org.slf4j.LoggerFactory;
  * @param id the peer's verified identity, or null for a plain peer or one whose identity does not
  *     verify
  * @param caps the extensions its verified registration lists; empty when {@code id} is null
+ * @param key the Ed25519 key (base64 of its X.509 encoding) the registration was signed with and
+ *     {@code id} is the fingerprint of, or null when {@code id} is; what a room's state names a
+ *     member by, so an internet peer can be invited to a room
  */
-public record RemotePeer(String nickname, InetSocketAddress address, PeerId id, Set<String> caps) {
+public record RemotePeer(
+    String nickname, InetSocketAddress address, PeerId id, Set<String> caps, String key) {
 
   private static final Logger LOG = LoggerFactory.getLogger(RemotePeer.class);
 
@@ -32,6 +36,21 @@ public record RemotePeer(String nickname, InetSocketAddress address, PeerId id, 
     Objects.requireNonNull(nickname, "nickname");
     Objects.requireNonNull(address, "address");
     caps = caps == null ? Set.of() : Set.copyOf(caps);
+    if (id == null) {
+      key = null;
+    }
+  }
+
+  /**
+   * Creates a peer whose key is not at hand.
+   *
+   * @param nickname the nickname
+   * @param address the address
+   * @param id its id, or null
+   * @param caps its extensions
+   */
+  public RemotePeer(String nickname, InetSocketAddress address, PeerId id, Set<String> caps) {
+    this(nickname, address, id, caps, null);
   }
 
   /**
@@ -41,7 +60,7 @@ public record RemotePeer(String nickname, InetSocketAddress address, PeerId id, 
    * @param address the address
    */
   public RemotePeer(String nickname, InetSocketAddress address) {
-    this(nickname, address, null, Set.of());
+    this(nickname, address, null, Set.of(), null);
   }
 
   /**
@@ -68,6 +87,7 @@ public record RemotePeer(String nickname, InetSocketAddress address, PeerId id, 
         info.nickname(),
         address,
         new PeerId(info.id()),
-        info.caps() == null ? Set.of() : Set.copyOf(info.caps()));
+        info.caps() == null ? Set.of() : Set.copyOf(info.caps()),
+        info.key());
   }
 }

@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -82,6 +83,7 @@ public final class MailCourier implements AutoCloseable {
   /** Recipients whose mailbox refused a deposit in this round: no more tries until the next. */
   private final Set<String> refusedThisRound = new HashSet<>();
 
+  private volatile MailRouter router = MailRouter.NONE;
   private boolean busy;
   private int depositedThisRound;
   private boolean again;
@@ -118,6 +120,15 @@ public final class MailCourier implements AutoCloseable {
             POLL,
             TaskThread.AfterStop.DROP,
             e -> LOG.warn("A mail task failed: {}", e.toString()));
+  }
+
+  /**
+   * Sets where fetched mail that is not one-to-one text goes (room lines go to the rooms).
+   *
+   * @param router the router
+   */
+  public void router(MailRouter router) {
+    this.router = Objects.requireNonNull(router, "router");
   }
 
   /** The server registered us: fetch and deposit now. */
@@ -231,41 +242,76 @@ public final class MailCourier implements AutoCloseable {
                 + e.getMessage());
       }
     }
+    // Room lines (and whatever else the router takes) go their own way, in order; the rest is
+    // one-to-one mail for the message store. Each is acknowledged once it is stored.
+    MailRouter route = router;
+    List<@Nullable CompletableFuture<Boolean>> routed = new ArrayList<>(letters.size());
+    for (MailSeal.Letter l : letters) {
+      CompletionStage<Boolean> r;
+      try {
+        r = l.msg().isEmpty() ? null : route.route(PeerId.parse(l.fromId()), l.from(), l.text());
+      } catch (RuntimeException e) {
+        r = CompletableFuture.failedFuture(e); // the rest of the page is still taken
+      }
+      routed.add(
+          r == null
+              ? null
+              : r.toCompletableFuture()
+                  .exceptionally(
+                      e -> {
+                        LOG.warn(
+                            "A message from the mailbox, deposited by {}, was not taken: {}",
+                            l.fromId(),
+                            unwrap(e).toString());
+                        return false;
+                      }));
+    }
     CompletableFuture<List<Boolean>> stored =
         letters.isEmpty()
             ? CompletableFuture.completedFuture(List.of())
             : store.submit(
                 s -> {
                   List<Boolean> fresh = new ArrayList<>(letters.size());
-                  for (MailSeal.Letter l : letters) {
+                  for (int i = 0; i < letters.size(); i++) {
+                    MailSeal.Letter l = letters.get(i);
                     fresh.add(
-                        l.msg().isEmpty()
+                        l.msg().isEmpty() || routed.get(i) != null
                             ? false
                             : s.receive(l.msg(), l.fromId(), l.from(), l.text(), l.timestamp()));
                   }
                   return fresh;
                 });
-    return stored.thenComposeAsync(
-        fresh -> {
-          List<MailClientFrame.Receipt> receipts = new ArrayList<>();
-          String me = identity.id().value();
-          for (int i = 0; i < letters.size(); i++) {
-            MailSeal.Letter l = letters.get(i);
-            if (fresh.get(i)) {
-              listener.received(l.from(), PeerId.parse(l.fromId()), l.text(), l.timestamp());
-            }
-            receipts.add(
-                new MailClientFrame.Receipt(
-                    l.fromId(),
-                    l.msg(),
-                    Base64.getEncoder()
-                        .encodeToString(
-                            identity.sign(MailFields.receiptPayload(l.fromId(), me, l.msg())))));
-          }
-          return notices(client, page.notices())
-              .thenCompose(done -> acknowledge(client, receipts, done));
-        },
-        thread);
+    CompletableFuture<?> routedDone =
+        CompletableFuture.allOf(
+            routed.stream().filter(Objects::nonNull).toArray(CompletableFuture[]::new));
+    return stored
+        .thenCombine(routedDone, (fresh, x) -> fresh)
+        .thenComposeAsync(
+            fresh -> {
+              List<MailClientFrame.Receipt> receipts = new ArrayList<>();
+              String me = identity.id().value();
+              for (int i = 0; i < letters.size(); i++) {
+                MailSeal.Letter l = letters.get(i);
+                CompletableFuture<Boolean> r = routed.get(i);
+                if (r != null && !r.join()) {
+                  continue; // refused: left unacknowledged, it expires in the mailbox
+                }
+                if (fresh.get(i)) {
+                  listener.received(l.from(), PeerId.parse(l.fromId()), l.text(), l.timestamp());
+                }
+                receipts.add(
+                    new MailClientFrame.Receipt(
+                        l.fromId(),
+                        l.msg(),
+                        Base64.getEncoder()
+                            .encodeToString(
+                                identity.sign(
+                                    MailFields.receiptPayload(l.fromId(), me, l.msg())))));
+              }
+              return notices(client, page.notices())
+                  .thenCompose(done -> acknowledge(client, receipts, done));
+            },
+            thread);
   }
 
   private CompletableFuture<Void> acknowledge(

@@ -78,6 +78,31 @@ final class InboundMessages implements InboundSink {
   }
 
   /**
+   * A room line came through the mailbox, sealed to us and signed inside by {@code proven}; it is
+   * refused as a direct line from that sender would be (a changed key), else handed to the rooms,
+   * which verify its author and drop a copy that also came directly or by sync.
+   *
+   * @param proven the sender's id, proven by its signature inside the seal
+   * @param from its nickname, as it signed it
+   * @param content the room line's carrier text
+   * @return null if it is no room line (one-to-one mail); else completes once it is stored, with
+   *     whether to acknowledge it
+   */
+  CompletionStage<Boolean> receivedByMail(PeerId proven, String from, String content) {
+    Rooms r = rooms;
+    if (r == null || !io.parlance.client.room.RoomEnvelope.isRoomLine(content)) {
+      return null;
+    }
+    String refusal = policy.refusal(from, proven);
+    if (refusal != null) {
+      LOG.warn("Refused a room line from {} that came through the mailbox: {}", from, refusal);
+      events.publish(new NodeEvent.MessageRejected(from, MailboxEvents.MAILBOX_ADDRESS, refusal));
+      return java.util.concurrent.CompletableFuture.completedFuture(false);
+    }
+    return r.received(proven, from, content).thenApply(outcome -> outcome == Outcome.ACKNOWLEDGE);
+  }
+
+  /**
    * Tells the listener whether a connection comes from a peer in the directory: one that proved an
    * id the directory lists, or one from the IP address of a listed peer. Called on event loops.
    */

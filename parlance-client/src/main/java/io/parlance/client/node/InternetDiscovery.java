@@ -325,6 +325,11 @@ final class InternetDiscovery implements AutoCloseable {
       String peerName = peer.nickname();
       InetSocketAddress address = peer.address();
       if (!peerName.equals(name) || address.getPort() != tcpPort) {
+        if (peer.id() != null && peer.key() != null) {
+          // checked against the id and the registration's signature (RemotePeer.of): a room's
+          // state names its members by this key, so an internet peer can be invited
+          directory.rememberKey(peer.id(), peer.key());
+        }
         directory.upsert(new Peer(peerName, address, Peer.INTERNET, peer.id(), peer.caps()));
       }
     }

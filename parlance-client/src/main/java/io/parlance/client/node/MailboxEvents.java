@@ -58,6 +58,9 @@ final class MailboxEvents implements MailListener, DeliveryListener {
 
   @Override
   public void changed(StoredMessage m, DeliveryState state) {
+    if (io.parlance.client.room.RoomEnvelope.isRoomLine(m.content())) {
+      return; // a room line, as on the direct path: Rooms#waiting tells what has not arrived
+    }
     events.publish(new NodeEvent.Delivery(m.id(), m.nickname(), m.peer(), state, m.content()));
   }
 
@@ -66,7 +69,9 @@ final class MailboxEvents implements MailListener, DeliveryListener {
     events.publish(
         new NodeEvent.ServerStatus(
             "mail_expired",
-            "a message to "
+            (io.parlance.client.room.RoomEnvelope.isRoomLine(m.content())
+                    ? "a room message to "
+                    : "a message to ")
                 + m.nickname()
                 + " waited in the mailbox of "
                 + server

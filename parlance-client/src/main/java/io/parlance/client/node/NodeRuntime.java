@@ -229,6 +229,7 @@ final class NodeRuntime {
                 nickname,
                 mailEvents::online,
                 mailEvents);
+        courier.router(inbound::receivedByMail); // room lines for us while we were away
         mailEvents.courier(courier);
         internet.onRegistered(courier::registered);
       }

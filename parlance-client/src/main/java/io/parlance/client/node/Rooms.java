@@ -485,6 +485,69 @@ public final class Rooms implements AutoCloseable {
   }
 
   /**
+   * Our messages in a room that a member has not acknowledged yet, per member.
+   *
+   * @param id the member's id
+   * @param nickname its nickname
+   * @param waiting our messages in the room not yet delivered to it (in our outbox)
+   * @param deposited of those, how many wait for it, sealed, in the bootstrap server's mailbox
+   */
+  public record Waiting(String id, String nickname, int waiting, int deposited) {}
+
+  /** The most outbox entries read per member to count what waits for it. */
+  private static final int MAX_WAITING_READ = 10_000;
+
+  /**
+   * Tells, for each other member of a room, how many of our messages in it are still on their way
+   * (queued, sent, or deposited in the mailbox for a member that was offline); a message leaves the
+   * count once the member acknowledged it, directly or through a mailbox receipt.
+   *
+   * @param roomRef the room's name or id
+   * @return one entry per other member
+   */
+  public CompletableFuture<List<Waiting>> waiting(String roomRef) {
+    return call(() -> {
+          Room room = find(roomRef);
+          return Map.entry(
+              room.id(),
+              room.state().active().stream().filter(m -> !m.id().equals(me.id())).toList());
+        })
+        .thenCompose(
+            found ->
+                store.submit(
+                    s -> {
+                      List<Waiting> out = new ArrayList<>();
+                      for (Member m : found.getValue()) {
+                        int waiting = 0;
+                        int deposited = 0;
+                        for (var entry : s.outbox(m.id(), MAX_WAITING_READ)) {
+                          if (isPostIn(found.getKey(), entry.content())) {
+                            waiting++;
+                            if (entry.state() == io.parlance.client.store.DeliveryState.DEPOSITED) {
+                              deposited++;
+                            }
+                          }
+                        }
+                        out.add(new Waiting(m.id(), m.nickname(), waiting, deposited));
+                      }
+                      return out;
+                    }));
+  }
+
+  /** Whether an outbox entry carries one of our messages (a post) in a room. */
+  private static boolean isPostIn(String roomId, String content) {
+    if (!RoomEnvelope.isRoomLine(content)) {
+      return false;
+    }
+    try {
+      return RoomEnvelope.unwrap(content) instanceof RoomLine.Post post
+          && post.roomId().equals(roomId);
+    } catch (ProtocolException e) {
+      return false;
+    }
+  }
+
+  /**
    * Returns a room's latest stored messages, in the room's order.
    *
    * @param roomRef the room's name or id

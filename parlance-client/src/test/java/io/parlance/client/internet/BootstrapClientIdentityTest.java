@@ -106,7 +106,11 @@ class BootstrapClientIdentityTest {
     assertThat(a.peers.get("bob"))
         .isEqualTo(
             new RemotePeer(
-                "bob", new InetSocketAddress("127.0.0.1", 4002), bob.id(), Set.of("tls", "ack")));
+                "bob",
+                new InetSocketAddress("127.0.0.1", 4002),
+                bob.id(),
+                Set.of("tls", "ack"),
+                bob.encodedPublicKey()));
     assertThat(b.peers.get("alice").id()).isEqualTo(alice.id());
     PeerEntry held = server.registry().lookup("alice").orElseThrow();
     assertThat(held.id()).isEqualTo(alice.id().value());
