@@ -271,6 +271,11 @@ final class JsonRenderer implements Reply.Visitor<ObjectNode>, NodeEvent.Visitor
   @Override
   public ObjectNode room(Reply.RoomReply reply) {
     ObjectNode node = event("room_" + reply.kind()).put("room", reply.room());
+    if (reply.about() != null) {
+      node.put("id", reply.about().id())
+          .put("version", reply.about().version())
+          .put("members", reply.about().members());
+    }
     if (!reply.note().isEmpty()) {
       node.put("message", reply.note());
     }
@@ -304,7 +309,8 @@ final class JsonRenderer implements Reply.Visitor<ObjectNode>, NodeEvent.Visitor
             .put("author", m.author())
             .put("nickname", m.nickname())
             .put("clock", m.clock())
-            .put("text", m.text());
+            .put("text", m.text())
+            .put("created_ms", m.createdMs());
       }
     }
     if (reply.kind().equals("proposals")) {
