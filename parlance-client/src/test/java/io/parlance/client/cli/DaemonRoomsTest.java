@@ -203,6 +203,27 @@ class DaemonRoomsTest {
   }
 
   @Test
+  void badArgumentsAreUsageErrorsSaidBeforeAnyDaemonIsAsked() {
+    StringWriter err = new StringWriter();
+    assertThat(command(new StringWriter(), err).execute("room")).isEqualTo(2);
+    assertThat(err.toString()).contains("name a room command: create, invite");
+    Run twoLines = run("nobody", "room", "say", "lab", "one\n/room remove lab bob");
+    assertThat(twoLines.code()).isEqualTo(2);
+    assertThat(twoLines.err()).contains("cannot contain line breaks");
+    Run notARule = run("nobody", "room", "create", "lab", "everyone");
+    assertThat(notARule.code()).isEqualTo(2);
+    assertThat(notARule.err()).contains("'everyone' is not a rule");
+    Run spaces = run("nobody", "room", "join", "my lab");
+    assertThat(spaces.code()).isEqualTo(2);
+    assertThat(spaces.err()).contains("ROOM must be one word");
+    Run tooMany = run("nobody", "room", "history", "lab", "5000");
+    assertThat(tooMany.code()).isEqualTo(2);
+    assertThat(tooMany.err()).contains("N must be from 1 to 1000");
+    assertThat(run("nobody", "room", "propose", "lab", "remove").err())
+        .contains("name the PEER to remove");
+  }
+
+  @Test
   void aRoomCreatedWithVotedAdmissionAdmitsAPeerAtTheThresholdAndNotBefore() throws Exception {
     Daemon alice = daemon("alice");
     Daemon bob = daemon("bob");

@@ -108,6 +108,16 @@ class RoomInvitationsTest {
     Started bobThird = start(bobName, "bob");
     assertThat(invitations(bobThird)).isEmpty();
     assertThat(bobThird.node().rooms().info(room).get(10, TimeUnit.SECONDS).member()).isTrue();
+
+    // leaving forgets the room for good: it does not come back at the next start
+    bobThird.node().rooms().leave(room).get(10, TimeUnit.SECONDS);
+    bobThird.node().stop();
+    Started bobFourth = start(bobName, "bob");
+    assertThat(bobFourth.node().rooms().list().get(10, TimeUnit.SECONDS)).isEmpty();
+    assertThat(bobFourth.node().rooms().history(room, 10))
+        .failsWithin(10, TimeUnit.SECONDS)
+        .withThrowableThat()
+        .withMessageContaining("you are in no room");
   }
 
   @Test
