@@ -127,6 +127,19 @@ final class JsonRenderer implements Reply.Visitor<ObjectNode>, NodeEvent.Visitor
     return node;
   }
 
+  /** A stored room message, as room history and search list them. */
+  static ObjectNode roomRow(io.parlance.client.store.MessageStore.RoomRow m) {
+    return MAPPER
+        .createObjectNode()
+        .put("room", m.room())
+        .put("id", m.id())
+        .put("author", m.author())
+        .put("nickname", m.nickname())
+        .put("clock", m.clock())
+        .put("text", m.text())
+        .put("created_ms", m.createdMs());
+  }
+
   private static ObjectNode stored(ObjectNode node, List<StoredMessage> messages) {
     ArrayNode list = node.putArray("messages");
     messages.forEach(m -> list.add(stored(m)));
@@ -303,14 +316,7 @@ final class JsonRenderer implements Reply.Visitor<ObjectNode>, NodeEvent.Visitor
     if (reply.kind().equals("history") || reply.kind().equals("found")) {
       ArrayNode list = node.putArray("messages");
       for (io.parlance.client.store.MessageStore.RoomRow m : reply.messages()) {
-        list.addObject()
-            .put("room", m.room())
-            .put("id", m.id())
-            .put("author", m.author())
-            .put("nickname", m.nickname())
-            .put("clock", m.clock())
-            .put("text", m.text())
-            .put("created_ms", m.createdMs());
+        list.add(roomRow(m));
       }
     }
     if (reply.kind().equals("proposals")) {

@@ -1246,6 +1246,25 @@ public final class MessageStore implements AutoCloseable {
   }
 
   /**
+   * Returns the name of each room with a stored state (a room's name never changes).
+   *
+   * @return room id to name
+   */
+  public java.util.Map<String, String> roomNames() {
+    try (PreparedStatement ps =
+            connection.prepareStatement("SELECT room, min(name) FROM room_states GROUP BY room");
+        ResultSet rs = ps.executeQuery()) {
+      java.util.Map<String, String> out = new java.util.HashMap<>();
+      while (rs.next()) {
+        out.put(rs.getString(1), rs.getString(2));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
+  }
+
+  /**
    * Returns a room's stored states, oldest first.
    *
    * @param room the room id

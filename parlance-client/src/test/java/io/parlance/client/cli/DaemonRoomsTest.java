@@ -162,6 +162,17 @@ class DaemonRoomsTest {
     await().atMost(WAIT).until(() -> followed.toString().contains("#lab " + bobName + ": hello"));
     assertThat(followed.toString()).doesNotContain("\u001b");
 
+    Run found = run("alice", "search", "hello");
+    assertThat(found.code()).as(found.err()).isZero();
+    assertThat(found.out())
+        .as("parlance search finds room messages too, after the one-to-one ones")
+        .containsPattern("(?m)^\\[[-0-9 :]+\\] #lab " + bobName + ": hello.*room$")
+        .doesNotContain("\u001b");
+    JsonNode foundJson = JSON.readTree(run("alice", "search", "hello", "--json").out());
+    assertThat(foundJson.path("room").asText()).isEqualTo(id);
+    assertThat(foundJson.path("room_name").asText()).isEqualTo("lab");
+    assertThat(foundJson.path("text").asText()).isEqualTo("hello\u001b[2J room");
+
     Run members = run("alice", "room", "members", "lab", "--json");
     JsonNode answer = JSON.readTree(members.out());
     assertThat(answer.path("event").asText()).isEqualTo("room_members");
