@@ -204,7 +204,10 @@ final class RoomsCommand implements Callable<Integer> {
       mixinStandardHelpOptions = true,
       versionProvider = VersionProvider.class,
       usageHelpAutoWidth = true,
-      description = {"Forget a room here (its members list you until a moderator removes you)."})
+      description = {
+        "Forget a room here, with its stored messages (its members list you until a moderator"
+            + " removes you)."
+      })
   static final class Leave extends RoomClientCommand {
     @Parameters(index = "0", paramLabel = "ROOM", description = "The room.")
     String room;

@@ -16,10 +16,10 @@ import picocli.CommandLine.Parameters;
     description = {
       "Print the messages, sent and received, whose text (or peer nickname) holds every one of"
           + " WORDS, most recent first, from the profile's message store (full-text index; whole"
-          + " words, any case), then the rooms' messages that match, as '[date] #room nickname: text'"
-          + " (with --json: {\"room\":..,\"room_name\":..,\"id\":..,\"author\":..,"
-          + "\"nickname\":..,\"clock\":..,\"text\":..,\"created_ms\":..}). Works whether or"
-          + " not a peer runs on the profile."
+          + " words, any case), then the rooms' messages that match. Works whether or not a peer"
+          + " runs on the profile.",
+      "A room's message prints as '[date] #room nickname: text'; with --json, as an object with"
+          + " room (its id), room_name, id, author, nickname, clock, text and created_ms."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
