@@ -97,7 +97,9 @@ sealed interface Command {
           "/nick <new>                  change your nickname",
           "/verify <peer>               show your id and the peer's, to compare out of band",
           "/trust <peer>                accept the key a peer presents now, after a change",
-          "/room create <name> [votes N] make a room (N votes to remove or promote a member)",
+          "/room create <name> [rules]  make a room; rules: invite=, remove=, promote= each mods"
+              + " (the default: the creator or a moderator alone) or votes:N (N members' votes),"
+              + " e.g. invite=votes:2",
           "/room invite <room> <peer>   admit a peer (creator or moderator)",
           "/room remove <room> <member> remove a member: it gets nothing new",
           "/room use <room>             plain lines (no /) go to this room",
@@ -378,24 +380,7 @@ sealed interface Command {
       return new Invalid(usage);
     }
     return switch (parts[0].toLowerCase(Locale.ROOT)) {
-      case "create" -> {
-        String[] words = rest.substring(rest.indexOf(' ') + 1).strip().split(" +");
-        int votes = 0;
-        int n = words.length;
-        if (n >= 3 && words[n - 2].equals("votes")) {
-          try {
-            votes = Integer.parseInt(words[n - 1]);
-          } catch (NumberFormatException e) {
-            yield new Invalid("usage: /room create <name> [votes N], N from 1 to 256");
-          }
-          if (votes < 1 || votes > 256) {
-            yield new Invalid("usage: /room create <name> [votes N], N from 1 to 256");
-          }
-          n -= 2;
-        }
-        yield new RoomCommand(
-            "create", String.join(" ", java.util.Arrays.copyOf(words, n)), Integer.toString(votes));
-      }
+      case "create" -> parseCreate(rest.substring(rest.indexOf(' ') + 1).strip());
       case "invite", "remove" ->
           parts.length < 3
               ? new Invalid("usage: /room " + parts[0] + " <room> <peer>")
@@ -403,6 +388,79 @@ sealed interface Command {
       case "use" -> new RoomCommand("use", parts[1], "");
       default -> new Invalid(usage);
     };
+  }
+
+  /** The usage of {@code /room create}, as its errors say it. */
+  String CREATE_USAGE =
+      "usage: /room create <name> [invite=R] [remove=R] [promote=R] [votes N], R being 'mods'"
+          + " (the creator or a moderator decides alone, the default) or 'votes:N' (N members'"
+          + " votes, 1 to 256)";
+
+  /**
+   * Parses the arguments of {@code /room create}: the name, then its rules, as {@code
+   * invite=votes:2} words (or the older {@code votes N}: that many votes to remove or promote) at
+   * the end. The command's argument is the three thresholds, {@code invite,remove,promote}.
+   */
+  private static Command parseCreate(String args) {
+    java.util.List<String> words = new java.util.ArrayList<>(List.of(args.split(" +")));
+    int[] thresholds = new int[3]; // invite, remove, promote
+    boolean[] given = new boolean[3];
+    while (words.size() > 1) {
+      String last = words.get(words.size() - 1);
+      int n = words.size();
+      if (n >= 3 && words.get(n - 2).equals("votes")) {
+        int votes = votes(last);
+        if (votes < 1 || given[1] || given[2]) {
+          return new Invalid(CREATE_USAGE);
+        }
+        thresholds[1] = votes;
+        thresholds[2] = votes;
+        given[1] = true;
+        given[2] = true;
+        words.subList(n - 2, n).clear();
+        continue;
+      }
+      int eq = last.indexOf('=');
+      if (eq < 0) {
+        break;
+      }
+      int which =
+          switch (last.substring(0, eq).toLowerCase(Locale.ROOT)) {
+            case "invite", "admit" -> 0;
+            case "remove" -> 1;
+            case "promote" -> 2;
+            default -> -1;
+          };
+      if (which < 0) {
+        break; // part of the name
+      }
+      String value = last.substring(eq + 1).toLowerCase(Locale.ROOT);
+      int votes =
+          value.equals("mods") || value.equals("moderators")
+              ? 0
+              : votes(value.startsWith("votes:") ? value.substring(6) : value);
+      if (votes < 0 || given[which]) {
+        return new Invalid(CREATE_USAGE);
+      }
+      thresholds[which] = votes;
+      given[which] = true;
+      words.remove(n - 1);
+    }
+    String name = String.join(" ", words).strip();
+    if (name.isEmpty()) {
+      return new Invalid(CREATE_USAGE);
+    }
+    return new RoomCommand(
+        "create", name, thresholds[0] + "," + thresholds[1] + "," + thresholds[2]);
+  }
+
+  /** A vote threshold, 1 to 256, or -1 if the text is not one. */
+  private static int votes(String text) {
+    if (text.isEmpty() || text.length() > 3 || !text.chars().allMatch(Character::isDigit)) {
+      return -1;
+    }
+    int n = Integer.parseInt(text);
+    return n >= 1 && n <= 256 ? n : -1;
   }
 
   private static Command parseHistory(String rest, Collection<String> knownNames) {

@@ -458,18 +458,20 @@ final class CommandExecutor {
       java.util.concurrent.CompletableFuture<Reply> answer =
           switch (c.verb()) {
             case "create" ->
-                rooms
-                    .create(room, Integer.parseInt(c.arg()))
+                rules(c.arg())
+                    .thenCompose(rules -> rooms.create(room, rules))
                     .thenApply(
                         r ->
                             Reply.RoomReply.done(
                                 "created",
-                                r.name(),
+                                r,
                                 "Created room '"
                                     + r.name()
                                     + "' ("
                                     + r.id().substring(0, 8)
-                                    + "); /room invite "
+                                    + ")"
+                                    + rulesNote(c.arg())
+                                    + "; /room invite "
                                     + r.name()
                                     + " <peer> to admit someone"));
             case "invite" ->
@@ -477,18 +479,14 @@ final class CommandExecutor {
                     .thenApply(
                         r ->
                             Reply.RoomReply.done(
-                                "invited",
-                                r.name(),
-                                "Invited " + c.arg() + " to '" + r.name() + "'"));
+                                "invited", r, "Invited " + c.arg() + " to '" + r.name() + "'"));
             case "remove" ->
                 rooms
                     .remove(room, c.arg())
                     .thenApply(
                         r ->
                             Reply.RoomReply.done(
-                                "removed",
-                                r.name(),
-                                "Removed " + c.arg() + " from '" + r.name() + "'"));
+                                "removed", r, "Removed " + c.arg() + " from '" + r.name() + "'"));
             case "use" -> {
               String before = currentRoom;
               currentRoom = room; // at once: the next line may come before the answer
@@ -504,7 +502,7 @@ final class CommandExecutor {
                       r -> {
                         currentRoom = r.id();
                         return Reply.RoomReply.done(
-                            "using", r.name(), "Lines without / now go to room '" + r.name() + "'");
+                            "using", r, "Lines without / now go to room '" + r.name() + "'");
                       });
             }
             case "join" ->
@@ -514,7 +512,7 @@ final class CommandExecutor {
                         r ->
                             Reply.RoomReply.done(
                                 "joined",
-                                r.name(),
+                                r,
                                 "Joined room '"
                                     + r.name()
                                     + "' ("
@@ -530,8 +528,7 @@ final class CommandExecutor {
                           if (r.id().equals(currentRoom)) {
                             currentRoom = null;
                           }
-                          return Reply.RoomReply.done(
-                              "left", r.name(), "Left room '" + r.name() + "'");
+                          return Reply.RoomReply.done("left", r, "Left room '" + r.name() + "'");
                         });
             case "say" ->
                 rooms.say(room, c.arg()).thenApply(m -> Reply.RoomReply.done("said", room, ""));
@@ -616,6 +613,40 @@ final class CommandExecutor {
           };
       answer.whenComplete((reply, error) -> answerQuery(error, () -> reply));
       return true;
+    }
+
+    /** The rules of {@code /room create}'s argument: the thresholds invite,remove,promote. */
+    private static CompletableFuture<io.parlance.protocol.room.Rules> rules(String arg) {
+      String[] t = arg.split(",");
+      try {
+        return CompletableFuture.completedFuture(
+            t.length == 1
+                ? (Integer.parseInt(t[0]) == 0
+                    ? io.parlance.protocol.room.Rules.MODERATED
+                    : new io.parlance.protocol.room.Rules(
+                        0, Integer.parseInt(t[0]), Integer.parseInt(t[0])))
+                : new io.parlance.protocol.room.Rules(
+                    Integer.parseInt(t[0]), Integer.parseInt(t[1]), Integer.parseInt(t[2])));
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(
+            new IllegalArgumentException("the room's rules: " + e.getMessage()));
+      }
+    }
+
+    /** Says which changes take votes, e.g. ", admitting takes 2 votes". */
+    private static String rulesNote(String arg) {
+      String[] t = arg.split(",");
+      if (t.length != 3) {
+        return "";
+      }
+      List<String> parts = new ArrayList<>();
+      String[] what = {"admitting", "removing", "promoting"};
+      for (int i = 0; i < 3; i++) {
+        if (!t[i].equals("0")) {
+          parts.add(what[i] + " a member takes " + t[i] + " votes");
+        }
+      }
+      return parts.isEmpty() ? "" : ", " + String.join(", ", parts);
     }
 
     private <T> java.util.concurrent.CompletableFuture<T> resolveThen(

@@ -12,7 +12,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -24,8 +23,6 @@ abstract class DaemonClientCommand implements Callable<Integer> {
   static final ObjectMapper JSON = new ObjectMapper();
 
   @Spec CommandSpec spec;
-
-  @ParentCommand ParlanceCommand parent;
 
   @Mixin ProfileOptions profileOptions;
 
@@ -48,7 +45,7 @@ abstract class DaemonClientCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--timeout: must be at least 1, not " + timeoutSecs);
     }
-    Profile profile = profileOptions.profile(parent.environment);
+    Profile profile = profileOptions.profile(root().environment);
     ControlClient client;
     try {
       client = ControlClient.connect(profile.controlSocket());
@@ -87,6 +84,11 @@ abstract class DaemonClientCommand implements Callable<Integer> {
       throw new IllegalStateException("no answer from the daemon within " + timeoutSecs + " s");
     }
     return line == null ? null : JSON.readTree(line);
+  }
+
+  /** The {@code parlance} command this one runs under, directly or in a group such as room. */
+  ParlanceCommand root() {
+    return (ParlanceCommand) spec.root().userObject();
   }
 
   /** Fails with the daemon's error message. */

@@ -23,7 +23,7 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Run a peer with no terminal until SIGTERM or SIGINT, then say goodbye and exit 0.",
       "Logs go to stderr. Local programs drive it through its control socket,"
-          + " <data dir>/control.sock: parlance send, parlance peers, parlance inbox,"
+          + " <data dir>/control.sock: parlance send, parlance peers, parlance inbox, parlance room,"
           + " or JSON lines as in --json mode."
     },
     exitCodeListHeading = "%nExit codes:%n",

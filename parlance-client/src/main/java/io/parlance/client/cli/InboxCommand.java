@@ -23,7 +23,9 @@ import picocli.CommandLine.Option;
       "Print the messages the running daemon received since it started (the newest 10000),"
           + " oldest first, as '[HH:MM:SS] from: text' lines or, with --json, one message"
           + " event per line.",
-      "With --follow, keep printing new messages until interrupted or the daemon stops."
+      "With --follow, keep printing new messages until interrupted or the daemon stops, room"
+          + " messages too ('[HH:MM:SS] #room from: text', or the room_message event) and room"
+          + " invitations and their withdrawal."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -74,6 +76,12 @@ final class InboxCommand extends DaemonClientCommand {
               out.flush();
             }
           }
+          case "room_message", "room_invited", "room_withdrawn" -> {
+            if (follow) {
+              printRoom(event, out);
+              out.flush();
+            }
+          }
           case "identity_mismatch", "key_changed" -> {
             // Security warnings reach a follower too: it may be the only face the user watches.
             if (follow) {
@@ -97,6 +105,40 @@ final class InboxCommand extends DaemonClientCommand {
       }
     }
     throw new IllegalStateException("the daemon closed the connection");
+  }
+
+  /** A room's message as '[HH:MM:SS] #room from: text', or an invitation, all neutralised. */
+  private void printRoom(JsonNode event, PrintWriter out) {
+    if (json) {
+      out.println(JsonRenderer.write(event));
+      return;
+    }
+    String room = TerminalText.inline(event.path("name").asText());
+    String from = TerminalText.inline(event.path("from").asText());
+    if (event.path("event").asText().equals("room_withdrawn")) {
+      out.println("* " + TerminalText.inline(event.path("text").asText()));
+      return;
+    }
+    if (event.path("event").asText().equals("room_invited")) {
+      String id = event.path("room").asText();
+      out.println(
+          "* "
+              + from
+              + " invites you to room #"
+              + room
+              + "; accept with: parlance room join "
+              + TerminalText.inline(id.length() > 8 ? id.substring(0, 8) : id));
+      return;
+    }
+    String prefix = "[" + LocalTime.now(ZoneId.systemDefault()).format(CLOCK) + "] ";
+    out.println(
+        prefix
+            + "#"
+            + room
+            + " "
+            + from
+            + ": "
+            + TerminalText.block(event.path("text").asText(), " ".repeat(prefix.length())));
   }
 
   private static String warning(JsonNode event) {

@@ -127,6 +127,19 @@ final class JsonRenderer implements Reply.Visitor<ObjectNode>, NodeEvent.Visitor
     return node;
   }
 
+  /** A stored room message, as room history and search list them. */
+  static ObjectNode roomRow(io.parlance.client.store.MessageStore.RoomRow m) {
+    return MAPPER
+        .createObjectNode()
+        .put("room", m.room())
+        .put("id", m.id())
+        .put("author", m.author())
+        .put("nickname", m.nickname())
+        .put("clock", m.clock())
+        .put("text", m.text())
+        .put("created_ms", m.createdMs());
+  }
+
   private static ObjectNode stored(ObjectNode node, List<StoredMessage> messages) {
     ArrayNode list = node.putArray("messages");
     messages.forEach(m -> list.add(stored(m)));
@@ -271,6 +284,11 @@ final class JsonRenderer implements Reply.Visitor<ObjectNode>, NodeEvent.Visitor
   @Override
   public ObjectNode room(Reply.RoomReply reply) {
     ObjectNode node = event("room_" + reply.kind()).put("room", reply.room());
+    if (reply.about() != null) {
+      node.put("id", reply.about().id())
+          .put("version", reply.about().version())
+          .put("members", reply.about().members());
+    }
     if (!reply.note().isEmpty()) {
       node.put("message", reply.note());
     }
@@ -298,13 +316,7 @@ final class JsonRenderer implements Reply.Visitor<ObjectNode>, NodeEvent.Visitor
     if (reply.kind().equals("history") || reply.kind().equals("found")) {
       ArrayNode list = node.putArray("messages");
       for (io.parlance.client.store.MessageStore.RoomRow m : reply.messages()) {
-        list.addObject()
-            .put("room", m.room())
-            .put("id", m.id())
-            .put("author", m.author())
-            .put("nickname", m.nickname())
-            .put("clock", m.clock())
-            .put("text", m.text());
+        list.add(roomRow(m));
       }
     }
     if (reply.kind().equals("proposals")) {

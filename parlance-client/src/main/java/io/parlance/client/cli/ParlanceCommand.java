@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
       "Decentralized peer-to-peer chat: find peers on your LAN and message them directly.",
       "",
       "Headless: 'parlance daemon' runs a peer with no terminal; 'parlance send', 'parlance"
-          + " peers' and 'parlance inbox' talk to it. 'parlance history' and 'parlance search'"
+          + " peers', 'parlance inbox' and 'parlance room ...' talk to it. 'parlance history' and 'parlance search'"
           + " read the profile's message store. Options a command shares with parlance (--profile, --data-dir, --json) may go"
           + " before or after its name."
     },
@@ -45,6 +45,7 @@ import picocli.CommandLine.Spec;
       SendCommand.class,
       PeersCommand.class,
       InboxCommand.class,
+      RoomsCommand.class,
       HistoryCommand.class,
       SearchCommand.class,
       IdCommand.class

@@ -284,6 +284,8 @@ sealed interface Reply {
    * @param members the members, for {@code members}
    * @param messages the messages, for {@code history} and {@code found}
    * @param proposals the proposals, for {@code proposals}
+   * @param about the room the command acted on, when it names one ({@code created}, {@code
+   *     invited}, {@code joined}, {@code left}, {@code removed}, {@code using}); else null
    */
   record RoomReply(
       String kind,
@@ -292,7 +294,8 @@ sealed interface Reply {
       java.util.List<io.parlance.client.node.Rooms.Info> rooms,
       java.util.List<io.parlance.client.node.Rooms.MemberInfo> members,
       java.util.List<io.parlance.client.store.MessageStore.RoomRow> messages,
-      java.util.List<io.parlance.client.node.Rooms.ProposalInfo> proposals)
+      java.util.List<io.parlance.client.node.Rooms.ProposalInfo> proposals,
+      io.parlance.client.node.Rooms.@org.jspecify.annotations.Nullable Info about)
       implements Reply {
     /** Copies the lists. */
     public RoomReply {
@@ -301,6 +304,48 @@ sealed interface Reply {
       members = java.util.List.copyOf(members);
       messages = java.util.List.copyOf(messages);
       proposals = java.util.List.copyOf(proposals);
+    }
+
+    /**
+     * A reply about no one room in particular.
+     *
+     * @param kind the command
+     * @param room the room's name, or empty
+     * @param note one line saying what happened, or empty
+     * @param rooms the rooms
+     * @param members the members
+     * @param messages the messages
+     * @param proposals the proposals
+     */
+    RoomReply(
+        String kind,
+        String room,
+        String note,
+        java.util.List<io.parlance.client.node.Rooms.Info> rooms,
+        java.util.List<io.parlance.client.node.Rooms.MemberInfo> members,
+        java.util.List<io.parlance.client.store.MessageStore.RoomRow> messages,
+        java.util.List<io.parlance.client.node.Rooms.ProposalInfo> proposals) {
+      this(kind, room, note, rooms, members, messages, proposals, null);
+    }
+
+    /**
+     * A reply that only says what a command did to a room.
+     *
+     * @param kind the command
+     * @param about the room
+     * @param note what happened
+     * @return the reply
+     */
+    static RoomReply done(String kind, io.parlance.client.node.Rooms.Info about, String note) {
+      return new RoomReply(
+          kind,
+          about.name(),
+          note,
+          java.util.List.of(),
+          java.util.List.of(),
+          java.util.List.of(),
+          java.util.List.of(),
+          about);
     }
 
     /**

@@ -16,7 +16,10 @@ import picocli.CommandLine.Parameters;
     description = {
       "Print the messages, sent and received, whose text (or peer nickname) holds every one of"
           + " WORDS, most recent first, from the profile's message store (full-text index; whole"
-          + " words, any case). Works whether or not a peer runs on the profile."
+          + " words, any case), then the rooms' messages that match. Works whether or not a peer"
+          + " runs on the profile.",
+      "A room's message prints as '[date] #room nickname: text'; with --json, as an object with"
+          + " room (its id), room_name, id, author, nickname, clock, text and created_ms."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -32,6 +35,12 @@ final class SearchCommand extends StoredMessagesCommand {
   @Override
   List<StoredMessage> read(MessageStore store, int limit) {
     return store.search(String.join(" ", words), limit);
+  }
+
+  /** The rooms' matches, most recent first, after the one-to-one ones. */
+  @Override
+  List<MessageStore.RoomRow> readRooms(MessageStore store, int limit) {
+    return store.roomSearch(String.join(" ", words), limit);
   }
 
   @Override

@@ -25,6 +25,28 @@ final class StoredLines {
    * @return the line, with control characters made harmless; a content with line breaks goes on
    *     indented continuation lines
    */
+  /**
+   * Formats one room message: {@code [2026-11-21 14:02:17] #lab bob: hello}.
+   *
+   * @param m the message
+   * @param room the room's name
+   * @param zone the time zone to show times in
+   * @return the line, with control characters made harmless
+   */
+  static String line(io.parlance.client.store.MessageStore.RoomRow m, String room, ZoneId zone) {
+    String at =
+        "["
+            + WHEN.format(LocalDateTime.ofInstant(Instant.ofEpochMilli(m.createdMs()), zone))
+            + "] ";
+    return at
+        + "#"
+        + TerminalText.inline(room)
+        + " "
+        + TerminalText.inline(m.nickname())
+        + ": "
+        + TerminalText.block(m.text(), " ".repeat(at.length()));
+  }
+
   static String line(StoredMessage m, ZoneId zone) {
     String at =
         "["

@@ -60,6 +60,17 @@ abstract class StoredMessagesCommand implements Callable<Integer> {
    */
   abstract String nothing();
 
+  /**
+   * Reads the room messages to print after the others.
+   *
+   * @param store the store, read-only
+   * @param limit how many at most
+   * @return the messages, in the order to print; none by default
+   */
+  List<MessageStore.RoomRow> readRooms(MessageStore store, int limit) {
+    return List.of();
+  }
+
   @Override
   public Integer call() {
     if (count < 1 || count > MAX) {
@@ -68,17 +79,28 @@ abstract class StoredMessagesCommand implements Callable<Integer> {
     }
     Profile profile = profileOptions.profile(parent.environment);
     List<StoredMessage> messages;
+    List<MessageStore.RoomRow> roomMessages;
+    java.util.Map<String, String> roomNames;
     try (MessageStore store =
         MessageStore.openReadOnly(profile.dataDir().resolve(MessageStore.FILE))) {
       messages = read(store, count);
+      roomMessages = readRooms(store, count);
+      roomNames = roomMessages.isEmpty() ? java.util.Map.of() : store.roomNames();
     }
     PrintWriter out = spec.commandLine().getOut();
     ZoneId zone = ZoneId.systemDefault();
     for (StoredMessage m : messages) {
       out.println(json ? JsonRenderer.write(JsonRenderer.stored(m)) : StoredLines.line(m, zone));
     }
+    for (MessageStore.RoomRow m : roomMessages) {
+      String name = roomNames.getOrDefault(m.room(), m.room());
+      out.println(
+          json
+              ? JsonRenderer.write(JsonRenderer.roomRow(m).put("room_name", name))
+              : StoredLines.line(m, name, zone));
+    }
     out.flush();
-    if (messages.isEmpty() && !json) {
+    if (messages.isEmpty() && roomMessages.isEmpty() && !json) {
       spec.commandLine().getErr().println(TerminalText.inline(nothing()));
       spec.commandLine().getErr().flush();
     }

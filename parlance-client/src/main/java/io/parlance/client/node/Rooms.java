@@ -50,6 +50,12 @@ public final class Rooms implements AutoCloseable {
   /** Most invitations held until they are accepted. */
   private static final int MAX_INVITATIONS = 64;
 
+  /** How long an invitation not accepted is kept; an older one is forgotten. */
+  static final java.time.Duration INVITATION_LIFETIME = java.time.Duration.ofDays(30);
+
+  /** An invitation not accepted yet: the signed state it carried, who sent it, and when. */
+  private record Invitation(RoomState state, String inviter, String nickname, long receivedMs) {}
+
   /** A room as a face shows it. */
   public record Info(String id, String name, long version, int members, boolean member) {}
 
@@ -70,7 +76,7 @@ public final class Rooms implements AutoCloseable {
             return t;
           });
   private final Map<String, Room> rooms = new LinkedHashMap<>();
-  private final Map<String, RoomState> invitations = new LinkedHashMap<>();
+  private final Map<String, Invitation> invitations = new LinkedHashMap<>();
   private final LogLimiter refusals = new LogLimiter();
 
   Rooms(
@@ -102,6 +108,17 @@ public final class Rooms implements AutoCloseable {
                     return out;
                   })
               .get(30, TimeUnit.SECONDS);
+      List<MessageStore.RoomInvitation> invited =
+          store
+              .submit(
+                  s -> {
+                    int expired = s.deleteRoomInvitationsBefore(expiry());
+                    if (expired > 0) {
+                      LOG.info("Forgot {} room invitations older than {}", expired, LIFETIME_TEXT);
+                    }
+                    return s.roomInvitations();
+                  })
+              .get(30, TimeUnit.SECONDS);
       call(() -> {
             stored.forEach(
                 (id, parts) -> {
@@ -123,6 +140,9 @@ public final class Rooms implements AutoCloseable {
                                       j, RoomMessage.class)));
                   rooms.put(id, Room.restore(states, messages, me));
                 });
+            for (MessageStore.RoomInvitation i : invited) {
+              restoreInvitation(i);
+            }
             return null;
           })
           .get(30, TimeUnit.SECONDS);
@@ -262,19 +282,29 @@ public final class Rooms implements AutoCloseable {
     return call(
         () -> {
           RoomState invitation = null;
-          for (RoomState s : invitations.values()) {
-            if (s.room().equals(roomRef) || s.name().equals(roomRef)) {
+          int matches = 0;
+          for (Invitation i : invitations.values()) {
+            RoomState s = i.state();
+            if (s.room().equals(roomRef)
+                || s.name().equals(roomRef)
+                || (roomRef.length() >= 4 && s.room().startsWith(roomRef))) {
               invitation = s;
+              matches++;
             }
           }
           if (invitation == null) {
             throw new RoomException(
                 "no invitation to '" + roomRef + "'; /rooms lists the invitations you have");
           }
+          if (matches > 1) {
+            throw new RoomException(
+                "several invitations match '" + roomRef + "'; name one by the start of its id");
+          }
           Room room = Room.join(invitation, me);
           invitations.remove(invitation.room());
           rooms.put(room.id(), room);
           persistStates(room, List.of(invitation));
+          forgetInvitation(invitation.room());
           for (Member m : room.recipients()) {
             send(m, room.syncRequest());
           }
@@ -293,6 +323,12 @@ public final class Rooms implements AutoCloseable {
         () -> {
           Room room = find(roomRef);
           rooms.remove(room.id());
+          String id = room.id();
+          store.submit(
+              s -> {
+                s.deleteRoom(id);
+                return null;
+              });
           return info(room);
         });
   }
@@ -453,8 +489,9 @@ public final class Rooms implements AutoCloseable {
         () -> {
           List<Info> out = new ArrayList<>();
           rooms.values().forEach(r -> out.add(info(r)));
-          invitations
-              .values()
+          dropExpired();
+          invitations.values().stream()
+              .map(Invitation::state)
               .forEach(
                   s ->
                       out.add(new Info(s.room(), s.name(), s.version(), s.active().size(), false)));
@@ -651,17 +688,26 @@ public final class Rooms implements AutoCloseable {
         refused(null, from, "an invitation that does not list both of us");
         return done();
       }
+      dropExpired();
       if (invitations.size() >= MAX_INVITATIONS && !invitations.containsKey(s.room())) {
         refused(null, from, "an invitation: too many are waiting; /join or ignore some");
         return done();
       }
-      invitations.put(s.room(), s);
+      Invitation earlier = invitations.get(s.room());
+      if (earlier != null && earlier.state().version() > s.version()) {
+        return done(); // an older copy of one we hold
+      }
+      Invitation invitation = new Invitation(s, sender, from, System.currentTimeMillis());
+      invitations.put(s.room(), invitation);
       events.publish(
           new NodeEvent.RoomActivity(
               "invited", s.room(), s.name(), from, sender, "invites you; /join " + s.name()));
-      return done();
+      return persistInvitation(invitation);
     }
     Room room = rooms.get(line.roomId());
+    if (room == null && invitations.containsKey(line.roomId())) {
+      return invitationChanged(invitations.get(line.roomId()), sender, from, line);
+    }
     if (room == null) {
       refused(null, from, "a line for a room we are not in");
       return done();
@@ -794,6 +840,111 @@ public final class Rooms implements AutoCloseable {
               m.author(),
               m.text()));
     }
+  }
+
+  /**
+   * A line for a room we hold an invitation to: states that follow the invitation's (checked
+   * against it, one version after another) bring it up to date, or withdraw it when they no longer
+   * list us; anything else waits for the sync that joining starts.
+   */
+  private CompletableFuture<?> invitationChanged(
+      Invitation invitation, String sender, String from, RoomLine line) {
+    List<RoomState> offered =
+        line instanceof RoomLine.States states
+            ? states.states()
+            : line instanceof RoomLine.SyncReply reply ? reply.states() : List.of();
+    RoomState tip = invitation.state();
+    List<RoomState> sorted = new ArrayList<>(offered);
+    sorted.sort(java.util.Comparator.comparingLong(RoomState::version));
+    for (RoomState s : sorted) {
+      if (s.version() == tip.version() + 1 && s.problem(tip).isEmpty()) {
+        tip = s;
+      }
+    }
+    if (tip == invitation.state()) {
+      // The members count us already; what they say reaches us by sync once we join.
+      LOG.debug(
+          "Skipped a {} line from {} for room {}, which we are only invited to",
+          line.getClass().getSimpleName(),
+          LogLimiter.oneLine(from),
+          LogLimiter.oneLine(tip.name()));
+      return done();
+    }
+    if (!tip.isActive(me.id())) {
+      invitations.remove(tip.room());
+      events.publish(
+          new NodeEvent.RoomActivity(
+              "withdrawn",
+              tip.room(),
+              tip.name(),
+              from,
+              sender,
+              "the invitation to room '" + tip.name() + "' was withdrawn"));
+      return forgetInvitation(tip.room());
+    }
+    Invitation updated =
+        new Invitation(tip, invitation.inviter(), invitation.nickname(), invitation.receivedMs());
+    invitations.put(tip.room(), updated);
+    return persistInvitation(updated);
+  }
+
+  /** Puts back a stored invitation, unless it is for a room we are in or it does not hold. */
+  private void restoreInvitation(MessageStore.RoomInvitation stored) {
+    RoomState s;
+    try {
+      s = io.parlance.protocol.room.RoomCodec.readValue(stored.json(), RoomState.class);
+    } catch (RuntimeException e) {
+      LOG.warn("Forgot a stored room invitation that does not read: {}", e.getMessage());
+      forgetInvitation(stored.room());
+      return;
+    }
+    if (rooms.containsKey(s.room())
+        || !s.isActive(me.id())
+        || invitations.size() >= MAX_INVITATIONS) {
+      forgetInvitation(s.room());
+      return;
+    }
+    invitations.put(
+        s.room(), new Invitation(s, stored.inviter(), stored.nickname(), stored.receivedMs()));
+  }
+
+  /** Forgets the invitations past their lifetime, here and in the store. */
+  private void dropExpired() {
+    long expiry = expiry();
+    List<String> old =
+        invitations.values().stream()
+            .filter(i -> i.receivedMs() < expiry)
+            .map(i -> i.state().room())
+            .toList();
+    for (String room : old) {
+      invitations.remove(room);
+      forgetInvitation(room);
+    }
+  }
+
+  private static long expiry() {
+    return System.currentTimeMillis() - INVITATION_LIFETIME.toMillis();
+  }
+
+  private static final String LIFETIME_TEXT = INVITATION_LIFETIME.toDays() + " days";
+
+  private CompletableFuture<?> persistInvitation(Invitation i) {
+    RoomState st = i.state();
+    String json = new String(WireJson.toBytes(st), java.nio.charset.StandardCharsets.UTF_8);
+    return store.submit(
+        s -> {
+          s.saveRoomInvitation(
+              st.room(), st.name(), i.inviter(), i.nickname(), json, i.receivedMs());
+          return null;
+        });
+  }
+
+  private CompletableFuture<?> forgetInvitation(String room) {
+    return store.submit(
+        s -> {
+          s.deleteRoomInvitation(room);
+          return null;
+        });
   }
 
   private void refused(@Nullable Room room, String from, String reason) {

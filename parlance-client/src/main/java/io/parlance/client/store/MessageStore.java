@@ -49,7 +49,8 @@ public final class MessageStore implements AutoCloseable {
           "V3__mailbox.sql",
           "V4__rooms.sql",
           "V5__verified.sql",
-          "V6__fts_in_batches.sql");
+          "V6__fts_in_batches.sql",
+          "V7__room_invitations.sql");
 
   private static final String MEMORY = ":memory:";
 
@@ -1118,12 +1119,149 @@ public final class MessageStore implements AutoCloseable {
   }
 
   /**
+   * A stored invitation to a room.
+   *
+   * @param room the room id
+   * @param inviter the peer id of the member that sent it
+   * @param nickname the inviter's nickname then
+   * @param json the signed state it carried
+   * @param receivedMs when it arrived, Unix milliseconds
+   */
+  public record RoomInvitation(
+      String room, String inviter, String nickname, String json, long receivedMs) {}
+
+  /**
+   * Stores an invitation, replacing an earlier one to the same room.
+   *
+   * @param room the room id
+   * @param name the room's name
+   * @param inviter the inviter's peer id
+   * @param nickname the inviter's nickname
+   * @param json the signed state it carried
+   * @param receivedMs when it arrived, Unix milliseconds
+   */
+  public void saveRoomInvitation(
+      String room, String name, String inviter, String nickname, String json, long receivedMs) {
+    try {
+      PreparedStatement ps =
+          statement(
+              "INSERT OR REPLACE INTO room_invitations (room, name, inviter, nickname, json,"
+                  + " received_ms) VALUES (?, ?, ?, ?, ?, ?)");
+      ps.setString(1, room);
+      ps.setString(2, name);
+      ps.setString(3, inviter);
+      ps.setString(4, nickname);
+      ps.setString(5, json);
+      ps.setLong(6, receivedMs);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
+  }
+
+  /**
+   * Deletes the invitation to a room (accepted or withdrawn), if there is one.
+   *
+   * @param room the room id
+   */
+  public void deleteRoomInvitation(String room) {
+    try {
+      PreparedStatement ps = statement("DELETE FROM room_invitations WHERE room = ?");
+      ps.setString(1, room);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
+  }
+
+  /**
+   * Deletes the invitations that arrived before a time.
+   *
+   * @param receivedBeforeMs the time, Unix milliseconds
+   * @return how many were deleted
+   */
+  public int deleteRoomInvitationsBefore(long receivedBeforeMs) {
+    try {
+      PreparedStatement ps = statement("DELETE FROM room_invitations WHERE received_ms < ?");
+      ps.setLong(1, receivedBeforeMs);
+      return ps.executeUpdate();
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
+  }
+
+  /**
+   * Returns the stored invitations, oldest first.
+   *
+   * @return the invitations
+   */
+  public List<RoomInvitation> roomInvitations() {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT room, inviter, nickname, json, received_ms FROM room_invitations"
+                + " ORDER BY received_ms, room")) {
+      try (ResultSet rs = ps.executeQuery()) {
+        List<RoomInvitation> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(
+              new RoomInvitation(
+                  rs.getString(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  rs.getString(4),
+                  rs.getLong(5)));
+        }
+        return out;
+      }
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
+  }
+
+  /**
+   * Forgets a room: its states and messages (after {@code /leave}).
+   *
+   * @param room the room id
+   */
+  public void deleteRoom(String room) {
+    try {
+      PreparedStatement states = statement("DELETE FROM room_states WHERE room = ?");
+      states.setString(1, room);
+      states.executeUpdate();
+      PreparedStatement messages = statement("DELETE FROM room_messages WHERE room = ?");
+      messages.setString(1, room);
+      messages.executeUpdate();
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
+  }
+
+  /**
    * Returns the ids of the rooms with a stored state.
    *
    * @return the room ids
    */
   public List<String> rooms() {
     return strings("SELECT DISTINCT room FROM room_states ORDER BY room", null);
+  }
+
+  /**
+   * Returns the name of each room with a stored state (a room's name never changes).
+   *
+   * @return room id to name
+   */
+  public java.util.Map<String, String> roomNames() {
+    try (PreparedStatement ps =
+            connection.prepareStatement("SELECT room, min(name) FROM room_states GROUP BY room");
+        ResultSet rs = ps.executeQuery()) {
+      java.util.Map<String, String> out = new java.util.HashMap<>();
+      while (rs.next()) {
+        out.put(rs.getString(1), rs.getString(2));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
   }
 
   /**

@@ -140,11 +140,35 @@ class RoomCommandsTest {
   @Test
   void roomCommandsParse() {
     assertThat(Command.parse("/room create my room votes 3", List.of()))
-        .isEqualTo(new Command.RoomCommand("create", "my room", "3"));
+        .isEqualTo(new Command.RoomCommand("create", "my room", "0,3,3"));
     assertThat(Command.parse("/room create lab", List.of()))
-        .isEqualTo(new Command.RoomCommand("create", "lab", "0"));
+        .isEqualTo(new Command.RoomCommand("create", "lab", "0,0,0"));
     assertThat(Command.parse("/room create lab votes 0", List.of()))
         .isInstanceOf(Command.Invalid.class);
+    assertThat(Command.parse("/room create lab invite=votes:2", List.of()))
+        .isEqualTo(new Command.RoomCommand("create", "lab", "2,0,0"));
+    assertThat(
+            Command.parse("/room create big lab promote=mods remove=votes:3 INVITE=5", List.of()))
+        .isEqualTo(new Command.RoomCommand("create", "big lab", "5,3,0"));
+    assertThat(Command.parse("/room create lab admit=votes:2 votes 4", List.of()))
+        .isEqualTo(new Command.RoomCommand("create", "lab", "2,4,4"));
+    assertThat(Command.parse("/room create a=b", List.of()))
+        .as("a word with = that is no rule is part of the name")
+        .isEqualTo(new Command.RoomCommand("create", "a=b", "0,0,0"));
+    for (String bad :
+        List.of(
+            "/room create lab invite=votes:0",
+            "/room create lab invite=votes:257",
+            "/room create lab invite=everyone",
+            "/room create lab invite=votes:",
+            "/room create lab invite=votes:2 invite=mods",
+            "/room create lab remove=votes:2 votes 3",
+            "/room create lab invite=votes:99999999999999999999")) {
+      assertThat(Command.parse(bad, List.of()))
+          .as(bad)
+          .isInstanceOfSatisfying(
+              Command.Invalid.class, i -> assertThat(i.message()).contains("invite=R", "votes:N"));
+    }
     assertThat(Command.parse("/say lab  two  spaces", List.of()))
         .isEqualTo(new Command.RoomCommand("say", "lab", " two  spaces"));
     assertThat(Command.parse("/history #lab 5", List.of()))

@@ -42,7 +42,7 @@ class MessageStoreTest {
 
   @Test
   void aNewDatabaseIsMigratedToTheLatestSchemaInWalMode() throws Exception {
-    assertThat(store.schemaVersion()).isEqualTo(MessageStore.latestSchemaVersion()).isEqualTo(6);
+    assertThat(store.schemaVersion()).isEqualTo(MessageStore.latestSchemaVersion()).isEqualTo(7);
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         Statement s = c.createStatement()) {
       var rs = s.executeQuery("PRAGMA journal_mode");
