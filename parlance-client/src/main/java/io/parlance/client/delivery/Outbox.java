@@ -183,6 +183,10 @@ public final class Outbox implements AckListener, AutoCloseable {
     if (expected == null || !expected.equals(from)) {
       return false; // only the peer a message went to may acknowledge it
     }
+    if (sender.loop.inEventLoop()) {
+      sender.ack(id); // read on the sender's own loop: no hand-off
+      return true;
+    }
     return sender.run(() -> sender.ack(id));
   }
 
