@@ -127,7 +127,8 @@ public final class Outbox implements AckListener, AutoCloseable {
     Objects.requireNonNull(text, "text");
     CompletableFuture<Outgoing> outcome = new CompletableFuture<>();
     PeerSender sender = sender(key, nickname);
-    if (peer != null) {
+    if (peer != null && !sender.knows(peer)) {
+      // Only when it is news to the sender: one task less per message in a burst to one peer.
       sender.run(() -> sender.present(peer, false));
     }
     store.submit(

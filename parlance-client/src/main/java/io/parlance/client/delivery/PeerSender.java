@@ -73,6 +73,10 @@ final class PeerSender {
   private final int memoryLimit;
 
   private volatile @Nullable InetSocketAddress address;
+
+  /** The peer as the loop last learnt it, for other threads: null while it is away. */
+  private volatile @Nullable Peer current;
+
   private @Nullable Peer peer;
   private String nickname;
 
@@ -122,6 +126,14 @@ final class PeerSender {
   /** How many pages of the outbox this sender asked the store for, for tests. */
   long pagesRead() {
     return pagesRead;
+  }
+
+  /**
+   * Tells whether the sender already has this peer, as it is, online: then telling it again changes
+   * nothing and can be skipped.
+   */
+  boolean knows(Peer p) {
+    return p.equals(current);
   }
 
   /** The peer's message address while it is online, for checking where acks come from. */
@@ -204,6 +216,7 @@ final class PeerSender {
     }
     boolean moved = peer == null || !peer.address().equals(p.address());
     peer = p;
+    current = p;
     nickname = p.nickname();
     address = p.address();
     if (moved) {
@@ -224,6 +237,7 @@ final class PeerSender {
       return;
     }
     peer = null;
+    current = null;
     address = null;
     settleAll(nickname + " went offline; it is sent when " + nickname + " is back");
     forgetMemory();
@@ -278,6 +292,7 @@ final class PeerSender {
 
   void close() {
     closed = true;
+    current = null;
     settleAll("the node stopped; it is sent at the next start");
     forgetMemory();
   }
