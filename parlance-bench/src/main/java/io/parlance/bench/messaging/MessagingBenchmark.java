@@ -273,6 +273,13 @@ public final class MessagingBenchmark {
       Result r = runOnce();
       results.add(r);
       out.printf(Locale.ROOT, "run %d/%d: %s%n", run, settings.runs(), describe(r));
+      if (r.received() > 0) {
+        // The JIT's share of the CPU figure: large when the warm-up was too short.
+        out.printf(
+            Locale.ROOT,
+            "  of the CPU, JIT compiler threads: %.1f µs/message%n",
+            lastJitNanos / 1e3 / r.received());
+      }
     }
     summarize(results);
     return results;
@@ -337,6 +344,7 @@ public final class MessagingBenchmark {
         acks.reset();
         failed.set(0);
         CpuTime cpuBefore = CpuTime.now();
+        CpuTime jitBefore = CpuTime.compilerNow();
         long allocatedBefore = Allocation.allocatedBytes();
         long start = System.nanoTime();
         long sent =
@@ -359,6 +367,7 @@ public final class MessagingBenchmark {
           }
         }
         CpuTime cpu = CpuTime.now().minus(cpuBefore);
+        lastJitNanos = Math.max(0, CpuTime.compilerNow().minus(jitBefore).totalNanos());
         long allocated = Allocation.allocatedBytes() - allocatedBefore;
         return new Result(
             sent,
@@ -464,6 +473,9 @@ public final class MessagingBenchmark {
       Thread.sleep(1);
     }
   }
+
+  /** CPU time of the JIT compiler threads during the last measured run. */
+  private long lastJitNanos;
 
   private String describe(Result r) {
     return String.format(

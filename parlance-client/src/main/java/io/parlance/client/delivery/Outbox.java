@@ -127,7 +127,8 @@ public final class Outbox implements AckListener, AutoCloseable {
     Objects.requireNonNull(text, "text");
     CompletableFuture<Outgoing> outcome = new CompletableFuture<>();
     PeerSender sender = sender(key, nickname);
-    if (peer != null) {
+    if (peer != null && !sender.knows(peer)) {
+      // Only when it is news to the sender: one task less per message in a burst to one peer.
       sender.run(() -> sender.present(peer, false));
     }
     store.submit(
@@ -182,6 +183,10 @@ public final class Outbox implements AckListener, AutoCloseable {
     InetSocketAddress expected = sender.address();
     if (expected == null || !expected.equals(from)) {
       return false; // only the peer a message went to may acknowledge it
+    }
+    if (sender.loop.inEventLoop()) {
+      sender.ack(id); // read on the sender's own loop: no hand-off
+      return true;
     }
     return sender.run(() -> sender.ack(id));
   }

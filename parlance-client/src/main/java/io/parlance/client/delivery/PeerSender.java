@@ -11,10 +11,12 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -44,6 +46,13 @@ final class PeerSender {
   private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
   static final long FIRST_RETRY_MILLIS = 500;
 
+  /**
+   * How long the record of a write to an acknowledging peer waits for the ack, so that the two
+   * become one update of the store instead of two. The write's record is information (history shows
+   * "sent", and how many attempts); the outbox does not need it to send again.
+   */
+  static final long SENT_RECORD_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
   /** A message handed to the writer, with when its write completed (-1 until then). */
   private static final class InFlight {
     private StoredMessage message;
@@ -64,6 +73,10 @@ final class PeerSender {
   private final int memoryLimit;
 
   private volatile @Nullable InetSocketAddress address;
+
+  /** The peer as the loop last learnt it, for other threads: null while it is away. */
+  private volatile @Nullable Peer current;
+
   private @Nullable Peer peer;
   private String nickname;
 
@@ -86,6 +99,13 @@ final class PeerSender {
   private @Nullable PeerLink channel;
   private boolean connecting;
   private final List<String> sentToRecord = new ArrayList<>();
+
+  /** Written to an acknowledging peer, not yet recorded: id to when it was written. */
+  private final LinkedHashMap<String, Long> sentLater = new LinkedHashMap<>();
+
+  private final List<String> sentAndDeliveredToRecord = new ArrayList<>();
+  private @Nullable ScheduledFuture<?> sentTimer;
+  private boolean pumpScheduled;
   private final List<String> sentFinalToRecord = new ArrayList<>();
   private final List<StoredMessage> deliveredToRecord = new ArrayList<>();
   private boolean recordScheduled;
@@ -106,6 +126,14 @@ final class PeerSender {
   /** How many pages of the outbox this sender asked the store for, for tests. */
   long pagesRead() {
     return pagesRead;
+  }
+
+  /**
+   * Tells whether the sender already has this peer, as it is, online: then telling it again changes
+   * nothing and can be skipped.
+   */
+  boolean knows(Peer p) {
+    return p.equals(current);
   }
 
   /** The peer's message address while it is online, for checking where acks come from. */
@@ -188,6 +216,7 @@ final class PeerSender {
     }
     boolean moved = peer == null || !peer.address().equals(p.address());
     peer = p;
+    current = p;
     nickname = p.nickname();
     address = p.address();
     if (moved) {
@@ -208,6 +237,7 @@ final class PeerSender {
       return;
     }
     peer = null;
+    current = null;
     address = null;
     settleAll(nickname + " went offline; it is sent when " + nickname + " is back");
     forgetMemory();
@@ -222,13 +252,17 @@ final class PeerSender {
     outbox.forget(id, this);
     timeouts = 0;
     failures = 0;
-    if (m.state() == DeliveryState.QUEUED) {
-      // The ack overtook the write's completion.
+    boolean overtook = m.state() == DeliveryState.QUEUED;
+    if (overtook) {
+      // The ack overtook the write's completion: it was written, and is recorded as such.
       m = sentVersion(m);
       if (peer != null) {
         outbox.listener().sent(m, peer);
       }
       settle(id, peer);
+    }
+    if (sentLater.remove(id) != null || overtook) {
+      sentAndDeliveredToRecord.add(id); // the write and the ack in one update
     }
     deliveredToRecord.add(m);
     scheduleRecord();
@@ -236,11 +270,29 @@ final class PeerSender {
       ackTimer.cancel(false);
       ackTimer = null;
     }
-    pump();
+    schedulePump();
+  }
+
+  /**
+   * Pumps once the tasks already queued on the loop have run: the acks of one read come as a burst
+   * of tasks, and their writes then leave together.
+   */
+  private void schedulePump() {
+    if (!pumpScheduled) {
+      pumpScheduled = true;
+      if (!run(
+          () -> {
+            pumpScheduled = false;
+            pump();
+          })) {
+        pumpScheduled = false;
+      }
+    }
   }
 
   void close() {
     closed = true;
+    current = null;
     settleAll("the node stopped; it is sent at the next start");
     forgetMemory();
   }
@@ -457,8 +509,7 @@ final class PeerSender {
     if (first) {
       f.message = sentVersion(f.message);
     }
-    sentToRecord.add(id);
-    scheduleRecord();
+    recordSentLater(id);
     if (first) {
       outbox.listener().sent(f.message, to);
     }
@@ -479,24 +530,73 @@ final class PeerSender {
     }
   }
 
+  /**
+   * Keeps the record of a write until its ack comes (then both are one update) or {@link
+   * #SENT_RECORD_DELAY_NANOS} passed. A message written again before its first write was recorded
+   * has that one recorded now, so every attempt counts.
+   */
+  private void recordSentLater(String id) {
+    if (sentLater.remove(id) != null) {
+      sentToRecord.add(id);
+      scheduleRecord();
+    }
+    sentLater.put(id, System.nanoTime());
+    armSentTimer();
+  }
+
+  private void armSentTimer() {
+    if (sentTimer != null || sentLater.isEmpty()) {
+      return;
+    }
+    long oldest = sentLater.values().iterator().next();
+    long wait = Math.max(1, oldest + SENT_RECORD_DELAY_NANOS - System.nanoTime());
+    sentTimer = loop.schedule(this::sentDue, wait, TimeUnit.NANOSECONDS);
+  }
+
+  /** Records the writes whose ack did not come within the delay. */
+  private void sentDue() {
+    sentTimer = null;
+    long now = System.nanoTime();
+    for (Iterator<Map.Entry<String, Long>> it = sentLater.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Long> e = it.next();
+      if (now - e.getValue() < SENT_RECORD_DELAY_NANOS) {
+        break; // in the order written: the rest are younger
+      }
+      sentToRecord.add(e.getKey());
+      it.remove();
+    }
+    scheduleRecord();
+    armSentTimer();
+  }
+
   private void record() {
     recordScheduled = false;
-    if (sentToRecord.isEmpty() && deliveredToRecord.isEmpty() && sentFinalToRecord.isEmpty()) {
+    if (sentToRecord.isEmpty()
+        && deliveredToRecord.isEmpty()
+        && sentFinalToRecord.isEmpty()
+        && sentAndDeliveredToRecord.isEmpty()) {
       return;
     }
     List<String> sent = List.copyOf(sentToRecord);
     List<String> sentFinal = List.copyOf(sentFinalToRecord);
     List<StoredMessage> delivered = List.copyOf(deliveredToRecord);
+    Set<String> both = new HashSet<>(sentAndDeliveredToRecord);
     sentToRecord.clear();
     sentFinalToRecord.clear();
     deliveredToRecord.clear();
-    List<String> deliveredIds = delivered.stream().map(StoredMessage::id).toList();
+    sentAndDeliveredToRecord.clear();
+    List<String> sentAndDelivered = new ArrayList<>(both.size());
+    List<String> deliveredIds = new ArrayList<>(delivered.size() - both.size());
+    for (StoredMessage m : delivered) {
+      (both.contains(m.id()) ? sentAndDelivered : deliveredIds).add(m.id());
+    }
     outbox
         .store()
         .submit(
             s -> {
               s.markSent(key, sent);
               s.markSentFinal(key, sentFinal);
+              s.markSentAndDelivered(key, sentAndDelivered);
               s.markDelivered(key, deliveredIds);
               return null;
             },
@@ -629,10 +729,13 @@ final class PeerSender {
   }
 
   private void forgetMemory() {
+    sentToRecord.addAll(sentLater.keySet()); // written: recorded now, acked or not
+    sentLater.clear();
     record();
     generation++;
     epoch++;
-    for (ScheduledFuture<?> t : new ScheduledFuture<?>[] {retryTimer, ackTimer, paceTimer}) {
+    for (ScheduledFuture<?> t :
+        new ScheduledFuture<?>[] {retryTimer, ackTimer, paceTimer, sentTimer}) {
       if (t != null) {
         t.cancel(false);
       }
@@ -640,6 +743,7 @@ final class PeerSender {
     retryTimer = null;
     ackTimer = null;
     paceTimer = null;
+    sentTimer = null;
     channel = null;
     connecting = false;
     inFlight.keySet().forEach(id -> outbox.forget(id, this));

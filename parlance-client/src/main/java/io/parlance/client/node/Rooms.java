@@ -22,6 +22,7 @@ import io.parlance.protocol.room.RoomSigner;
 import io.parlance.protocol.room.RoomState;
 import io.parlance.protocol.room.Rules;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -346,9 +347,11 @@ public final class Rooms implements AutoCloseable {
           RoomMessage m = room.post(text);
           // stored, then queued for each member, in that order on the store's thread
           CompletableFuture<?> stored = persistMessages(room, List.of(m));
-          RoomLine line = new RoomLine.Post(m);
+          // One envelope and one look at the directory for every member, not one each.
+          String content = RoomEnvelope.wrap(new RoomLine.Post(m));
+          Map<String, Peer> online = onlineById();
           for (Member member : room.recipients()) {
-            send(member, line);
+            send(member, content, online.get(member.id()));
           }
           return stored.thenApply(x -> m);
         })
@@ -970,12 +973,27 @@ public final class Rooms implements AutoCloseable {
         directory.peers().stream()
             .filter(p -> p.id() != null && p.id().value().equals(member.id()))
             .findFirst();
+    send(member, RoomEnvelope.wrap(line), online.orElse(null));
+  }
+
+  /** The peers online now that proved an id, by that id. */
+  private Map<String, Peer> onlineById() {
+    Map<String, Peer> byId = new HashMap<>();
+    for (Peer p : directory.peers()) {
+      if (p.id() != null) {
+        byId.putIfAbsent(p.id().value(), p);
+      }
+    }
+    return byId;
+  }
+
+  private void send(Member member, String content, @Nullable Peer online) {
     outbox
         .submit(
             member.id(),
-            online.map(Peer::nickname).orElse(member.nickname()),
-            online.orElse(null),
-            RoomEnvelope.wrap(line),
+            online != null ? online.nickname() : member.nickname(),
+            online,
+            content,
             System.currentTimeMillis() / 1000)
         .whenComplete(
             (ok, e) -> {

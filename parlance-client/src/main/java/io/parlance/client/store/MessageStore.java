@@ -530,7 +530,7 @@ public final class MessageStore implements AutoCloseable {
     String sql =
         "INSERT OR IGNORE INTO messages"
             + " (id, direction, peer, nickname, content, timestamp, state, created_ms, updated_ms,"
-            + " pending, verified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " pending, verified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq";
     try {
       PreparedStatement ps = statement(sql);
       ps.setString(1, id);
@@ -548,12 +548,13 @@ public final class MessageStore implements AutoCloseable {
       } else {
         ps.setInt(11, verified);
       }
-      if (ps.executeUpdate() == 0) {
-        return -1;
-      }
-      unindexed++;
-      try (ResultSet keys = statement("SELECT last_insert_rowid()").executeQuery()) {
-        return keys.next() ? keys.getLong(1) : -1;
+      // The new row's seq comes back from the insert itself: one step into SQLite, not two.
+      try (ResultSet inserted = ps.executeQuery()) {
+        if (!inserted.next()) {
+          return -1; // ignored: the id is taken
+        }
+        unindexed++;
+        return inserted.getLong(1);
       }
     } catch (SQLException e) {
       throw translate(file, e);
@@ -647,6 +648,24 @@ public final class MessageStore implements AutoCloseable {
     updateAll(
         "UPDATE messages SET state = 'delivered', pending = 0, updated_ms = ?"
             + " WHERE direction = 'out' AND peer = ? AND id = ? AND state != 'delivered'",
+        peer,
+        ids);
+  }
+
+  /**
+   * Records, in one statement per message, that several outgoing messages to one peer were written
+   * once more and then acknowledged: what {@link #markSent(String, Collection)} followed by {@link
+   * #markDelivered(String, Collection)} leave, with half the updates. A sender uses it when the ack
+   * came before it had recorded the write.
+   *
+   * @param peer the recipient's key
+   * @param ids the message ids
+   */
+  public void markSentAndDelivered(String peer, Collection<String> ids) {
+    updateAll(
+        "UPDATE messages SET state = 'delivered', attempts = attempts + 1, pending = 0,"
+            + " updated_ms = ? WHERE direction = 'out' AND peer = ? AND id = ?"
+            + " AND state != 'delivered'",
         peer,
         ids);
   }

@@ -309,4 +309,58 @@ class OutboxTest {
     assertThat(connections.contents()).containsExactly("m1", "m2", "m3", "m4");
     assertThat(outbox.pagesRead("bob")).isEqualTo(pages);
   }
+
+  private StoredMessage stored(String content) throws Exception {
+    return store.submit(s -> s.history("bob", 100)).get(10, TimeUnit.SECONDS).stream()
+        .filter(m -> m.content().equals(content))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @Test
+  void aWriteAckedSoonIsRecordedDeliveredWithItsAttemptAndOneNotAckedIsRecordedSent()
+      throws Exception {
+    outbox(8, Duration.ofMinutes(1), Duration.ofMinutes(1));
+    submit(BOB, "acked", "not acked");
+    await().atMost(WAIT).until(() -> connections.contents().size() == 2);
+    assertThat(outbox.acked(BOB_AT, idOf("acked"))).isTrue();
+    await().atMost(WAIT).until(() -> reports.delivered.contains("acked"));
+
+    assertThat(stored("acked"))
+        .satisfies(
+            m -> {
+              assertThat(m.state()).isEqualTo(DeliveryState.DELIVERED);
+              assertThat(m.attempts()).isEqualTo(1);
+            });
+    // The write with no ack is recorded too, once the ack had its time to come.
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(stored("not acked"))
+                    .satisfies(
+                        m -> {
+                          assertThat(m.state()).isEqualTo(DeliveryState.SENT);
+                          assertThat(m.attempts()).isEqualTo(1);
+                        }));
+    assertThat(store.submit(s -> s.outbox("bob", 10)).get(10, TimeUnit.SECONDS))
+        .extracting(StoredMessage::content)
+        .containsExactly("not acked");
+  }
+
+  @Test
+  void aWriteNotYetRecordedWhenTheOutboxClosesIsRecordedSentWithItsEarlierAttempts()
+      throws Exception {
+    outbox(8, Duration.ofMillis(50), Duration.ofMillis(100));
+    submit(BOB, "late");
+    // No ack: after the timeout it goes again, so two attempts, the first recorded at once.
+    await().atMost(WAIT).until(() -> connections.contents().size() >= 2);
+    outbox.close();
+    settle();
+
+    StoredMessage late = stored("late");
+    assertThat(late.state()).isEqualTo(DeliveryState.SENT);
+    // Each write that completed before the close counts (one racing the close may not).
+    assertThat(late.attempts()).isBetween(2, connections.contents().size());
+  }
 }

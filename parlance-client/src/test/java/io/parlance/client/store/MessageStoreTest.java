@@ -2,6 +2,7 @@ package io.parlance.client.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -82,6 +83,33 @@ class MessageStoreTest {
     // Delivered is final: a late "sent" does not put it back.
     store.markSent("bob@10.0.0.2:5000", first.id());
     assertThat(store.history("bob", 10).get(0).state()).isEqualTo(DeliveryState.DELIVERED);
+  }
+
+  @Test
+  void sentAndDeliveredInOneUpdateLeavesWhatTheTwoUpdatesLeave() {
+    StoredMessage viaTwo = store.enqueue("bob-key", "bob", "two steps", 10);
+    StoredMessage viaOne = store.enqueue("bob-key", "bob", "one step", 11);
+    StoredMessage sentTwice = store.enqueue("bob-key", "bob", "again", 12);
+    StoredMessage other = store.enqueue("carol-key", "carol", "not carol's", 13);
+
+    store.markSent("bob-key", List.of(viaTwo.id()));
+    store.markDelivered("bob-key", List.of(viaTwo.id()));
+    store.markSent("bob-key", List.of(sentTwice.id()));
+    store.markSentAndDelivered("bob-key", List.of(viaOne.id(), sentTwice.id(), other.id()));
+    // Delivered is final: a late one changes nothing.
+    store.markSentAndDelivered("bob-key", List.of(viaOne.id()));
+
+    assertThat(store.outbox("bob-key", 10)).isEmpty();
+    assertThat(store.history("bob-key", 10))
+        .extracting(StoredMessage::content, StoredMessage::state, StoredMessage::attempts)
+        .containsExactly(
+            tuple("two steps", DeliveryState.DELIVERED, 1),
+            tuple("one step", DeliveryState.DELIVERED, 1),
+            tuple("again", DeliveryState.DELIVERED, 2));
+    // Only the named peer's messages: carol's stays in her outbox.
+    assertThat(store.outbox("carol-key", 10))
+        .extracting(StoredMessage::id)
+        .containsExactly(other.id());
   }
 
   @Test
