@@ -199,6 +199,17 @@ class TerminalUiIT {
     // Alt-0 goes back to the status window; Ctrl-C quits and gives the terminal back.
     keys("alice", "M-0");
     awaitScreen("alice", s -> s.contains("parlance · notes and replies"), "the status window");
+
+    // Ctrl-F from the status window finds bob's answer in his conversation and jumps there.
+    keys("alice", "C-f");
+    type("alice", "HI ALICE");
+    keys("alice", "Enter");
+    String found =
+        awaitScreen(
+            "alice", s -> s.contains("found in " + bob + ": 1 line in 1 conversation"), "the hit");
+    assertThat(found).contains(bob + " · online").contains(bob + ": hi alice");
+    keys("alice", "Escape");
+    awaitScreen("alice", s -> s.contains(bob + ">"), "the search ended");
     keys("alice", "C-c");
     awaitScreen("alice", s -> s.contains("parlance-exited"), "the chat's exit");
   }
