@@ -48,7 +48,8 @@ final class FullScreenMode {
           "/query <peer>                talk to a peer: plain text then goes to it",
           "//text                       send text that starts with a /",
           "Ctrl-N, Ctrl-P, Alt-0..9     next, previous, n-th conversation (0: status)",
-          "PgUp, PgDn                   scroll the conversation; Ctrl-F find in it (Esc ends)",
+          "PgUp, PgDn                   scroll the conversation",
+          "Ctrl-F                       find in every conversation; again: the next (Esc ends)",
           "Alt-Enter                    a new line in the message; Enter sends it",
           "Tab, Up, Down                complete a command or name; earlier lines",
           "Ctrl-L                       redraw; Ctrl-C or Ctrl-D on an empty line: quit");
@@ -350,9 +351,24 @@ final class FullScreenMode {
   }
 
   private void find(String query) {
-    if (!view.find(query)) {
-      view.notice("'" + query + "' is not in this conversation above");
+    String shown = view.current();
+    String key = view.findEverywhere(query);
+    if (key == null) {
+      view.notice(
+          "'" + query + "' is in no conversation here (/search " + query + " searches the store)");
+      return;
     }
+    ChatView.Matches matches = view.matches(query);
+    String where = key.equals(ChatView.STATUS) ? "the status window" : view.name(key);
+    view.notice(
+        (key.equals(shown) ? "found" : "found in " + where)
+            + ": "
+            + matches.lines()
+            + (matches.lines() == 1 ? " line" : " lines")
+            + " in "
+            + matches.conversations()
+            + (matches.conversations() == 1 ? " conversation" : " conversations")
+            + "; Ctrl-F: the next");
   }
 
   /** Runs the typed line; false to quit. */

@@ -1,6 +1,11 @@
 package io.parlance.client.cli;
 
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import picocli.CommandLine;
+import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
@@ -18,7 +23,73 @@ public final class Main {
    */
   @SuppressWarnings("checkstyle:regexp")
   public static void main(String[] args) {
-    System.exit(commandLine(new ParlanceCommand()).execute(args));
+    System.exit(run(args, null));
+  }
+
+  /**
+   * Runs the command line. A plain start ({@code parlance --nickname alice ...}: no subcommand, no
+   * help) is parsed by a command line without the subcommands, whose models picocli would otherwise
+   * build by reflection at every start (a large part of the time to a ready chat); anything that
+   * may name one, asks for help, or does not parse there goes to the whole command line, which then
+   * answers exactly as it always did (its help lists the subcommands, its errors suggest them).
+   *
+   * @param args the arguments
+   * @param err where usage errors go, or null for stderr
+   * @return the exit code
+   */
+  static int run(String[] args, PrintWriter err) {
+    if (mayNeedTheSubcommands(args)) {
+      return whole(err).execute(args);
+    }
+    ParlanceCommand command = new ParlanceCommand();
+    CommandLine plain = commandLine(command, false);
+    if (err != null) {
+      plain.setErr(err);
+    }
+    IParameterExceptionHandler usage = plain.getParameterExceptionHandler();
+    // A usage error of the chat itself (its call has begun) is answered as always; only what did
+    // not parse goes to the whole command line.
+    plain.setParameterExceptionHandler(
+        (ex, again) ->
+            command.called ? usage.handleParseException(ex, again) : whole(err).execute(again));
+    return plain.execute(args);
+  }
+
+  private static CommandLine whole(PrintWriter err) {
+    CommandLine cmd = commandLine(new ParlanceCommand());
+    if (err != null) {
+      cmd.setErr(err);
+    }
+    return cmd;
+  }
+
+  /**
+   * Tells whether the arguments may name a subcommand or ask for help or the version: then the
+   * whole command line parses them. Errs on the side of yes (a nickname such as {@code peers} also
+   * says yes, which costs only time).
+   *
+   * @param args the arguments
+   * @return false only for a start that surely names no subcommand and asks for no help
+   */
+  static boolean mayNeedTheSubcommands(String[] args) {
+    Set<String> names = new HashSet<>(Set.of("help"));
+    for (Class<?> sub : ParlanceCommand.SUBCOMMANDS) {
+      CommandLine.Command command = sub.getAnnotation(CommandLine.Command.class);
+      names.add(command.name());
+      names.addAll(Arrays.asList(command.aliases()));
+    }
+    for (String arg : args) {
+      if (names.contains(arg)
+          || arg.equals("--help")
+          || arg.equals("--version")
+          || arg.startsWith("@") // an argument file, which may hold anything
+          || (arg.startsWith("-")
+              && !arg.startsWith("--")
+              && (arg.indexOf('h') >= 0 || arg.indexOf('V') >= 0))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -29,7 +100,16 @@ public final class Main {
    * @return the command line
    */
   static CommandLine commandLine(ParlanceCommand command) {
+    return commandLine(command, true);
+  }
+
+  private static CommandLine commandLine(ParlanceCommand command, boolean subcommands) {
     CommandLine cmd = new CommandLine(command);
+    if (subcommands) {
+      for (Class<?> sub : ParlanceCommand.SUBCOMMANDS) {
+        cmd.addSubcommand(sub);
+      }
+    }
     // One line per chat command, as /help shows them, so no command is cut in two or left out.
     cmd.getCommandSpec()
         .usageMessage()

@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jline.terminal.Terminal;
@@ -40,16 +41,6 @@ import picocli.CommandLine.Spec;
           + " read the profile's message store. Options a command shares with parlance (--profile, --data-dir, --json) may go"
           + " before or after its name."
     },
-    subcommands = {
-      DaemonCommand.class,
-      SendCommand.class,
-      PeersCommand.class,
-      InboxCommand.class,
-      RoomsCommand.class,
-      HistoryCommand.class,
-      SearchCommand.class,
-      IdCommand.class
-    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:quit normally",
@@ -57,6 +48,21 @@ import picocli.CommandLine.Spec;
       "2:usage error (bad flag, config file or nickname)"
     })
 public final class ParlanceCommand implements Callable<Integer> {
+
+  /**
+   * The subcommands, added by {@link Main#commandLine} rather than named in the annotation: a plain
+   * start, which names none, is parsed without building their models (see {@link Main}).
+   */
+  static final List<Class<?>> SUBCOMMANDS =
+      List.of(
+          DaemonCommand.class,
+          SendCommand.class,
+          PeersCommand.class,
+          InboxCommand.class,
+          RoomsCommand.class,
+          HistoryCommand.class,
+          SearchCommand.class,
+          IdCommand.class);
 
   @Spec CommandSpec spec;
 
@@ -95,8 +101,12 @@ public final class ParlanceCommand implements Callable<Integer> {
   Path workingDirectory = Path.of("").toAbsolutePath();
   InputStream stdin = System.in;
 
+  /** Set once {@link #call} begins: a usage error after that is the chat's own, not a parse one. */
+  boolean called;
+
   @Override
   public Integer call() throws Exception {
+    called = true;
     PrintWriter out = spec.commandLine().getOut();
     if (generateConfig != null) {
       ConfigFile.writeExample(generateConfig);

@@ -42,6 +42,7 @@ public final class ConnectionPool {
   private final Map<InetSocketAddress, ChannelFuture> connections = new ConcurrentHashMap<>();
   private final AtomicLong opened = new AtomicLong();
   private final boolean tls;
+  private final PendingTls tlsContext;
   private final EventLoopGroup group;
   private final Duration connectTimeout;
   private final OutboundInitializer initializer;
@@ -58,7 +59,7 @@ public final class ConnectionPool {
    */
   public ConnectionPool(
       EventLoopGroup group, Duration connectTimeout, Duration writeTimeout, Duration idleTimeout) {
-    this(group, connectTimeout, writeTimeout, idleTimeout, null, AckListener.NONE);
+    this(group, connectTimeout, writeTimeout, idleTimeout, (PendingTls) null, AckListener.NONE);
   }
 
   /**
@@ -78,6 +79,33 @@ public final class ConnectionPool {
       Duration idleTimeout,
       SslContext tls,
       AckListener acks) {
+    this(
+        group,
+        connectTimeout,
+        writeTimeout,
+        idleTimeout,
+        tls == null ? null : PendingTls.of(tls),
+        acks);
+  }
+
+  /**
+   * Makes a pool whose TLS context may still be being built: a TLS connection asked for before it
+   * is built is opened once it is.
+   *
+   * @param group the event loops connections run on
+   * @param connectTimeout how long to wait for a connection to be accepted
+   * @param writeTimeout how long a peer may take to read what we write
+   * @param idleTimeout how long an unused connection stays open
+   * @param tls the TLS client context, or null to open plain connections only
+   * @param acks where the acknowledgements peers write back on our connections go
+   */
+  public ConnectionPool(
+      EventLoopGroup group,
+      Duration connectTimeout,
+      Duration writeTimeout,
+      Duration idleTimeout,
+      PendingTls tls,
+      AckListener acks) {
     Objects.requireNonNull(group, "group");
     Objects.requireNonNull(acks, "acks");
     this.group = group;
@@ -91,6 +119,7 @@ public final class ConnectionPool {
             .option(ChannelOption.TCP_NODELAY, true)
             .handler(initializer);
     this.tls = tls != null;
+    this.tlsContext = tls;
   }
 
   /**
@@ -190,45 +219,51 @@ public final class ConnectionPool {
               DeliveryException.Reason.CLOSED, address, "the node is shutting down", null));
       return result;
     }
-    RelaySocket.open(
-            group,
-            relay,
-            relayTls,
-            token,
-            connectTimeout,
-            new ChannelInitializer<Channel>() {
-              @Override
-              protected void initChannel(Channel ch) {
-                ch.attr(PeerTls.EXPECTED_PEER).set(peerId);
-                ch.attr(RelaySocket.PEER_ADDRESS).set(address);
-                ch.pipeline().addLast(initializer);
-              }
-            })
-        .whenComplete(
-            (ch, error) -> {
-              if (error != null) {
-                result.completeExceptionally(
-                    new DeliveryException(
-                        DeliveryException.Reason.UNREACHABLE,
-                        address,
-                        "cannot relay to " + Peer.format(address) + ": " + error.getMessage(),
-                        error));
-                return;
-              }
-              opened.incrementAndGet();
-              relayed.put(ch, Boolean.TRUE);
-              ch.closeFuture().addListener(f -> relayed.remove(ch));
-              CompletableFuture<ChannelFuture> ready = new CompletableFuture<>();
-              whenVerified(new Target(address, peerId), ch.newSucceededFuture(), ready);
-              ready.whenComplete(
-                  (c, e) -> {
-                    if (e != null) {
-                      result.completeExceptionally(e);
-                    } else {
-                      result.complete(ChannelLink.of(ch, address));
+    // Just after the start the TLS context may still be being built: the relay is dialled once
+    // it is (at once otherwise).
+    tlsContext.whenReady(
+        () -> {
+          RelaySocket.open(
+                  group,
+                  relay,
+                  relayTls,
+                  token,
+                  connectTimeout,
+                  new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                      ch.attr(PeerTls.EXPECTED_PEER).set(peerId);
+                      ch.attr(RelaySocket.PEER_ADDRESS).set(address);
+                      ch.pipeline().addLast(initializer);
                     }
+                  })
+              .whenComplete(
+                  (ch, error) -> {
+                    if (error != null) {
+                      result.completeExceptionally(
+                          new DeliveryException(
+                              DeliveryException.Reason.UNREACHABLE,
+                              address,
+                              "cannot relay to " + Peer.format(address) + ": " + error.getMessage(),
+                              error));
+                      return;
+                    }
+                    opened.incrementAndGet();
+                    relayed.put(ch, Boolean.TRUE);
+                    ch.closeFuture().addListener(f -> relayed.remove(ch));
+                    CompletableFuture<ChannelFuture> ready = new CompletableFuture<>();
+                    whenVerified(new Target(address, peerId), ch.newSucceededFuture(), ready);
+                    ready.whenComplete(
+                        (c, e) -> {
+                          if (e != null) {
+                            result.completeExceptionally(e);
+                          } else {
+                            result.complete(ChannelLink.of(ch, address));
+                          }
+                        });
                   });
-            });
+        },
+        group.next());
     return result;
   }
 
@@ -243,6 +278,11 @@ public final class ConnectionPool {
       ready.completeExceptionally(
           new DeliveryException(
               DeliveryException.Reason.CLOSED, address, "the node is shutting down", null));
+      return;
+    }
+    if (target.peerId() != null && !tlsContext.isReady()) {
+      // Just after the start: the TLS context is still being built; connect once it is.
+      tlsContext.whenReady(() -> whenReady(target, ready, stale), group.next());
       return;
     }
     ChannelFuture connection = connectionTo(target);

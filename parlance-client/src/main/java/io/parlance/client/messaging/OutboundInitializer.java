@@ -3,7 +3,6 @@ package io.parlance.client.messaging;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.WriteTimeoutHandler;
 import io.parlance.protocol.codec.LineFrameDecoder;
@@ -26,11 +25,14 @@ final class OutboundInitializer extends ChannelInitializer<SocketChannel> {
 
   private final Duration writeTimeout;
   private final Duration idleTimeout;
-  private final SslContext tls;
+  private final PendingTls tls;
   private final AckListener acks;
 
+  /**
+   * A TLS context given must be ready before a TLS connection is opened ({@link ConnectionPool}).
+   */
   OutboundInitializer(
-      Duration writeTimeout, Duration idleTimeout, SslContext tls, AckListener acks) {
+      Duration writeTimeout, Duration idleTimeout, PendingTls tls, AckListener acks) {
     this.tls = tls;
     this.writeTimeout = writeTimeout;
     this.idleTimeout = idleTimeout;
@@ -40,7 +42,7 @@ final class OutboundInitializer extends ChannelInitializer<SocketChannel> {
   @Override
   protected void initChannel(SocketChannel ch) {
     if (tls != null && PeerTls.expectedPeer(ch) != null) {
-      ch.pipeline().addLast(MessagingPipeline.TLS, tls.newHandler(ch.alloc()));
+      ch.pipeline().addLast(MessagingPipeline.TLS, tls.get().newHandler(ch.alloc()));
     }
     ch.pipeline()
         // ConnectionPool writes and flushes every line; sends that arrive while the loop is busy

@@ -69,9 +69,22 @@ public final class PeerTls {
   /**
    * The TLS contexts of a node, and whether it refuses plain peers.
    *
-   * @param server accepts TLS connections, requiring the client's certificate
-   * @param client opens TLS connections with our certificate
+   * @param server accepts TLS connections, requiring the client's certificate (perhaps still being
+   *     built)
+   * @param client opens TLS connections with our certificate (perhaps still being built)
    * @param required true to refuse plain connections in both directions
    */
-  public record Contexts(SslContext server, SslContext client, boolean required) {}
+  public record Contexts(PendingTls server, PendingTls client, boolean required) {
+
+    /**
+     * The contexts of a node, both already built.
+     *
+     * @param server accepts TLS connections, requiring the client's certificate
+     * @param client opens TLS connections with our certificate
+     * @param required true to refuse plain connections in both directions
+     */
+    public Contexts(SslContext server, SslContext client, boolean required) {
+      this(PendingTls.of(server), PendingTls.of(client), required);
+    }
+  }
 }

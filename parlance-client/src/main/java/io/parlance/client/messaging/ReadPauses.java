@@ -16,6 +16,9 @@ final class ReadPauses {
   /** The connection sent more lines than its rate allows. */
   static final int RATE = 2;
 
+  /** A TLS client came before the node's TLS context was built ({@link TlsDetector}). */
+  static final int TLS = 4;
+
   private static final AttributeKey<ReadPauses> KEY =
       AttributeKey.valueOf(ReadPauses.class, "reasons");
 
@@ -27,7 +30,7 @@ final class ReadPauses {
    * Pauses reading a connection for a reason.
    *
    * @param channel the connection
-   * @param reason {@link #STORE} or {@link #RATE}
+   * @param reason {@link #STORE}, {@link #RATE} or {@link #TLS}
    */
   static void pause(Channel channel, int reason) {
     ReadPauses pauses = channel.attr(KEY).get();
@@ -43,7 +46,7 @@ final class ReadPauses {
    * Takes a reason back; reading resumes if it was the last.
    *
    * @param channel the connection
-   * @param reason {@link #STORE} or {@link #RATE}
+   * @param reason {@link #STORE}, {@link #RATE} or {@link #TLS}
    */
   static void resume(Channel channel, int reason) {
     ReadPauses pauses = channel.attr(KEY).get();
@@ -60,7 +63,7 @@ final class ReadPauses {
    * Tells whether reading a connection is paused for a reason.
    *
    * @param channel the connection
-   * @param reason {@link #STORE} or {@link #RATE}
+   * @param reason {@link #STORE}, {@link #RATE} or {@link #TLS}
    * @return true if it is
    */
   static boolean pausedFor(Channel channel, int reason) {

@@ -1,6 +1,7 @@
 package io.parlance.client.messaging;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.SslContext;
@@ -23,10 +24,15 @@ final class TlsDetector extends ByteToMessageDecoder {
   /** The content type of a TLS handshake record. */
   static final int TLS_HANDSHAKE = 0x16;
 
-  private final SslContext server;
+  private final PendingTls server;
   private final boolean required;
+  private boolean waiting;
 
   TlsDetector(SslContext server, boolean required) {
+    this(PendingTls.of(server), required);
+  }
+
+  TlsDetector(PendingTls server, boolean required) {
     this.server = server;
     this.required = required;
   }
@@ -37,7 +43,12 @@ final class TlsDetector extends ByteToMessageDecoder {
       return;
     }
     if (in.getUnsignedByte(in.readerIndex()) == TLS_HANDSHAKE) {
-      ctx.pipeline().addAfter(ctx.name(), MessagingPipeline.TLS, server.newHandler(ctx.alloc()));
+      if (!server.isReady()) {
+        waitForTheContext(ctx);
+        return; // the bytes stay in this decoder's buffer until the context is built
+      }
+      ctx.pipeline()
+          .addAfter(ctx.name(), MessagingPipeline.TLS, server.get().newHandler(ctx.alloc()));
       ctx.pipeline().remove(this);
     } else if (required) {
       REFUSALS.log(
@@ -53,5 +64,31 @@ final class TlsDetector extends ByteToMessageDecoder {
     } else {
       ctx.pipeline().remove(this);
     }
+  }
+
+  /**
+   * A TLS client that came while the node was still building its context (just after the start):
+   * stops reading until it is built, then decodes again what came, without blocking the loop.
+   */
+  private void waitForTheContext(ChannelHandlerContext ctx) {
+    if (waiting) {
+      return;
+    }
+    waiting = true;
+    ReadPauses.pause(ctx.channel(), ReadPauses.TLS);
+    server.whenReady(
+        () -> {
+          waiting = false;
+          if (ctx.isRemoved() || !ctx.channel().isOpen()) {
+            return;
+          }
+          ReadPauses.resume(ctx.channel(), ReadPauses.TLS);
+          try {
+            channelRead(ctx, Unpooled.EMPTY_BUFFER);
+          } catch (Exception e) {
+            ctx.fireExceptionCaught(e);
+          }
+        },
+        ctx.executor());
   }
 }

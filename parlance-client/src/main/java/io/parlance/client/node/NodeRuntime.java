@@ -2,7 +2,6 @@ package io.parlance.client.node;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.parlance.client.delivery.Outbox;
 import io.parlance.client.discovery.DiscoveryConfig;
@@ -13,6 +12,7 @@ import io.parlance.client.messaging.ConnectionPool;
 import io.parlance.client.messaging.MessageServer;
 import io.parlance.client.messaging.PeerLink;
 import io.parlance.client.messaging.PeerTls;
+import io.parlance.client.messaging.PendingTls;
 import io.parlance.client.peer.Peer;
 import io.parlance.client.peer.PeerDirectory;
 import io.parlance.client.security.Identity;
@@ -30,6 +30,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -51,6 +53,8 @@ final class NodeRuntime {
   // Set once by start(), in order; read by the facade and the directory's listener.
   private volatile NetworkInterface networkInterface;
   private volatile Identity identity;
+  private PendingTls clientTls;
+  private PendingTls serverTls;
   private volatile TrustPolicy trust;
   private AsyncMessageStore store;
   private EventLoopGroup group;
@@ -96,6 +100,19 @@ final class NodeRuntime {
     }
     identity =
         options.dataDir() == null ? Identity.generate() : Identity.loadOrCreate(options.dataDir());
+    // The peer TLS contexts are built beside the rest of the start, not before the chat is ready
+    // (a connection that needs one first waits for it: PendingTls).
+    ExecutorService tlsSetUp =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "parlance-tls-setup");
+              t.setDaemon(true);
+              return t;
+            });
+    Identity self = identity;
+    clientTls = PendingTls.building(() -> TlsContexts.client(self), tlsSetUp);
+    serverTls = PendingTls.building(() -> TlsContexts.server(self), tlsSetUp);
+    tlsSetUp.shutdown(); // the thread ends once both are built
     TrustStore trustStore =
         options.dataDir() == null ? TrustStore.inMemory() : TrustStore.load(options.dataDir());
     trust = new TrustPolicy(trustStore, directory, options.requireEncryption(), events);
@@ -133,7 +150,6 @@ final class NodeRuntime {
                 options.maxLinesPerSecond()),
             nickname,
             mailEvents != null ? mailEvents : deliveryEvents);
-    SslContext clientTls = TlsContexts.client(identity);
     InboundMessages inbound =
         new InboundMessages(store, directory, trust, events, deliveryEvents::problem);
     Rooms roomService =
@@ -152,8 +168,7 @@ final class NodeRuntime {
             new InetSocketAddress(PeerResolver.ipLiteral(options.bindHost()), options.tcpPort()),
             inbound,
             options.inboundLimits(),
-            new PeerTls.Contexts(
-                TlsContexts.server(identity), clientTls, options.requireEncryption()),
+            new PeerTls.Contexts(serverTls, clientTls, options.requireEncryption()),
             inbound::isKnown,
             inbound::refused);
     try {

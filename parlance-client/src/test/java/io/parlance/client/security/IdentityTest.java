@@ -113,4 +113,17 @@ class IdentityTest {
     assertThat(alice.certificate().getSubjectX500Principal().getName())
         .contains(alice.id().value());
   }
+
+  @Test
+  void theCertificateIsSignedByTheIdentityKeyAsTheJdkChecksIt() throws Exception {
+    Identity alice = Identity.generate();
+    Identity bob = Identity.generate();
+    java.security.cert.X509Certificate cert = alice.certificate();
+    assertThat(cert.getSigAlgName()).isEqualTo("Ed25519");
+    assertThat(cert.getSigAlgOID()).isEqualTo("1.3.101.112");
+    cert.verify(alice.publicKey()); // throws if the signature does not match
+    cert.checkValidity();
+    assertThatThrownBy(() -> cert.verify(bob.publicKey()))
+        .isInstanceOf(java.security.SignatureException.class);
+  }
 }

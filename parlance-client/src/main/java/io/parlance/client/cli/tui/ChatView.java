@@ -324,6 +324,78 @@ public final class ChatView {
     return false;
   }
 
+  /**
+   * Finds the text (ignoring case) in every conversation, peers and rooms alike: first above the
+   * last line found in the shown one (as {@link #find}), then from the latest line up in each
+   * conversation after it in the list, coming round to the shown one last. The conversation that
+   * holds it is shown (its unread count goes to 0), scrolled so the line is the bottom one, and the
+   * text is marked. The same search again goes on to the next line that holds it, so each press
+   * jumps to the next result, conversation after conversation.
+   *
+   * @param query what to find
+   * @return the key of the conversation shown with the line, or null if no conversation holds it
+   */
+  public synchronized String findEverywhere(String query) {
+    if (find(query)) {
+      return current;
+    }
+    if (query.isEmpty()) {
+      return null;
+    }
+    String wanted = query.toLowerCase(Locale.ROOT);
+    List<String> keys = new ArrayList<>(conversations.keySet());
+    int at = keys.indexOf(current);
+    for (int step = 1; step <= keys.size(); step++) {
+      String key = keys.get(Math.floorMod(at + step, keys.size()));
+      List<Entry> lines = new ArrayList<>(conversations.get(key).lines);
+      for (int i = lines.size() - 1; i >= 0; i--) {
+        if (lines.get(i).text.toString().toLowerCase(Locale.ROOT).contains(wanted)) {
+          select(key, null);
+          scroll = lines.size() - 1 - i;
+          highlight = query;
+          searched = query;
+          found = true;
+          return key;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Counts the lines that hold a text (ignoring case), in every conversation.
+   *
+   * @param query what to count
+   * @return how many lines hold it, and in how many conversations
+   */
+  public synchronized Matches matches(String query) {
+    if (query.isEmpty()) {
+      return new Matches(0, 0);
+    }
+    String wanted = query.toLowerCase(Locale.ROOT);
+    int lines = 0;
+    int holding = 0;
+    for (Conversation c : conversations.values()) {
+      int here = 0;
+      for (Entry e : c.lines) {
+        if (e.text.toString().toLowerCase(Locale.ROOT).contains(wanted)) {
+          here++;
+        }
+      }
+      lines += here;
+      holding += here > 0 ? 1 : 0;
+    }
+    return new Matches(lines, holding);
+  }
+
+  /**
+   * How often a search matched.
+   *
+   * @param lines the lines that hold the text
+   * @param conversations the conversations they are in
+   */
+  public record Matches(int lines, int conversations) {}
+
   /** Ends a search: nothing is marked, the conversation shows its latest lines. */
   public synchronized void endSearch() {
     highlight = null;

@@ -168,6 +168,64 @@ class ChatViewTest {
   }
 
   @Test
+  void findEverywhereJumpsFromConversationToConversationAndComesRound() {
+    view.peerOnline("A", "alice", "verified", "lan");
+    view.peerOnline("B", "bob", "verified", "lan");
+    view.add(
+        "A", "alice", lines("alice: the picnic is on Sunday", "alice: bring bread"), null, true);
+    view.add("#R", "#club", lines("carol: Picnic moved to noon"), null, true);
+    view.add("B", "bob", lines("bob: hello", "bob: what picnic?", "bob: bye"), null, true);
+    view.select(ChatView.STATUS, null);
+
+    // Not in the status window: the first conversation after it that holds it is shown.
+    assertThat(view.findEverywhere("picnic")).isEqualTo("A");
+    assertThat(view.current()).isEqualTo("A");
+    assertThat(view.unread("A")).isZero();
+    assertThat(view.scroll()).isEqualTo(1); // "the picnic" is the bottom line, "bring bread" below
+    assertThat(view.unread("#R")).isEqualTo(1); // not looked at yet
+
+    // Again: alice has no other, so on to bob, then the room (in the list's order), then round.
+    assertThat(view.findEverywhere("picnic")).isEqualTo("B");
+    assertThat(view.scroll()).isEqualTo(1);
+    assertThat(view.findEverywhere("picnic")).isEqualTo("#R");
+    assertThat(view.scroll()).isZero();
+    assertThat(view.unread("#R")).isZero();
+    assertThat(view.findEverywhere("picnic")).isEqualTo("A");
+
+    assertThat(view.matches("PICNIC")).isEqualTo(new ChatView.Matches(3, 3));
+    assertThat(view.matches("bread")).isEqualTo(new ChatView.Matches(1, 1));
+  }
+
+  @Test
+  void findEverywhereFindsNothingWithoutMovingAndAnEmptySearchFindsNothing() {
+    view.peerOnline("A", "alice", "verified", "lan");
+    view.add("A", "alice", lines("alice: hi"), null, true);
+    view.select("A", "alice");
+
+    assertThat(view.findEverywhere("nowhere")).isNull();
+    assertThat(view.current()).isEqualTo("A");
+    assertThat(view.findEverywhere("")).isNull();
+    assertThat(view.matches("")).isEqualTo(new ChatView.Matches(0, 0));
+    assertThat(view.matches("nowhere")).isEqualTo(new ChatView.Matches(0, 0));
+  }
+
+  @Test
+  void findEverywhereStartsInTheShownConversationAboveItsLastHit() {
+    view.peerOnline("A", "alice", "verified", "lan");
+    view.add(ChatView.STATUS, null, lines("note: key changed"), null, false);
+    view.add("A", "alice", lines("alice: new key", "alice: ok", "alice: key again"), null, true);
+    view.select("A", "alice");
+
+    assertThat(view.findEverywhere("key")).isEqualTo("A");
+    assertThat(view.scroll()).isZero();
+    assertThat(view.findEverywhere("key")).isEqualTo("A");
+    assertThat(view.scroll()).isEqualTo(2);
+    // Alice's are used up: the status window, after her in the round, holds one.
+    assertThat(view.findEverywhere("key")).isEqualTo(ChatView.STATUS);
+    assertThat(screen(80, 6)).anySatisfy(row -> assertThat(row).endsWith("note: key changed"));
+  }
+
+  @Test
   void theMarkOfASearchIsInverseVideo() {
     view.add(ChatView.STATUS, null, lines("the door"), null, false);
     view.find("door");
