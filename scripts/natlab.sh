@@ -8,15 +8,21 @@
 #   home B    nlab-rb: WAN 198.19.0.2/24, LAN 198.19.2.1/24, masquerading; nlab-hb 198.19.2.2/24
 #
 #   natlab.sh up           build it (installs iproute2/iptables with apt-get if missing)
-#   natlab.sh nat eim|symmetric
-#                          how both routers map: eim is plain MASQUERADE (a home port keeps its
+#   natlab.sh nat eim|symmetric [ra|rb]
+#                          how both routers (or the one named) map: eim is plain MASQUERADE (a home port keeps its
 #                          mapping whatever it talks to); symmetric is MASQUERADE --random-fully
 #                          (every connection gets a random external port)
 #   natlab.sh exec NS CMD  run CMD in namespace NS (srv, ha, hb, ra, rb)
-#   natlab.sh test         the relay check (runs the built jars; prints ok:/FAIL: lines, then
-#                          PASS; exit 3 = skipped, with the reason): server in nlab-srv, alice in
-#                          nlab-ha, bob in nlab-hb; direct fails; relayed chat both ways, acked;
-#                          a tcpdump capture at the server holds no message text
+#   natlab.sh test         the relay and hole-punch check (runs the built jars; prints ok:/FAIL:
+#                          lines, then PASS; exit 3 = skipped, with the reason): server in
+#                          nlab-srv, alice in nlab-ha, bob in nlab-hb; direct fails; with symmetric
+#                          NATs punching fails and relayed chat goes both ways, acked; with EIM
+#                          NATs holes are punched and chat goes over them; a tcpdump capture at
+#                          the server holds no message text
+#   natlab.sh punchrate [ROUNDS]
+#                          hole-punch success per NAT pair (eim-eim, eim-symmetric,
+#                          symmetric-symmetric): ROUNDS restarts of both peers (10), a punch each
+#                          way in each; prints successes and the time to a punched link (p50)
 #   natlab.sh down         remove every nlab- namespace (ending what runs in them)
 #
 # A home host reaches the server (through its router's NAT); nothing on the internet side, nor
@@ -97,21 +103,21 @@ up() {
   echo "natlab up: server 198.19.0.10 (nlab-srv); home A 198.19.1.2 behind 198.19.0.1; home B 198.19.2.2 behind 198.19.0.2"
 }
 
-nat() { # eim|symmetric
-  local extra
+nat() { # eim|symmetric [ra|rb]: both routers, or the one named
+  local extra r wan
   case "$1" in
     eim) extra=() ;;
     symmetric) extra=(--random-fully) ;;
-    *) echo "natlab.sh nat eim|symmetric" >&2; exit 2 ;;
+    *) echo "natlab.sh nat eim|symmetric [ra|rb]" >&2; exit 2 ;;
   esac
-  for r in ra rb; do
+  for r in ${2:-ra rb}; do
     wan=$([ "$r" = ra ] && echo nlraw || echo nlrbw)
     ip netns exec "$P-$r" iptables -t nat -F POSTROUTING
     ip netns exec "$P-$r" iptables -t nat -A POSTROUTING -o "$wan" -j MASQUERADE "${extra[@]}" \
       -m comment --comment natlab
     ip netns exec "$P-$r" conntrack -F 2>/dev/null || true
   done
-  echo "natlab: both routers map $1"
+  echo "natlab: ${2:-both routers} map $1"
 }
 
 down() {
@@ -177,26 +183,44 @@ chat() { # from to text: sends, waits for it to arrive and to be acknowledged
   wait_for 30 "$1's message to $2 to be delivered (acked)" more_delivered "$1" "$2" "$before"
 }
 
+path_is() { [[ $(peers_path "$1" "$2") == "$3" ]]; } # name peer path
+
+stop_peer() { # name: /quit, then the fifo's tail ends at the next line it cannot pass on
+  say "$1" "/quit"
+  wait_for 30 "$1 to stop" has "$1" '"event":"stopped"'
+  sleep 0.5
+  say "$1" ""
+  mv "$WORK/$1.out" "$WORK/$1.$2.out"
+  mv "$WORK/$1.err" "$WORK/$1.$2.err"
+}
+
+start_peers() {
+  peer alice ha
+  peer bob hb
+  wait_for 60 "alice to see bob" has alice '"event":"peer_joined","nickname":"bob"'
+  wait_for 60 "bob to see alice" has bob '"event":"peer_joined","nickname":"alice"'
+}
+
+BURST=${NATLAB_BURST:-200}
+burst_in() { [[ $(grep -o 'burst [0-9]*\.' "$WORK/$1.out" | sort -u | wc -l) -ge $BURST ]]; } # name
+
+punch_log() { grep -q -- "$2" "$WORK/$1.err" 2>/dev/null; } # name pattern
+
 run_test() {
   need ip iptables tcpdump jq
   for j in "$CLIENT_JAR" "$SERVER_JAR"; do
     [[ -f "$j" ]] || { echo "SKIP: $j is missing; build with mvn -B -DskipTests package"; exit 3; }
   done
   up >/dev/null
-  trap 'exec 2>/dev/null; down' EXIT # (quietly: the peers are ended with kill -9)
+  trap 'exec 2>/dev/null; down' EXIT # (quietly: what is left is ended with kill -9)
   rm -rf "$WORK"
-  mkdir -p "$WORK/server"
-  ip netns exec "$P-srv" tcpdump -i nlsrv -U -s 0 -w "$WORK/capture.pcap" "tcp port $SPORT" \
-    2>"$WORK/tcpdump.err" &
-  local dump=$! # ip netns exec execs the command: this is tcpdump's pid
-  ip netns exec "$P-srv" java -Xmx192m -XX:TieredStopAtLevel=1 -jar "$SERVER_JAR" --host "$SERVER" \
-    --port "$SPORT" --mailbox-file "$WORK/server/mailbox.db" >"$WORK/server.log" 2>&1 &
-  wait_for 30 "the server to answer /healthz" \
-    ip netns exec "$P-srv" bash -c "exec 2>/dev/null 3<>/dev/tcp/$SERVER/$SPORT && printf 'GET /healthz HTTP/1.0\r\n\r\n' >&3 && grep -q '\"status\":\"ok\"' <&3"
-  peer alice ha
-  peer bob hb
-  wait_for 60 "alice to see bob" has alice '"event":"peer_joined","nickname":"bob"'
-  wait_for 60 "bob to see alice" has bob '"event":"peer_joined","nickname":"alice"'
+  local dump
+  start_server capture
+  local secret="natlab text $RANDOM$RANDOM" a b
+
+  # 1. Symmetric NATs: no hole can be punched; the relay carries the chat.
+  nat symmetric >/dev/null
+  start_peers
   wait_for 30 "alice to be told she cannot be reached" has alice 'could not connect back'
   wait_for 30 "bob to be told he cannot be reached" has bob 'could not connect back'
   echo "ok: both peers registered through their NATs and were told the server could not connect back"
@@ -206,14 +230,46 @@ run_test() {
     fail "alice could connect to bob's address $bob_at directly (the lab has no NAT?)"
   fi
   echo "ok: direct fails: alice cannot connect to bob's address $bob_at"
-  local secret="natlab text $RANDOM$RANDOM"
-  chat alice bob "$secret from alice to bob"
-  chat bob alice "$secret from bob to alice"
-  local a b
+  chat alice bob "$secret 1 from alice to bob"
+  chat bob alice "$secret 2 from bob to alice"
+  wait_for 40 "alice's hole punch to bob to fail" punch_log alice "No hole punched to bob"
+  wait_for 40 "bob's hole punch to alice to fail" punch_log bob "No hole punched to alice"
+  chat alice bob "$secret 3 from alice to bob"
+  chat bob alice "$secret 4 from bob to alice"
   a=$(peers_path alice bob)
   b=$(peers_path bob alice)
   [[ $a == "relayed via "* && $b == "relayed via "* ]] || fail "/peers paths: alice->bob '$a', bob->alice '$b'"
-  echo "ok: relayed chat both ways, each message acknowledged; /peers: alice->bob '$a', bob->alice '$b'"
+  echo "ok: symmetric NATs: both hole punches failed (alice: $(grep -o 'No hole punched to bob.*' "$WORK/alice.err" | head -1 | grep -o 'after [0-9]* attempts')); relayed chat both ways, each message acknowledged; /peers: alice->bob '$a', bob->alice '$b'"
+  stop_peer alice symmetric
+  stop_peer bob symmetric
+
+  # 2. Endpoint-independent NATs (plain MASQUERADE): the server coordinates a simultaneous open.
+  nat eim >/dev/null
+  start_peers
+  # A stream from alice, one message every 20 ms: it starts on the relay and moves to the punched
+  # link mid-stream.
+  local k relayed holed
+  for k in $(seq 1 "$BURST"); do say alice "/send bob $secret burst $k."; sleep 0.02; done
+  wait_for 60 "bob to get alice's stream of $BURST" burst_in bob
+  wait_for 60 "alice's stream to be acknowledged" more_delivered alice bob $((BURST - 1))
+  [[ $(grep -o 'burst [0-9]*\.' "$WORK/bob.out" | sort | uniq -d | wc -l) == 0 ]] ||
+    fail "a message of the stream arrived twice"
+  relayed=$(grep 'burst [0-9]*\.' "$WORK/bob.out" | grep -c "\"address\":\"$SERVER:" || true)
+  holed=$(grep 'burst [0-9]*\.' "$WORK/bob.out" | grep -c '"address":"198.19.0.1:' || true)
+  [[ $((relayed + holed)) == "$BURST" ]] || fail "of the stream, $relayed came through the relay and $holed over the punched link, not $BURST"
+  echo "ok: EIM NATs: a stream of $BURST from alice arrived whole, each message once and acked: $relayed through the relay, then $holed over the punched link"
+  chat bob alice "$secret 6 from bob to alice"
+  wait_for 40 "alice's /peers to say bob is hole-punched" path_is alice bob hole-punched
+  wait_for 40 "bob's /peers to say alice is hole-punched" path_is bob alice hole-punched
+  chat alice bob "$secret 7 from alice to bob"
+  chat bob alice "$secret 8 from bob to alice"
+  a=$(peers_path alice bob)
+  b=$(peers_path bob alice)
+  [[ $a == hole-punched && $b == hole-punched ]] || fail "/peers paths after punching: alice->bob '$a', bob->alice '$b'"
+  [[ $(grep -c "$secret 6 from" "$WORK/alice.out") == 1 ]] ||
+    fail "a message sent before the move to the punched link arrived twice or not at all"
+  echo "ok: EIM NATs: holes punched both ways (alice->bob in $(grep -o 'Punched a hole to bob@[^ ]* in [0-9]* ms' "$WORK/alice.err" | head -1 | grep -o '[0-9]* ms$'), bob->alice in $(grep -o 'Punched a hole to alice@[^ ]* in [0-9]* ms' "$WORK/bob.err" | head -1 | grep -o '[0-9]* ms$')); chat acked over them, each message once; /peers: alice->bob '$a', bob->alice '$b'"
+
   sleep 1
   kill -INT "$dump" 2>/dev/null || true
   wait "$dump" 2>/dev/null || true
@@ -227,6 +283,60 @@ run_test() {
   echo PASS
 }
 
+start_server() { # (and tcpdump at the server when $1 is "capture"; sets dump)
+  mkdir -p "$WORK/server"
+  if [[ ${1:-} == capture ]]; then
+    ip netns exec "$P-srv" tcpdump -i nlsrv -U -s 0 -w "$WORK/capture.pcap" "tcp port $SPORT" \
+      2>"$WORK/tcpdump.err" &
+    dump=$! # ip netns exec execs the command: this is tcpdump's pid
+  fi
+  ip netns exec "$P-srv" java -Xmx192m -XX:TieredStopAtLevel=1 -jar "$SERVER_JAR" --host "$SERVER" \
+    --port "$SPORT" --mailbox-file "$WORK/server/mailbox.db" >"$WORK/server.log" 2>&1 &
+  wait_for 30 "the server to answer /healthz" \
+    ip netns exec "$P-srv" bash -c "exec 2>/dev/null 3<>/dev/tcp/$SERVER/$SPORT && printf 'GET /healthz HTTP/1.0\r\n\r\n' >&3 && grep -q '\"status\":\"ok\"' <&3"
+}
+
+punched_either() { punch_log "$1" "Punched a hole to $2@" || punch_log "$1" "No hole punched to $2@"; }
+
+run_punchrate() { # rounds: per NAT pair, ROUNDS restarts of both peers, a punch each way in each
+  local rounds=${1:-10} pair ra rb i ok ms results
+  need ip iptables jq
+  up >/dev/null
+  trap 'exec 2>/dev/null; down' EXIT
+  rm -rf "$WORK"
+  start_server
+  for pair in eim-eim eim-symmetric symmetric-symmetric; do
+    ra=${pair%-*}
+    rb=${pair#*-}
+    nat "$ra" ra >/dev/null
+    nat "$rb" rb >/dev/null
+    ok=0
+    results=()
+    for i in $(seq 1 "$rounds"); do
+      start_peers
+      chat alice bob "round $i there"
+      chat bob alice "round $i back"
+      wait_for 40 "alice's punch result" punched_either alice bob
+      wait_for 40 "bob's punch result" punched_either bob alice
+      for side in "alice bob" "bob alice"; do
+        set -- $side
+        ms=$(grep -o "Punched a hole to $2@[^ ]* in [0-9]* ms" "$WORK/$1.err" | head -1 | grep -o '[0-9]* ms$' | cut -d' ' -f1 || true)
+        if [[ -n $ms ]]; then ok=$((ok + 1)); results+=("$ms"); fi
+      done
+      stop_peer alice "$pair.$i"
+      stop_peer bob "$pair.$i"
+    done
+    local sorted p50="-"
+    if [[ ${#results[@]} -gt 0 ]]; then
+      sorted=$(printf '%s\n' "${results[@]}" | sort -n)
+      p50=$(echo "$sorted" | sed -n "$(((${#results[@]} + 1) / 2))p")
+      echo "punchrate: $pair: $ok of $((rounds * 2)) punches succeeded; time to the punched link p50 $p50 ms (all: $(echo $sorted))"
+    else
+      echo "punchrate: $pair: $ok of $((rounds * 2)) punches succeeded"
+    fi
+  done
+}
+
 cmd=${1:-}
 shift || true
 case "$cmd" in
@@ -234,13 +344,14 @@ case "$cmd" in
   down) down ;;
   nat) nat "${1:-}" ;;
   test) run_test ;;
+  punchrate) run_punchrate "${1:-10}" ;;
   exec)
     ns=$1
     shift
     exec ip netns exec "$P-$ns" "$@"
     ;;
   *)
-    sed -n '2,29p' "$0"
+    sed -n '2,35p' "$0"
     exit 2
     ;;
 esac

@@ -17,9 +17,14 @@ import org.junit.jupiter.api.io.TempDir;
  * bootstrap server in {@code nlab-srv} on the lab's "internet", alice in {@code nlab-ha} behind one
  * masquerading router and bob in {@code nlab-hb} behind another, each a real process from the built
  * jars with its own XDG directories) and checks what it reports: the server tells both it could not
- * connect back to them, a direct connect from alice to bob's address fails, chat goes both ways
- * through the server's relay with each message acknowledged, {@code /peers} says {@code relayed
- * via}, and a tcpdump capture at the server holds the peers' traffic but no message text.
+ * connect back to them and a direct connect from alice to bob's address fails; with symmetric NATs
+ * (both routers {@code MASQUERADE --random-fully}) both hole punches fail and chat goes both ways
+ * through the server's relay, each message acknowledged, {@code /peers} saying {@code relayed via};
+ * then, the peers restarted behind endpoint-independent NATs (plain {@code MASQUERADE}), the server
+ * coordinates a hole punch each way, a stream of 200 messages begun on the relay moves to the
+ * punched link with each message arriving once and acked, {@code /peers} says {@code hole-punched}
+ * and chat goes over the punched links, acked, each message once; a tcpdump capture at the server
+ * holds the peers' traffic but no message text.
  *
  * <p>It needs root and both jars (the reactor builds them before this module's integration tests);
  * the script installs iproute2, iptables, tcpdump and jq with apt-get when they are missing, and
@@ -35,7 +40,8 @@ class NatLabIT {
   @TempDir Path work;
 
   @Test
-  void peersBehindTwoNatsChatThroughTheRelayWhichSeesNoText() throws Exception {
+  void peersBehindSymmetricNatsAreRelayedAndBehindEimNatsHolePunchedAndTheServerSeesNoText()
+      throws Exception {
     Path root = Path.of(System.getenv().getOrDefault("PARLANCE_REPO_ROOT", "..")).toAbsolutePath();
     Path script = root.resolve("scripts/natlab.sh");
     assumeTrue(Files.isRegularFile(script), "no scripts/natlab.sh under " + root);
@@ -79,8 +85,13 @@ class NatLabIT {
         .doesNotContain("FAIL")
         .contains("ok: both peers registered through their NATs")
         .contains("ok: direct fails")
-        .contains("ok: relayed chat both ways, each message acknowledged")
+        .contains("ok: symmetric NATs: both hole punches failed")
+        .contains("relayed chat both ways, each message acknowledged")
         .contains("/peers: alice->bob 'relayed via 198.19.0.10:8080'")
+        .contains(
+            "ok: EIM NATs: a stream of 200 from alice arrived whole, each message once and acked")
+        .contains("ok: EIM NATs: holes punched both ways")
+        .contains("/peers: alice->bob 'hole-punched', bob->alice 'hole-punched'")
         .contains("holds no message text")
         .contains("PASS");
     assertThat(p.exitValue()).as("natlab.sh's exit code; output:%n%s", out).isZero();

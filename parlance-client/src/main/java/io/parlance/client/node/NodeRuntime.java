@@ -218,6 +218,7 @@ final class NodeRuntime {
               tcpPort,
               options.advertisedTcpPort(),
               options.relay(),
+              options.holePunching(),
               directory,
               events);
       if (mailEvents != null) {
@@ -236,6 +237,7 @@ final class NodeRuntime {
         RelayPaths paths =
             new RelayPaths(pool, server, internet, group, options.relayRetryDirect());
         internet.onOffer(paths::offered);
+        internet.onPunch(paths::punchOffered, paths::punchGo);
         relayPaths = paths;
       }
       internet.register(nickname.get());
