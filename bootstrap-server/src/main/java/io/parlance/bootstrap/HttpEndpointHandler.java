@@ -23,7 +23,8 @@ import java.util.Map;
 
 /**
  * Serves the plain-HTTP side of the port: {@code GET /healthz} (JSON) and {@code GET /metrics}
- * (Prometheus text); passes WebSocket upgrade requests on and answers anything else with 404.
+ * (Prometheus text), {@code GET /punch?token=...} (a hole punch's mapping); passes WebSocket
+ * upgrade requests on and answers anything else with 404.
  */
 @Sharable
 final class HttpEndpointHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -62,6 +63,8 @@ final class HttpEndpointHandler extends SimpleChannelInboundHandler<FullHttpRequ
             HttpResponseStatus.OK,
             "text/plain; version=0.0.4; charset=utf-8",
             state.metrics.scrape());
+      } else if (PunchRoute.isMappingPath(path)) {
+        PunchRoute.mapping(ctx, state, new QueryStringDecoder(request.uri()));
       } else {
         respond(
             ctx,
@@ -92,11 +95,12 @@ final class HttpEndpointHandler extends SimpleChannelInboundHandler<FullHttpRequ
     }
     body.put("relay_sessions", state.relay.sessions());
     body.put("relay_bytes", state.relay.bytesRelayed());
+    body.put("punch_sessions", state.punch.sessions());
     body.put("uptime_seconds", (System.nanoTime() - state.startNanos) / 1_000_000_000L);
     return new String(WireJson.toBytes(body), StandardCharsets.UTF_8);
   }
 
-  private static String json(String error) {
+  static String json(String error) {
     return new String(WireJson.toBytes(Map.of("error", error)), StandardCharsets.UTF_8);
   }
 

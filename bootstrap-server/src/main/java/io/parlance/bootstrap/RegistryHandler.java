@@ -27,6 +27,7 @@ import io.parlance.protocol.bootstrap.ErrorCode;
 import io.parlance.protocol.bootstrap.HostPort;
 import io.parlance.protocol.bootstrap.MailClientFrame;
 import io.parlance.protocol.bootstrap.PeerInfo;
+import io.parlance.protocol.bootstrap.PunchFrames;
 import io.parlance.protocol.bootstrap.RelayFrames;
 import io.parlance.protocol.bootstrap.RustClientFrame;
 import io.parlance.protocol.bootstrap.RustServerFrame;
@@ -213,6 +214,10 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
     } else if (frame instanceof RelayFrames.Request request) {
       if (requireRegistration(ctx, request.id())) {
         RelayRoute.request(ctx, state, registration, request);
+      }
+    } else if (frame instanceof PunchFrames.Request request) {
+      if (requireRegistration(ctx, request.id())) {
+        PunchRoute.request(ctx, state, registration, request);
       }
     } else if (frame instanceof RelayFrames.Join) {
       strike(ctx, ErrorCode.UNKNOWN_TYPE, "relay_join belongs on " + RelayFrames.PATH, null);
@@ -754,6 +759,8 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
     } else if (frame instanceof MailClientFrame m) {
       return m.id();
     } else if (frame instanceof RelayFrames.Request r) {
+      return r.id();
+    } else if (frame instanceof PunchFrames.Request r) {
       return r.id();
     }
     return null;

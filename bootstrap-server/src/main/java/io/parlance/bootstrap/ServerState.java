@@ -14,6 +14,7 @@ import io.parlance.bootstrap.registry.NicknameHolds;
 import io.parlance.bootstrap.registry.PeerEntry;
 import io.parlance.bootstrap.registry.Registry;
 import io.parlance.bootstrap.registry.RegistryListener;
+import io.parlance.bootstrap.relay.PunchCoordinator;
 import io.parlance.bootstrap.relay.ReachabilityProbe;
 import io.parlance.bootstrap.relay.RelayBroker;
 import io.parlance.protocol.TokenBucket;
@@ -62,6 +63,9 @@ final class ServerState {
   /** Pairs peers for relayed sessions. */
   final RelayBroker relay;
 
+  /** Coordinates hole punches between registered peers. */
+  final PunchCoordinator punch;
+
   /** Probes whether a registering peer can be reached directly. */
   final ReachabilityProbe probe;
 
@@ -102,6 +106,7 @@ final class ServerState {
             : new MailboxService(config.mailbox(), metrics.meters(), System::currentTimeMillis);
     this.relay = new RelayBroker(config.relay(), random);
     this.probe = new ReachabilityProbe(config.relay());
+    this.punch = new PunchCoordinator(config.relay().enabled(), random, System::currentTimeMillis);
     metrics.relay(relay, probe);
     registry.addListener(broadcaster);
     registry.addListener(

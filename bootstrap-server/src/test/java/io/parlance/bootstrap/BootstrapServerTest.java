@@ -388,7 +388,7 @@ class BootstrapServerTest {
     assertThat(health.body())
         .matches(
             "\\{\"status\":\"ok\",\"peers_online\":1,\"connections\":1,\"relay_sessions\":0,"
-                + "\"relay_bytes\":0,\"uptime_seconds\":\\d+}");
+                + "\"relay_bytes\":0,\"punch_sessions\":0,\"uptime_seconds\":\\d+}");
     HttpResponse<String> metrics = get("/metrics");
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.body())

@@ -143,6 +143,13 @@ final class PeerOptions {
               + " relays; peers that cannot connect to each other directly then cannot chat.")
   boolean noRelay;
 
+  @Option(
+      names = "--no-punch",
+      description =
+          "Do not try hole punches: a relayed conversation stays on the relay (unless the direct"
+              + " path starts to work), and punches peers ask for are ignored.")
+  boolean noPunch;
+
   @Option(names = "--multicast-port", hidden = true, description = "For tests only.")
   Integer multicastPort;
 
@@ -204,7 +211,8 @@ final class PeerOptions {
               .lanDiscovery(settings.mode() != Mode.INTERNET)
               .requireEncryption(Boolean.TRUE.equals(settings.requireEncryption()))
               .mailbox(!noMailbox)
-              .relay(!noRelay);
+              .relay(!noRelay)
+              .holePunching(!noPunch);
       if (settings.mode() != Mode.LOCAL) {
         builder.bootstrapServer(bootstrapUrl(settings));
       }

@@ -20,6 +20,7 @@ import io.parlance.protocol.bootstrap.BootstrapProtocol;
 import io.parlance.protocol.bootstrap.ClientFrame;
 import io.parlance.protocol.bootstrap.HostPort;
 import io.parlance.protocol.bootstrap.PeerInfo;
+import io.parlance.protocol.bootstrap.PunchFrames;
 import io.parlance.protocol.bootstrap.RelayFrames;
 import io.parlance.protocol.bootstrap.ServerFrame;
 import java.net.ConnectException;
@@ -202,6 +203,37 @@ public final class BootstrapClient implements AutoCloseable {
 
   void onRelayOffer(RelayFrames.Offer offer) {
     listener.onRelayOffer(offer);
+  }
+
+  /**
+   * Asks the server to coordinate a hole punch with a registered peer (see {@link PunchFrames});
+   * only works while registered with an identity, for a peer that registered the {@value
+   * PunchFrames#CAP} capability on the same server.
+   *
+   * @param nickname the peer's nickname
+   * @param peerId the peer's id
+   * @return completes with our token, or fails with a {@link BootstrapException} saying why not
+   */
+  public CompletableFuture<PunchFrames.Ready> requestPunch(String nickname, String peerId) {
+    return request(id -> new PunchFrames.Request(nickname, peerId, id))
+        .thenApply(
+            frame -> {
+              if (frame instanceof PunchFrames.Ready ready) {
+                return ready;
+              }
+              throw new java.util.concurrent.CompletionException(
+                  new BootstrapException(
+                      PunchFrames.REFUSED,
+                      "the server answered the punch request with something else"));
+            });
+  }
+
+  void onPunchOffer(PunchFrames.Offer offer) {
+    listener.onPunchOffer(offer);
+  }
+
+  void onPunchGo(PunchFrames.Go go) {
+    listener.onPunchGo(go);
   }
 
   /**

@@ -19,6 +19,7 @@ import io.parlance.protocol.bootstrap.ErrorCode;
 import io.parlance.protocol.bootstrap.HostPort;
 import io.parlance.protocol.bootstrap.MailServerFrame;
 import io.parlance.protocol.bootstrap.PeerInfo;
+import io.parlance.protocol.bootstrap.PunchFrames;
 import io.parlance.protocol.bootstrap.RelayFrames;
 import io.parlance.protocol.bootstrap.RustClientFrame;
 import io.parlance.protocol.bootstrap.RustPeerInfo;
@@ -398,6 +399,15 @@ final class BootstrapClientHandler extends ChannelInboundHandlerAdapter {
       }
     } else if (frame instanceof RelayFrames.Offer offer) {
       client.onRelayOffer(offer);
+    } else if (frame instanceof PunchFrames.Ready ready) {
+      CompletableFuture<ServerFrame> f = ready.id() == null ? null : requests.remove(ready.id());
+      if (f != null) {
+        f.complete(ready);
+      }
+    } else if (frame instanceof PunchFrames.Offer offer) {
+      client.onPunchOffer(offer);
+    } else if (frame instanceof PunchFrames.Go go) {
+      client.onPunchGo(go);
     }
   }
 

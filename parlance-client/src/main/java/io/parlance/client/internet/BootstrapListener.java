@@ -1,5 +1,6 @@
 package io.parlance.client.internet;
 
+import io.parlance.protocol.bootstrap.PunchFrames;
 import io.parlance.protocol.bootstrap.RelayFrames;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -79,6 +80,21 @@ public interface BootstrapListener {
    * @param offer who asks (nickname and proven id) and our token
    */
   default void onRelayOffer(RelayFrames.Offer offer) {}
+
+  /**
+   * A registered peer asks for a hole punch with us (see {@link PunchFrames}); fetching our mapping
+   * with the offer's token agrees to it, ignoring it refuses.
+   *
+   * @param offer the server's offer
+   */
+  default void onPunchOffer(PunchFrames.Offer offer) {}
+
+  /**
+   * Both sides of a hole punch fetched their mappings: connect now.
+   *
+   * @param go the other side's mapping and our TLS role
+   */
+  default void onPunchGo(PunchFrames.Go go) {}
 
   /**
    * What the server's probe found of a listed peer's port, each time the peer is listed (before

@@ -268,6 +268,77 @@ public final class ConnectionPool {
   }
 
   /**
+   * Opens a hole-punched connection to a peer: connects from {@code localPort} to the peer's
+   * mapping again and again (see {@link HolePunch}) and runs the same outgoing pipeline as a direct
+   * connection on it, TLS client first, so the handshake must prove the peer's id. Not pooled: the
+   * caller keeps the link while it is open. Only for TLS peers.
+   *
+   * @param localPort the local port whose mapping the peer was told
+   * @param mapping the peer's mapping
+   * @param total how long to keep trying to connect
+   * @param address the peer's message address (names the link; acks are matched by it)
+   * @param peerId the id the peer must prove
+   * @return completes with the verified link; fails with a {@link DeliveryException}
+   */
+  public CompletableFuture<PeerLink> punched(
+      int localPort,
+      InetSocketAddress mapping,
+      Duration total,
+      InetSocketAddress address,
+      PeerId peerId) {
+    Objects.requireNonNull(peerId, "a plain peer is never punched to");
+    if (!tls) {
+      throw new IllegalStateException("this pool was made without a TLS context");
+    }
+    CompletableFuture<PeerLink> result = new CompletableFuture<>();
+    if (closed) {
+      result.completeExceptionally(
+          new DeliveryException(
+              DeliveryException.Reason.CLOSED, address, "the node is shutting down", null));
+      return result;
+    }
+    HolePunch.connect(
+            group,
+            localPort,
+            mapping,
+            total,
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                ch.attr(PeerTls.EXPECTED_PEER).set(peerId);
+                ch.attr(RelaySocket.PEER_ADDRESS).set(address);
+                ch.pipeline().addLast(initializer);
+              }
+            })
+        .whenComplete(
+            (ch, error) -> {
+              if (error != null) {
+                result.completeExceptionally(
+                    new DeliveryException(
+                        DeliveryException.Reason.UNREACHABLE,
+                        address,
+                        "no hole punched to " + Peer.format(address) + ": " + error.getMessage(),
+                        error));
+                return;
+              }
+              opened.incrementAndGet();
+              relayed.put(ch, Boolean.TRUE);
+              ch.closeFuture().addListener(f -> relayed.remove(ch));
+              CompletableFuture<ChannelFuture> ready = new CompletableFuture<>();
+              whenVerified(new Target(address, peerId), ch.newSucceededFuture(), ready);
+              ready.whenComplete(
+                  (c, e) -> {
+                    if (e != null) {
+                      result.completeExceptionally(e);
+                    } else {
+                      result.complete(ChannelLink.of(ch, address));
+                    }
+                  });
+            });
+    return result;
+  }
+
+  /**
    * Opens the target's connection, or takes the pooled one, and completes {@code ready} once it may
    * carry lines (see {@link #whenVerified}); runs {@code stale} instead if the pooled connection
    * turns out to be closed.

@@ -165,6 +165,35 @@ public final class MessageServer {
   }
 
   /**
+   * Takes the incoming side of a hole punch a peer asked for: connects from {@code localPort} to
+   * the peer's mapping again and again (see {@link HolePunch}) and runs the incoming pipeline on
+   * the connection, TLS server, TLS required, as for a relayed session.
+   *
+   * @param localPort the local port whose mapping the peer was told
+   * @param mapping the peer's mapping
+   * @param total how long to keep trying to connect
+   * @return completes once connected; fails if no connect worked in time
+   */
+  public CompletableFuture<Void> acceptPunched(
+      int localPort, InetSocketAddress mapping, Duration total) {
+    EventLoopGroup g = group;
+    if (g == null || channel == null || !channel.isOpen()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("the listener is closed"));
+    }
+    if (relayed.size() >= MAX_RELAYED) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException(
+              "already " + MAX_RELAYED + " relayed or punched sessions open; refused one more"));
+    }
+    return HolePunch.connect(g, localPort, mapping, total, relayedInitializer)
+        .thenAccept(
+            ch -> {
+              relayed.put(ch, Boolean.TRUE);
+              ch.closeFuture().addListener(f -> relayed.remove(ch));
+            });
+  }
+
+  /**
    * Returns how many relayed sessions we accepted are open.
    *
    * @return the count

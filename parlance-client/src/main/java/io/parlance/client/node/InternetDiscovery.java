@@ -10,6 +10,7 @@ import io.parlance.client.peer.Peer;
 import io.parlance.client.peer.PeerDirectory;
 import io.parlance.client.security.Identity;
 import io.parlance.client.security.PeerId;
+import io.parlance.protocol.bootstrap.PunchFrames;
 import io.parlance.protocol.bootstrap.RelayFrames;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -40,9 +41,12 @@ final class InternetDiscovery implements AutoCloseable {
   private volatile Runnable onRegistered = () -> {};
   private volatile Boolean reachable;
   private final boolean relay;
+  private final boolean punch;
   private final int advertisedPort;
   private final Map<PeerId, Boolean> peersReachable = new ConcurrentHashMap<>();
   private volatile Consumer<RelayFrames.Offer> offers = offer -> {};
+  private volatile Consumer<PunchFrames.Offer> punchOffers = offer -> {};
+  private volatile Consumer<PunchFrames.Go> punchGoes = go -> {};
   private volatile SslContext relayTls;
 
   InternetDiscovery(
@@ -70,11 +74,36 @@ final class InternetDiscovery implements AutoCloseable {
       boolean relay,
       PeerDirectory directory,
       EventDispatcher events) {
+    this(server, identity, capabilities, tcpPort, advertisedPort, relay, relay, directory, events);
+  }
+
+  /**
+   * Creates the source.
+   *
+   * @param advertisedPort the port to register if not {@code tcpPort} (0 for {@code tcpPort})
+   * @param relay true to register the {@value RelayFrames#CAP} capability and take relay offers
+   * @param punch true (with {@code relay}) to register {@value PunchFrames#CAP} and take part in
+   *     hole punches
+   */
+  InternetDiscovery(
+      String server,
+      Identity identity,
+      List<String> capabilities,
+      int tcpPort,
+      int advertisedPort,
+      boolean relay,
+      boolean punch,
+      PeerDirectory directory,
+      EventDispatcher events) {
     this.server = Objects.requireNonNull(server, "server");
     this.identity = Objects.requireNonNull(identity, "identity");
     List<String> caps = new ArrayList<>(capabilities);
     if (relay && !caps.contains(RelayFrames.CAP)) {
       caps.add(RelayFrames.CAP);
+    }
+    this.punch = relay && punch;
+    if (this.punch && !caps.contains(PunchFrames.CAP) && punchable(server)) {
+      caps.add(PunchFrames.CAP);
     }
     this.capabilities = List.copyOf(caps);
     this.relay = relay;
@@ -173,6 +202,57 @@ final class InternetDiscovery implements AutoCloseable {
    */
   void onOffer(Consumer<RelayFrames.Offer> handler) {
     this.offers = Objects.requireNonNull(handler, "handler");
+  }
+
+  /**
+   * Sets what to do with the hole-punch offers and go frames the server sends.
+   *
+   * @param offered called with an offer, on the bootstrap client's loop; must not block
+   * @param go called with a go, on the bootstrap client's loop; must not block
+   */
+  void onPunch(Consumer<PunchFrames.Offer> offered, Consumer<PunchFrames.Go> go) {
+    this.punchOffers = Objects.requireNonNull(offered, "offered");
+    this.punchGoes = Objects.requireNonNull(go, "go");
+  }
+
+  /**
+   * Tells whether hole punches can be coordinated through the server we are registered with now:
+   * relaying on, and a {@code ws://} server reached directly (the mapping request must come from
+   * our own port, which TLS to the server or a proxy in between would not show it).
+   *
+   * @return true if so
+   */
+  boolean punch() {
+    return punch && "ws".equals(currentServer().getScheme());
+  }
+
+  private static boolean punchable(String servers) {
+    return servers.strip().startsWith("ws://");
+  }
+
+  /**
+   * Asks the server to coordinate a hole punch with a registered peer.
+   *
+   * @param nickname the peer's nickname
+   * @param id its id
+   * @return completes with our token; fails with a message saying why not
+   */
+  CompletableFuture<PunchFrames.Ready> requestPunch(String nickname, PeerId id) {
+    BootstrapClient c = client;
+    if (c == null) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("not registered with " + server));
+    }
+    return c.requestPunch(nickname, id.value());
+  }
+
+  /**
+   * Returns the server we are registered with now, where a punch's mapping is fetched.
+   *
+   * @return its URL
+   */
+  URI punchServer() {
+    return currentServer();
   }
 
   /**
@@ -307,6 +387,18 @@ final class InternetDiscovery implements AutoCloseable {
       if (relay) {
         offers.accept(offer);
       }
+    }
+
+    @Override
+    public void onPunchOffer(PunchFrames.Offer offer) {
+      if (punch()) {
+        punchOffers.accept(offer);
+      }
+    }
+
+    @Override
+    public void onPunchGo(PunchFrames.Go go) {
+      punchGoes.accept(go);
     }
 
     @Override

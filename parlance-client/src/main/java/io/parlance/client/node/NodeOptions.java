@@ -40,6 +40,7 @@ public final class NodeOptions {
   private final boolean lanDiscovery;
   private final String bootstrapServer;
   private final boolean relay;
+  private final boolean holePunching;
   private final int advertisedTcpPort;
   private final Duration relayRetryDirect;
   private final Path dataDir;
@@ -92,6 +93,7 @@ public final class NodeOptions {
     this.lanDiscovery = b.lanDiscovery;
     this.bootstrapServer = b.bootstrapServer;
     this.relay = b.relay;
+    this.holePunching = b.holePunching;
     if (b.advertisedTcpPort < 0 || b.advertisedTcpPort > 65535) {
       throw new IllegalArgumentException("advertisedTcpPort must be 0 to 65535");
     }
@@ -189,6 +191,7 @@ public final class NodeOptions {
         .lanDiscovery(lanDiscovery)
         .bootstrapServer(bootstrapServer)
         .relay(relay)
+        .holePunching(holePunching)
         .advertisedTcpPort(advertisedTcpPort)
         .relayRetryDirect(relayRetryDirect)
         .dataDir(dataDir)
@@ -313,6 +316,17 @@ public final class NodeOptions {
    */
   public boolean relay() {
     return relay;
+  }
+
+  /**
+   * Whether a relayed conversation also tries a hole punch the server coordinates (and takes part
+   * in the punches peers ask for); on by default, off with {@code --no-punch} or {@code
+   * --no-relay}.
+   *
+   * @return true to register the punch capability, take part in punches and ask for them
+   */
+  public boolean holePunching() {
+    return relay && holePunching;
   }
 
   /**
@@ -551,6 +565,7 @@ public final class NodeOptions {
     private boolean lanDiscovery = true;
     private String bootstrapServer;
     private boolean relay = true;
+    private boolean holePunching = true;
     private int advertisedTcpPort;
     private Duration relayRetryDirect = Duration.ofSeconds(60);
     private Path dataDir;
@@ -831,6 +846,17 @@ public final class NodeOptions {
      */
     public Builder advertisedTcpPort(int port) {
       this.advertisedTcpPort = port;
+      return this;
+    }
+
+    /**
+     * Sets whether relayed conversations also try hole punches (on by default).
+     *
+     * @param enabled false for {@code --no-punch}
+     * @return this builder
+     */
+    public Builder holePunching(boolean enabled) {
+      this.holePunching = enabled;
       return this;
     }
 

@@ -233,6 +233,7 @@ final class NodeRuntime {
               tcpPort,
               options.advertisedTcpPort(),
               options.relay(),
+              options.holePunching(),
               directory,
               events);
       if (mailEvents != null) {
@@ -252,6 +253,7 @@ final class NodeRuntime {
         RelayPaths paths =
             new RelayPaths(pool, server, internet, group, options.relayRetryDirect());
         internet.onOffer(paths::offered);
+        internet.onPunch(paths::punchOffered, paths::punchGo);
         relayPaths = paths;
       }
       internet.register(nickname.get());

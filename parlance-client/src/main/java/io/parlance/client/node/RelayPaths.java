@@ -3,10 +3,13 @@ package io.parlance.client.node;
 import io.netty.channel.EventLoopGroup;
 import io.parlance.client.messaging.ConnectionPool;
 import io.parlance.client.messaging.DeliveryException;
+import io.parlance.client.messaging.HolePunch;
 import io.parlance.client.messaging.MessageServer;
 import io.parlance.client.messaging.PeerLink;
 import io.parlance.client.peer.Peer;
 import io.parlance.client.security.PeerId;
+import io.parlance.protocol.bootstrap.HostPort;
+import io.parlance.protocol.bootstrap.PunchFrames;
 import io.parlance.protocol.bootstrap.RelayFrames;
 import java.time.Duration;
 import java.util.Map;
@@ -40,6 +43,21 @@ final class RelayPaths {
   /** How long connecting to the relay and pairing may take. */
   static final Duration RELAY_TIMEOUT = Duration.ofSeconds(10);
 
+  /** What {@code /peers} says of a peer reached over a hole-punched connection. */
+  static final String HOLE_PUNCHED = "hole-punched";
+
+  /** How long fetching our mapping, and then waiting for the other side's go, may take. */
+  static final Duration PUNCH_SETUP = Duration.ofSeconds(8);
+
+  /** How long the simultaneous open keeps trying once the go came. */
+  static final Duration PUNCH_TIME = Duration.ofSeconds(6);
+
+  /** The least time between two hole punches we ask for to one peer. */
+  static final Duration PUNCH_INTERVAL = Duration.ofSeconds(30);
+
+  /** The most hole punches under way at once (asked for and offered). */
+  static final int MAX_PUNCHES = 8;
+
   private final ConnectionPool pool;
   private final MessageServer server;
   private final InternetDiscovery internet;
@@ -47,6 +65,9 @@ final class RelayPaths {
   private final Duration retryDirect;
   private final Map<PeerId, String> paths = new ConcurrentHashMap<>();
   private final Set<PeerId> directWorked = ConcurrentHashMap.newKeySet();
+  private final Map<PeerId, PeerLink> punched = new ConcurrentHashMap<>();
+  private final Map<PeerId, Long> lastPunch = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<PunchFrames.Go>> goes = new ConcurrentHashMap<>();
 
   RelayPaths(
       ConnectionPool pool,
@@ -71,6 +92,10 @@ final class RelayPaths {
   CompletableFuture<PeerLink> connection(Peer peer, PeerId security) {
     if (security == null || !relayable(peer)) {
       return direct(peer, security);
+    }
+    PeerLink holed = punched.get(security);
+    if (holed != null && holed.isOpen()) {
+      return CompletableFuture.completedFuture(holed);
     }
     if (Boolean.FALSE.equals(internet.reachable(security)) && !directWorked.contains(security)) {
       return relayed(peer, security, null);
@@ -140,6 +165,7 @@ final class RelayPaths {
                 LOG.info("Relaying to {} through {}", peer.qualifiedName(), internet.serverName());
                 l.closed().thenRun(() -> paths.remove(id, "relayed via " + internet.serverName()));
                 scheduleDirectRetry(peer, id, l);
+                punch(peer, id, l);
                 return CompletableFuture.completedFuture(l);
               }
               Throwable cause = unwrap(error);
@@ -197,6 +223,146 @@ final class RelayPaths {
   }
 
   /**
+   * While a relayed link is open, asks the server to coordinate a hole punch to the peer (at most
+   * once per {@link #PUNCH_INTERVAL} for a peer, {@link #MAX_PUNCHES} at once): fetches our
+   * mapping, waits for the go, connects from that port to the peer's mapping as the TLS client, and
+   * once the handshake proved the peer's id keeps that link and closes the relayed one, so the
+   * sender sends again on the punched link what was not acknowledged and the receiver's dedup by
+   * message id drops what arrived twice. On any failure the relayed link stays.
+   */
+  private void punch(Peer peer, PeerId id, PeerLink relayedLink) {
+    if (!internet.punch() || !peer.has(PunchFrames.CAP) || goes.size() >= MAX_PUNCHES) {
+      return;
+    }
+    long now = System.nanoTime();
+    Long last = lastPunch.get(id);
+    if (last != null && now - last < PUNCH_INTERVAL.toNanos()) {
+      return;
+    }
+    lastPunch.put(id, now);
+    long started = System.nanoTime();
+    internet
+        .requestPunch(peer.nickname(), id)
+        .thenCompose(
+            ready ->
+                punchSide(
+                    ready.token(),
+                    true,
+                    (mapping, go) ->
+                        pool.punched(
+                            mapping.localPort(),
+                            HostPort.parse("address", go.address()),
+                            PUNCH_TIME,
+                            peer.address(),
+                            id)))
+        .whenComplete(
+            (link, error) -> {
+              if (error != null) {
+                LOG.info(
+                    "No hole punched to {} ({}); staying on the relay",
+                    peer.qualifiedName(),
+                    unwrap(error).getMessage());
+                return;
+              }
+              if (!relayedLink.isOpen()) {
+                // The conversation moved on (direct, or ended) meanwhile; keep the punched link
+                // for the next messages all the same.
+                LOG.debug("Relayed link to {} closed while punching", peer.qualifiedName());
+              }
+              punched.put(id, link);
+              paths.put(id, HOLE_PUNCHED);
+              link.closed()
+                  .thenRun(
+                      () -> {
+                        punched.remove(id, link);
+                        paths.remove(id, HOLE_PUNCHED);
+                      });
+              LOG.info(
+                  "Punched a hole to {} in {} ms; leaving the relay",
+                  peer.qualifiedName(),
+                  TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+              relayedLink.close();
+            });
+  }
+
+  /** What a side does once it has its mapping and the go. */
+  @FunctionalInterface
+  private interface Punch<T> {
+    CompletableFuture<T> run(HolePunch.Mapping mapping, PunchFrames.Go go);
+  }
+
+  /**
+   * One side of a punch with our token: fetches our mapping, waits for the go (which must give us
+   * the role we expect), then runs the connect. Bounded by {@link #PUNCH_SETUP} until the go.
+   */
+  private <T> CompletableFuture<T> punchSide(String token, boolean client, Punch<T> then) {
+    CompletableFuture<PunchFrames.Go> go = new CompletableFuture<>();
+    if (goes.size() >= MAX_PUNCHES || goes.putIfAbsent(token, go) != null) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("too many hole punches under way"));
+    }
+    go.orTimeout(PUNCH_SETUP.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((g, e) -> goes.remove(token, go));
+    return HolePunch.fetchMapping(internet.punchServer(), token, PUNCH_SETUP)
+        .thenCompose(
+            mapping ->
+                go.thenCompose(
+                    g -> {
+                      if (g.client() != client) {
+                        return CompletableFuture.<T>failedFuture(
+                            new IllegalStateException("the server gave us the wrong TLS role"));
+                      }
+                      return then.run(mapping, g);
+                    }))
+        .whenComplete(
+            (r, e) -> {
+              if (e != null) {
+                go.cancel(false);
+              }
+            });
+  }
+
+  /**
+   * Takes part in a hole punch a peer asked for: fetching our mapping is our agreement; after the
+   * go, connects to the peer's mapping and runs the incoming pipeline (TLS server, TLS required).
+   *
+   * @param offer the server's offer
+   */
+  void punchOffered(PunchFrames.Offer offer) {
+    punchSide(
+            offer.token(),
+            false,
+            (mapping, go) ->
+                server.acceptPunched(
+                    mapping.localPort(), HostPort.parse("address", go.address()), PUNCH_TIME))
+        .whenComplete(
+            (ok, error) -> {
+              if (error != null) {
+                LOG.info(
+                    "The hole punch {} asked for did not work: {}",
+                    offer.nickname(),
+                    unwrap(error).getMessage());
+              } else {
+                LOG.info("Punched a hole for {}, who asked for it", offer.nickname());
+              }
+            });
+  }
+
+  /**
+   * The server's go for one of our punches; a go for no punch of ours is dropped.
+   *
+   * @param go the frame
+   */
+  void punchGo(PunchFrames.Go go) {
+    CompletableFuture<PunchFrames.Go> waiting = goes.get(go.token());
+    if (waiting == null) {
+      LOG.debug("A punch_go for no hole punch of ours; dropped");
+      return;
+    }
+    waiting.complete(go);
+  }
+
+  /**
    * Joins a relayed session a peer asked for.
    *
    * @param offer the server's offer
@@ -225,7 +391,8 @@ final class RelayPaths {
    * Says how a peer is reached now.
    *
    * @param id the peer's id
-   * @return {@code direct} or {@code relayed via <server>}, empty if no link is known
+   * @return {@code direct}, {@code relayed via <server>} or {@value #HOLE_PUNCHED}, empty if no
+   *     link is known
    */
   Optional<String> path(PeerId id) {
     return id == null ? Optional.empty() : Optional.ofNullable(paths.get(id));

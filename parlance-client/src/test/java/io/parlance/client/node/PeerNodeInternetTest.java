@@ -107,7 +107,8 @@ class PeerNodeInternetTest {
         .satisfies(
             p -> {
               assertThat(p.id()).isEqualTo(bobIdentity.id());
-              assertThat(p.caps()).containsExactlyInAnyOrder("tls", "ack", "mail", "relay");
+              assertThat(p.caps())
+                  .containsExactlyInAnyOrder("tls", "ack", "mail", "relay", "punch");
               assertThat(p.source()).isEqualTo(Peer.INTERNET);
             });
     assertThat(bob.node().peers())

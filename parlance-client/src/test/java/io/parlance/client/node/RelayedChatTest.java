@@ -83,6 +83,8 @@ class RelayedChatTest {
             .lanDiscovery(false)
             .bootstrapServer("ws://127.0.0.1:" + serverPort)
             .advertisedTcpPort(advertised)
+            // On loopback there is no NAT to punch through; NatLabIT covers hole punching.
+            .holePunching(false)
             .maxRetryDelay(Duration.ofSeconds(1))
             .relayRetryDirect(Duration.ofMillis(500))
             .build());

@@ -35,7 +35,8 @@ import java.util.Optional;
   @JsonSubTypes.Type(value = MailClientFrame.Fetch.class, name = MailClientFrame.Fetch.TYPE),
   @JsonSubTypes.Type(value = MailClientFrame.Ack.class, name = MailClientFrame.Ack.TYPE),
   @JsonSubTypes.Type(value = RelayFrames.Request.class, name = RelayFrames.Request.TYPE),
-  @JsonSubTypes.Type(value = RelayFrames.Join.class, name = RelayFrames.Join.TYPE)
+  @JsonSubTypes.Type(value = RelayFrames.Join.class, name = RelayFrames.Join.TYPE),
+  @JsonSubTypes.Type(value = PunchFrames.Request.class, name = PunchFrames.Request.TYPE)
 })
 public sealed interface ClientFrame extends BootstrapFrame
     permits ClientFrame.Register,
@@ -44,7 +45,8 @@ public sealed interface ClientFrame extends BootstrapFrame
         ClientFrame.Unregister,
         MailClientFrame,
         RelayFrames.Request,
-        RelayFrames.Join {
+        RelayFrames.Join,
+        PunchFrames.Request {
 
   /**
    * {@code {"type":"register","nickname":"alice","tcp_port":36091}}: hold this nickname for the

@@ -33,7 +33,10 @@ import java.util.Objects;
   @JsonSubTypes.Type(value = MailServerFrame.Acked.class, name = MailServerFrame.Acked.TYPE),
   @JsonSubTypes.Type(value = RelayFrames.Ready.class, name = RelayFrames.Ready.TYPE),
   @JsonSubTypes.Type(value = RelayFrames.Offer.class, name = RelayFrames.Offer.TYPE),
-  @JsonSubTypes.Type(value = RelayFrames.Paired.class, name = RelayFrames.Paired.TYPE)
+  @JsonSubTypes.Type(value = RelayFrames.Paired.class, name = RelayFrames.Paired.TYPE),
+  @JsonSubTypes.Type(value = PunchFrames.Ready.class, name = PunchFrames.Ready.TYPE),
+  @JsonSubTypes.Type(value = PunchFrames.Offer.class, name = PunchFrames.Offer.TYPE),
+  @JsonSubTypes.Type(value = PunchFrames.Go.class, name = PunchFrames.Go.TYPE)
 })
 public sealed interface ServerFrame extends BootstrapFrame
     permits ServerFrame.Challenge,
@@ -46,7 +49,10 @@ public sealed interface ServerFrame extends BootstrapFrame
         MailServerFrame,
         RelayFrames.Ready,
         RelayFrames.Offer,
-        RelayFrames.Paired {
+        RelayFrames.Paired,
+        PunchFrames.Ready,
+        PunchFrames.Offer,
+        PunchFrames.Go {
 
   /**
    * {@code {"type":"challenge","nonce":"q3R0...="}}: sent once on every connection, right after the
