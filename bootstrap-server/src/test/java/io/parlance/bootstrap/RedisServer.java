@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Assumptions;
  * installs it): on 127.0.0.1, a free port, a temporary directory, no persistence. A test that finds
  * no {@code redis-server} is skipped, saying so.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
   private final Path dir;
   private final int port;
@@ -37,7 +37,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Starts one, or skips the test when there is no redis-server on this machine. */
-  static RedisServer start() throws Exception {
+  public static RedisServer start() throws Exception {
     return start(false);
   }
 
@@ -46,7 +46,7 @@ final class RedisServer implements AutoCloseable {
    * {@code appendfsync always}), as the README tells operators of a mailbox on Redis: a restart
    * keeps what was written.
    */
-  static RedisServer startDurable() throws Exception {
+  public static RedisServer startDurable() throws Exception {
     return start(true);
   }
 
@@ -131,7 +131,7 @@ final class RedisServer implements AutoCloseable {
    * @param inline the command, e.g. {@code SCARD parlance:peers}
    * @return the answer's first line
    */
-  String command(String inline) {
+  public String command(String inline) {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
       s.setSoTimeout(2000);
@@ -151,16 +151,16 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** The answer of an integer command, or -1. */
-  long integer(String inline) {
+  public long integer(String inline) {
     String a = command(inline);
     return a.startsWith(":") ? Long.parseLong(a.substring(1)) : -1;
   }
 
-  String uri() {
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
@@ -175,7 +175,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Starts it again on the same port: empty, or with what it had when durable. */
-  void restart() throws Exception {
+  public void restart() throws Exception {
     kill();
     launch();
   }
@@ -184,7 +184,7 @@ final class RedisServer implements AutoCloseable {
    * Writes a snapshot ({@code SAVE}) and returns every file Redis keeps: the snapshot and, when
    * durable, the append-only files.
    */
-  List<Path> dumpFiles() throws IOException {
+  public List<Path> dumpFiles() throws IOException {
     if (!command("SAVE").startsWith("+OK")) {
       throw new IOException("redis-server did not save a snapshot");
     }

@@ -60,6 +60,18 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisCluster.class);
   private static final String[] NO_KEYS = new String[0];
 
+  static {
+    // The Redis connections run on the server's NIO loops (SharedEventLoops): Lettuce must not
+    // choose a native transport of its own, as it would when Netty's epoll, kqueue or io_uring is
+    // on the class path (a server embedded in a client's JVM, as the client's tests do).
+    for (String transport : List.of("epoll", "kqueue", "iouring")) {
+      String property = "io.lettuce.core." + transport;
+      if (System.getProperty(property) == null) {
+        System.setProperty(property, "false");
+      }
+    }
+  }
+
   /** Entries per refresh or read script, so one script never holds Redis long. */
   static final int CHUNK = 500;
 
