@@ -325,4 +325,30 @@ class RedisMailboxTest {
     }
     assertThat(raw).contains(bob.id()).contains(alice.id());
   }
+
+  @Test
+  void whileRedisIsAwayADepositIsRefusedWithTryAgainAndWorksOnceItIsBack() throws Exception {
+    redis = RedisServer.startDurable();
+    BootstrapServer a = server("a", c -> c);
+    String bobKey = publishAndLeave(a, bob, "bob");
+    WsTestClient aliceOnA = connect(a, alice, "alice");
+    redis.kill();
+    aliceOnA.send(new MailClientFrame.Deposit(alice.id(), bob.id(), bobKey, "m", sealed(64), "d"));
+    ServerFrame.Error away = (ServerFrame.Error) depositAnswer(aliceOnA);
+    assertThat(away.code()).isEqualTo(ErrorCode.INTERNAL_ERROR);
+    assertThat(away.message()).contains("try again").doesNotContain("Exception");
+    assertThat(away.id()).isEqualTo("d");
+
+    redis.restart();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              aliceOnA.send(
+                  new MailClientFrame.Deposit(alice.id(), bob.id(), bobKey, "m", sealed(64), "d"));
+              return depositAnswer(aliceOnA) instanceof MailServerFrame.Deposited;
+            });
+    assertThat(redis.integer("ZCARD parlance:mail:exp")).isEqualTo(1);
+  }
 }
