@@ -10,8 +10,10 @@ package io.parlance.bootstrap.cluster;
  *
  * <ul>
  *   <li>{@code M seq}, {@code M nseq}: counters giving messages and notices their positions.
- *   <li>{@code M m:SEQ} hash: {@code to}, {@code from}, {@code msg}, {@code sealed} (the opaque
- *       sealed bytes), {@code size}, {@code dep} and {@code exp} (Unix ms). Nothing else.
+ *   <li>{@code M m:SEQ} hash: {@code to}, {@code from}, {@code msg}, {@code size}, {@code dep} and
+ *       {@code exp} (Unix ms); {@code M s:SEQ} the opaque sealed bytes. Nothing else. (The bytes
+ *       are a key of their own so that the hash's values stay small enough for Redis's compact
+ *       listpack encoding: about 600 bytes less per message.)
  *   <li>{@code M box:TO} sorted set of the recipient's waiting positions; {@code M ids:TO} hash
  *       {@code "FROM MSG"} to its position (one copy per sender and message id); {@code M used:TO}
  *       the recipient's sealed bytes.
@@ -61,7 +63,7 @@ final class MailScripts {
         local h = redis.call('HMGET', mk, 'to', 'from', 'msg', 'size')
         redis.call('ZREM', p .. 'exp', seq)
         if not h[1] then return nil end
-        redis.call('DEL', mk)
+        redis.call('DEL', mk, p .. 's:' .. seq)
         redis.call('ZREM', p .. 'box:' .. h[1], seq)
         redis.call('HDEL', p .. 'ids:' .. h[1], h[2] .. ' ' .. h[3])
         if redis.call('DECRBY', p .. 'used:' .. h[1], h[4]) <= 0 then
@@ -94,7 +96,8 @@ final class MailScripts {
           end
           local seq = redis.call('INCR', p .. 'seq')
           redis.call('HSET', p .. 'm:' .. seq, 'to', to, 'from', from, 'msg', msg,
-                     'sealed', sealed, 'size', #sealed, 'dep', ARGV[6], 'exp', ARGV[7])
+                     'size', #sealed, 'dep', ARGV[6], 'exp', ARGV[7])
+          redis.call('SET', p .. 's:' .. seq, sealed)
           redis.call('ZADD', p .. 'box:' .. to, seq, seq)
           redis.call('HSET', p .. 'ids:' .. to, f, seq)
           redis.call('INCRBY', p .. 'used:' .. to, #sealed)
@@ -123,10 +126,9 @@ final class MailScripts {
                                 'LIMIT', 0, 100)
         for _, seq in ipairs(seqs) do
           cursor = seq
-          local h = redis.call('HMGET', p .. 'm:' .. seq, 'from', 'msg', 'sealed', 'size', 'dep',
-                               'exp')
-          if h[1] and tonumber(h[6]) > now then
-            local size = tonumber(h[4])
+          local h = redis.call('HMGET', p .. 'm:' .. seq, 'from', 'msg', 'size', 'dep', 'exp')
+          if h[1] and tonumber(h[5]) > now then
+            local size = tonumber(h[3])
             if n == maxItems or (n > 0 and total + size > maxBytes) then
               more = 1
               done = true
@@ -138,8 +140,8 @@ final class MailScripts {
             out[#out + 1] = seq
             out[#out + 1] = h[1]
             out[#out + 1] = h[2]
-            out[#out + 1] = h[3]
-            out[#out + 1] = h[5]
+            out[#out + 1] = redis.call('GET', p .. 's:' .. seq) or ''
+            out[#out + 1] = h[4]
           end
         end
         if #seqs < 100 then done = true end
