@@ -95,11 +95,11 @@ public final class BootstrapServer implements AutoCloseable {
     } finally {
       if (!started) {
         if (state != null) {
-          if (state.cluster != null) {
-            state.cluster.close();
-          }
           if (state.mailbox != null) {
             state.mailbox.close();
+          }
+          if (state.cluster != null) {
+            state.cluster.close();
           }
           state.metrics.close();
         }
@@ -194,15 +194,16 @@ public final class BootstrapServer implements AutoCloseable {
           .awaitUninterruptibly(CLOSE_WAIT_MILLIS);
       state.channels.close().awaitUninterruptibly(CLOSE_WAIT_MILLIS);
     } finally {
+      if (state.mailbox != null) {
+        // Before the cluster and the loops: a mailbox on Redis uses the cluster's client.
+        state.mailbox.close();
+      }
       if (state.cluster != null) {
         // Before the loops stop: the Redis connections run on them.
         state.cluster.close();
       }
       bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
       workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
-      if (state.mailbox != null) {
-        state.mailbox.close();
-      }
       state.metrics.close();
       LOG.info("Stopped");
     }

@@ -7,6 +7,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.parlance.bootstrap.cluster.RedisCluster;
+import io.parlance.bootstrap.mailbox.MailboxConfig;
 import io.parlance.bootstrap.mailbox.MailboxService;
 import io.parlance.bootstrap.registry.LocalClaims;
 import io.parlance.bootstrap.registry.NicknameClaims;
@@ -100,10 +101,22 @@ final class ServerState {
     }
     this.metrics = new ServerMetrics(registry);
     this.broadcaster = new PeerEventBroadcaster(metrics);
-    this.mailbox =
-        config.mailbox() == null
-            ? null
-            : new MailboxService(config.mailbox(), metrics.meters(), System::currentTimeMillis);
+    MailboxConfig mail = config.mailbox();
+    if (mail != null && cluster != null) {
+      // In a cluster the mailbox is shared through Redis: a deposit on any server, a fetch on any.
+      mail = mail.withStore(cluster::openMailbox);
+    }
+    try {
+      this.mailbox =
+          mail == null
+              ? null
+              : new MailboxService(mail, metrics.meters(), System::currentTimeMillis);
+    } catch (RuntimeException e) {
+      if (cluster != null) {
+        cluster.close();
+      }
+      throw e;
+    }
     this.relay = new RelayBroker(config.relay(), random);
     this.probe = new ReachabilityProbe(config.relay());
     this.punch = new PunchCoordinator(config.relay().enabled(), random, System::currentTimeMillis);

@@ -26,7 +26,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The mailbox over real WebSockets: who may deposit, quotas, fetch, receipts, expiry, restarts. */
+/**
+ * The mailbox over real WebSockets: who may deposit, quotas, fetch, receipts, expiry, restarts. Run
+ * on the embedded store here, and on Redis by {@link RedisMailboxServerTest}.
+ */
 class MailboxServerTest {
 
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -40,12 +43,23 @@ class MailboxServerTest {
   private BootstrapServer server;
 
   @AfterEach
-  void stop() {
+  void stop() throws Exception {
     clients.forEach(WsTestClient::close);
     if (server != null) {
       server.stop();
     }
+    afterServer();
   }
+
+  /**
+   * Chooses where the server keeps its mail: the embedded store given in its mailbox settings.
+   *
+   * @param builder the server's settings
+   */
+  void store(BootstrapServerConfig.Builder builder) {}
+
+  /** Runs after the server stopped, for what {@link #store} started. */
+  void afterServer() throws Exception {}
 
   private void start(UnaryOperator<MailboxConfig> mailbox) throws Exception {
     Path file = dir.resolve("mailbox.db");
@@ -59,6 +73,7 @@ class MailboxServerTest {
     if (mailbox != null) {
       b.mailbox(mailbox.apply(MailboxConfig.defaults(() -> SqliteMailbox.open(file))));
     }
+    store(b);
     server = BootstrapServer.start(b.build());
   }
 

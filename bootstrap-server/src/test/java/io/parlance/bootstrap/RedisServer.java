@@ -23,25 +23,41 @@ import org.junit.jupiter.api.Assumptions;
  * installs it): on 127.0.0.1, a free port, a temporary directory, no persistence. A test that finds
  * no {@code redis-server} is skipped, saying so.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
   private final Path dir;
   private final int port;
+  private final boolean durable;
   private Process process;
 
-  private RedisServer(Path dir, int port) {
+  private RedisServer(Path dir, int port, boolean durable) {
     this.dir = dir;
     this.port = port;
+    this.durable = durable;
   }
 
   /** Starts one, or skips the test when there is no redis-server on this machine. */
-  static RedisServer start() throws Exception {
+  public static RedisServer start() throws Exception {
+    return start(false);
+  }
+
+  /**
+   * Starts one with the append-only file on and synced at every write ({@code appendonly yes},
+   * {@code appendfsync always}), as the README tells operators of a mailbox on Redis: a restart
+   * keeps what was written.
+   */
+  public static RedisServer startDurable() throws Exception {
+    return start(true);
+  }
+
+  private static RedisServer start(boolean durable) throws Exception {
     String binary = find();
     Assumptions.assumeTrue(
         binary != null,
         "no redis-server on this machine: run scripts/ensure-redis.sh (apt-get install"
             + " redis-server) to run the cluster tests");
-    RedisServer r = new RedisServer(Files.createTempDirectory("parlance-redis"), freePort());
+    RedisServer r =
+        new RedisServer(Files.createTempDirectory("parlance-redis"), freePort(), durable);
     r.launch();
     return r;
   }
@@ -68,13 +84,22 @@ final class RedisServer implements AutoCloseable {
     cmd.add(find());
     cmd.addAll(
         List.of(
-            "--port", Integer.toString(port),
-            "--bind", "127.0.0.1",
-            "--save", "",
-            "--appendonly", "no",
-            "--dir", dir.toString(),
-            "--daemonize", "no",
-            "--loglevel", "warning"));
+            "--port",
+            Integer.toString(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            durable ? "yes" : "no",
+            "--appendfsync",
+            durable ? "always" : "everysec",
+            "--dir",
+            dir.toString(),
+            "--daemonize",
+            "no",
+            "--loglevel",
+            "warning"));
     process =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
@@ -106,7 +131,7 @@ final class RedisServer implements AutoCloseable {
    * @param inline the command, e.g. {@code SCARD parlance:peers}
    * @return the answer's first line
    */
-  String command(String inline) {
+  public String command(String inline) {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
       s.setSoTimeout(2000);
@@ -126,16 +151,16 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** The answer of an integer command, or -1. */
-  long integer(String inline) {
+  public long integer(String inline) {
     String a = command(inline);
     return a.startsWith(":") ? Long.parseLong(a.substring(1)) : -1;
   }
 
-  String uri() {
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
@@ -149,10 +174,26 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
-  /** Starts it again on the same port, empty. */
-  void restart() throws Exception {
+  /** Starts it again on the same port: empty, or with what it had when durable. */
+  public void restart() throws Exception {
     kill();
     launch();
+  }
+
+  /**
+   * Writes a snapshot ({@code SAVE}) and returns every file Redis keeps: the snapshot and, when
+   * durable, the append-only files.
+   */
+  public List<Path> dumpFiles() throws IOException {
+    if (!command("SAVE").startsWith("+OK")) {
+      throw new IOException("redis-server did not save a snapshot");
+    }
+    try (var files = Files.walk(dir)) {
+      return files
+          .filter(Files::isRegularFile)
+          .filter(p -> !p.getFileName().toString().equals("redis.log"))
+          .toList();
+    }
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -58,6 +59,18 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisCluster.class);
   private static final String[] NO_KEYS = new String[0];
+
+  static {
+    // The Redis connections run on the server's NIO loops (SharedEventLoops): Lettuce must not
+    // choose a native transport of its own, as it would when Netty's epoll, kqueue or io_uring is
+    // on the class path (a server embedded in a client's JVM, as the client's tests do).
+    for (String transport : List.of("epoll", "kqueue", "iouring")) {
+      String property = "io.lettuce.core." + transport;
+      if (System.getProperty(property) == null) {
+        System.setProperty(property, "false");
+      }
+    }
+  }
 
   /** Entries per refresh or read script, so one script never holds Redis long. */
   static final int CHUNK = 500;
@@ -214,6 +227,23 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
    */
   public Registry registry() {
     return replica;
+  }
+
+  /**
+   * Opens the mailbox shared by the cluster, on a connection of its own (binary, so sealed bytes
+   * are stored as they are). Blocks until Redis answers; call from the thread that starts the
+   * server, not an event loop.
+   *
+   * @return the mailbox; closing it closes its connection
+   * @throws IllegalStateException if Redis cannot be reached
+   */
+  public RedisMailbox openMailbox() {
+    try {
+      return new RedisMailbox(client.connect(ByteArrayCodec.INSTANCE), prefix + "mail:");
+    } catch (RedisException e) {
+      throw new IllegalStateException(
+          "cannot open the mailbox on Redis: " + rootMessage(e) + "; check that Redis is up", e);
+    }
   }
 
   /**

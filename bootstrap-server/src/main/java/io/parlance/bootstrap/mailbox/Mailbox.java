@@ -9,8 +9,8 @@ import java.util.Optional;
  * what became of them; and the mail key each peer published last. Nothing here can read a message.
  *
  * <p>Calls are made from one thread at a time (the server gives the mailbox a thread of its own);
- * an implementation may block. {@link SqliteMailbox} is the embedded default; a shared store (for
- * several servers) implements the same interface.
+ * an implementation may block. {@link SqliteMailbox} is the embedded default; {@code
+ * cluster.RedisMailbox}, shared by the servers of a cluster, implements the same interface.
  */
 public interface Mailbox extends AutoCloseable {
 

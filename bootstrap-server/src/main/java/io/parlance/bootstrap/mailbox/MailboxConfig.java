@@ -110,6 +110,24 @@ public record MailboxConfig(
   }
 
   /**
+   * Returns these settings with another store (a server in a cluster keeps its mail on Redis).
+   *
+   * @param store makes the store
+   * @return the settings
+   */
+  public MailboxConfig withStore(Supplier<Mailbox> store) {
+    return new MailboxConfig(
+        store,
+        maxMessages,
+        maxBytes,
+        maxMessageBytes,
+        expiry,
+        depositsPerSecond,
+        depositBurst,
+        sweepInterval);
+  }
+
+  /**
    * Returns these settings with another per-sender rate.
    *
    * @param perSecond the steady rate

@@ -102,10 +102,12 @@ final class PeerOptions {
 
   @Option(
       names = "--no-mailbox",
+      negatable = true,
       description =
           "Do not use the bootstrap server's mailbox: publish no mail key, fetch no mail, and"
-              + " keep messages for peers that are away in the outbox only.")
-  boolean noMailbox;
+              + " keep messages for peers that are away in the outbox only ([network] mailbox ="
+              + " false; --mailbox wins over the file).")
+  Boolean noMailbox;
 
   @Option(
       names = "--max-peers",
@@ -171,7 +173,8 @@ final class PeerOptions {
             port,
             announceIntervalSecs,
             timeoutSecs,
-            requireEncryption));
+            requireEncryption,
+            noMailbox == null ? null : !noMailbox));
   }
 
   /** Parses {@code --log-level}. */
@@ -210,7 +213,7 @@ final class PeerOptions {
               .peerTimeout(Duration.ofSeconds(settings.timeoutSecs()))
               .lanDiscovery(settings.mode() != Mode.INTERNET)
               .requireEncryption(Boolean.TRUE.equals(settings.requireEncryption()))
-              .mailbox(!noMailbox)
+              .mailbox(!Boolean.FALSE.equals(settings.mailbox()))
               .relay(!noRelay)
               .holePunching(!noPunch);
       if (settings.mode() != Mode.LOCAL) {

@@ -21,9 +21,9 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * Reads {@code parlance.toml}: {@code [network] mode, bootstrap_server, interface, port} and {@code
- * [peer] nickname, announce_interval_secs, timeout_secs} and {@code [security] require_encryption}.
- * Every error names the file and the key.
+ * Reads {@code parlance.toml}: {@code [network] mode, bootstrap_server, interface, port, mailbox}
+ * and {@code [peer] nickname, announce_interval_secs, timeout_secs} and {@code [security]
+ * require_encryption}. Every error names the file and the key.
  */
 public final class ConfigFile {
 
@@ -51,7 +51,8 @@ public final class ConfigFile {
           @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
           List<String> bootstrapServer,
       @JsonProperty("interface") String interfaceName,
-      @JsonProperty("port") Integer port) {}
+      @JsonProperty("port") Integer port,
+      @JsonProperty("mailbox") Boolean mailbox) {}
 
   record PeerSection(
       @JsonProperty("nickname") String nickname,
@@ -126,7 +127,9 @@ public final class ConfigFile {
       return Settings.EMPTY;
     }
     NetworkSection n =
-        model.network() != null ? model.network() : new NetworkSection(null, null, null, null);
+        model.network() != null
+            ? model.network()
+            : new NetworkSection(null, null, null, null, null);
     PeerSection p = model.peer() != null ? model.peer() : new PeerSection(null, null, null);
     Mode mode = null;
     if (n.mode() != null) {
@@ -159,7 +162,8 @@ public final class ConfigFile {
         n.port(),
         p.announceIntervalSecs(),
         p.timeoutSecs(),
-        model.security() == null ? null : model.security().requireEncryption());
+        model.security() == null ? null : model.security().requireEncryption(),
+        n.mailbox());
   }
 
   /**
@@ -226,6 +230,9 @@ public final class ConfigFile {
     }
     if (message.contains("`java.lang.String`")) {
       return "expected a quoted string";
+    }
+    if (message.contains("`java.lang.Boolean`") || message.contains("`boolean`")) {
+      return "expected true or false";
     }
     if (message.contains("NetworkSection") || message.contains("PeerSection")) {
       return "expected a table";

@@ -49,11 +49,12 @@ public final class Environment {
         port,
         null,
         null,
-        requireEncryption(env));
+        flag(env, "PARLANCE_REQUIRE_ENCRYPTION"),
+        flag(env, "PARLANCE_MAILBOX"));
   }
 
-  private static Boolean requireEncryption(Map<String, String> env) {
-    String text = value(env, "PARLANCE_REQUIRE_ENCRYPTION");
+  private static Boolean flag(Map<String, String> env, String name) {
+    String text = value(env, name);
     if (text == null) {
       return null;
     }
@@ -62,9 +63,7 @@ public final class Environment {
       case "0", "false", "no", "off" -> false;
       default ->
           throw new ConfigException(
-              "environment variable PARLANCE_REQUIRE_ENCRYPTION: '"
-                  + text
-                  + "' is not true or false");
+              "environment variable " + name + ": '" + text + "' is not true or false");
     };
   }
 

@@ -141,7 +141,15 @@ class ConfigFileTest {
                 5000,
                 2,
                 15,
-                false));
+                false,
+                true));
+  }
+
+  @Test
+  void theMailboxKeyIsReadFromTheNetworkSection() throws IOException {
+    assertThat(ConfigFile.read(write("[network]\nmailbox = false\n")).mailbox()).isFalse();
+    assertThat(ConfigFile.read(write("[network]\nmailbox = true\n")).mailbox()).isTrue();
+    assertThat(ConfigFile.read(write("[network]\nport = 1\n")).mailbox()).isNull();
   }
 
   @Test
