@@ -20,6 +20,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.parlance.bootstrap.registry.NicknameClaims;
 import io.parlance.bootstrap.registry.PeerEntry;
 import io.parlance.bootstrap.registry.Registry;
+import io.parlance.protocol.ProtocolException;
+import io.parlance.protocol.bootstrap.RelayFrames;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -36,6 +38,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +55,10 @@ import org.slf4j.LoggerFactory;
  * entry missing from Redis is dropped only if it is still missing a few heartbeats later, once
  * every live server had its turn to put its own back.
  *
+ * <p>Relay offers go to the one server that holds the target ({@link #routeOffer}): each server
+ * listens on its own channel {@code P relay:ID}, and a script publishes there only if the target's
+ * registration is still the one asked for and its server alive.
+ *
  * <p>The Redis connections run on the server's own event loops ({@link SharedEventLoops}).
  */
 public final class RedisCluster implements NicknameClaims, AutoCloseable {
@@ -64,6 +71,9 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
 
   /** Longest event accepted from the channel. */
   private static final int MAX_EVENT_CHARS = 2 * EntryJson.MAX_CHARS + 32;
+
+  /** Longest routed relay offer accepted from this server's channel. */
+  static final int MAX_OFFER_CHARS = 2048;
 
   private final ClusterOptions options;
   private final String prefix;
@@ -83,6 +93,8 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
   private final Set<PeerEntry> unreleased = ConcurrentHashMap.newKeySet();
 
   private final AtomicLong malformedEvents = new AtomicLong();
+  private final AtomicLong malformedOffers = new AtomicLong();
+  private volatile BiConsumer<String, RelayFrames.Offer> offers = (owner, offer) -> {};
   private ScheduledFuture<?> beating;
   private ScheduledFuture<?> refreshing;
   private volatile boolean beaten;
@@ -185,16 +197,22 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
         new RedisPubSubAdapter<>() {
           @Override
           public void message(String channel, String message) {
-            onEvent(message);
+            if (channel.equals(relayChannel())) {
+              onOffer(message);
+            } else {
+              onEvent(message);
+            }
           }
 
           @Override
           public void subscribed(String channel, long count) {
             // At the start and again after every reconnect: what was missed meanwhile is read.
-            rebuild(false);
+            if (!channel.equals(relayChannel())) {
+              rebuild(false);
+            }
           }
         });
-    pubsub.sync().subscribe(prefix + "events");
+    pubsub.sync().subscribe(prefix + "events", relayChannel());
     beatNow().toCompletableFuture().join();
     long beat = options.heartbeat().toMillis();
     beating = timer.scheduleAtFixedRate(this::beat, beat, beat, TimeUnit.MILLISECONDS);
@@ -232,6 +250,93 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
    */
   public int ownCount() {
     return own.size();
+  }
+
+  private String relayChannel() {
+    return prefix + "relay:" + options.serverId();
+  }
+
+  /**
+   * Sets what to do with a relay offer routed to this server: it names the registration (by its
+   * owner) the offer is for. Runs on a Redis connection's event loop; must not block.
+   *
+   * @param handler takes the owner and the offer
+   */
+  public void onRelayOffer(BiConsumer<String, RelayFrames.Offer> handler) {
+    this.offers = Objects.requireNonNull(handler, "handler");
+  }
+
+  /**
+   * Sends a relay offer to the server that holds the target's registration, and to no other.
+   *
+   * @param target the registration the offer is for, as this server's copy has it
+   * @param offer the offer, naming the relay to join
+   * @return completes with true once the target's server got it; false if the target is not
+   *     registered as {@code target} any more or its server is not alive
+   */
+  public CompletionStage<Boolean> routeOffer(PeerEntry target, RelayFrames.Offer offer) {
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(offer, "offer");
+    if (closed || halted) {
+      return CompletableFuture.failedFuture(new IllegalStateException("cluster closed"));
+    }
+    String message =
+        String.join(
+            "\n",
+            "offer",
+            target.owner(),
+            offer.nickname(),
+            offer.peer(),
+            offer.token(),
+            offer.relay() == null ? "" : offer.relay());
+    return this.<Long>run(
+            Scripts.ROUTE,
+            ScriptOutputType.INTEGER,
+            prefix,
+            target.nickname(),
+            target.owner(),
+            message)
+        .thenApply(receivers -> receivers != null && receivers > 0);
+  }
+
+  /** One offer routed to this server: {@code offer \n owner \n nick \n id \n token \n relay}. */
+  void onOffer(String message) {
+    if (message == null || message.length() > MAX_OFFER_CHARS) {
+      malformedOffer("an offer over " + MAX_OFFER_CHARS + " chars");
+      return;
+    }
+    String[] parts = message.split("\n", -1);
+    if (parts.length != 6 || !parts[0].equals("offer") || parts[1].isEmpty()) {
+      malformedOffer("an offer without its six parts");
+      return;
+    }
+    RelayFrames.Offer offer;
+    try {
+      offer =
+          new RelayFrames.Offer(parts[2], parts[3], parts[4], parts[5].isEmpty() ? null : parts[5]);
+    } catch (ProtocolException | IllegalArgumentException e) {
+      malformedOffer(e.getMessage());
+      return;
+    }
+    offers.accept(parts[1], offer);
+  }
+
+  private void malformedOffer(String what) {
+    if (malformedOffers.incrementAndGet() % 1000 == 1) {
+      LOG.warn(
+          "Dropped a malformed relay offer from the cluster ({}); {} so far",
+          safeText(String.valueOf(what)),
+          malformedOffers.get());
+    }
+  }
+
+  /**
+   * Counts the relay offers routed to this server that were dropped as malformed.
+   *
+   * @return how many
+   */
+  public long malformedOffers() {
+    return malformedOffers.get();
   }
 
   /**
