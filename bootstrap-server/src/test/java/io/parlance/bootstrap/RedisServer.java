@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Assumptions;
  * installs it): on 127.0.0.1, a free port, a temporary directory, no persistence. A test that finds
  * no {@code redis-server} is skipped, saying so.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
   private final Path dir;
   private final int port;
@@ -35,7 +35,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Starts one, or skips the test when there is no redis-server on this machine. */
-  static RedisServer start() throws Exception {
+  public static RedisServer start() throws Exception {
     String binary = find();
     Assumptions.assumeTrue(
         binary != null,
@@ -131,7 +131,7 @@ final class RedisServer implements AutoCloseable {
     return a.startsWith(":") ? Long.parseLong(a.substring(1)) : -1;
   }
 
-  String uri() {
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 

@@ -66,6 +66,18 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisCluster.class);
   private static final String[] NO_KEYS = new String[0];
 
+  static {
+    // The server lends Lettuce its NIO loops (SharedEventLoops); Lettuce would ask for native
+    // loops instead whenever a native transport is on the class path (an embedding application's,
+    // e.g. the client's epoll), and it reads these once, when its providers load.
+    for (String transport : new String[] {"epoll", "iouring", "kqueue"}) {
+      String property = "io.lettuce.core." + transport;
+      if (System.getProperty(property) == null) {
+        System.setProperty(property, "false");
+      }
+    }
+  }
+
   /** Entries per refresh or read script, so one script never holds Redis long. */
   static final int CHUNK = 500;
 

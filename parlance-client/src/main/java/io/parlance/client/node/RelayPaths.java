@@ -8,6 +8,7 @@ import io.parlance.client.messaging.PeerLink;
 import io.parlance.client.peer.Peer;
 import io.parlance.client.security.PeerId;
 import io.parlance.protocol.bootstrap.RelayFrames;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -126,7 +127,7 @@ final class RelayPaths {
                     return pool.relayed(
                         internet.relayUri(),
                         internet.relayTls(),
-                        ready.token(),
+                        internet.signedJoin(ready.token()),
                         peer.address(),
                         id);
                   } catch (javax.net.ssl.SSLException e) {
@@ -202,9 +203,12 @@ final class RelayPaths {
    * @param offer the server's offer
    */
   void offered(RelayFrames.Offer offer) {
+    // An offer from a peer on another server of the cluster names that server's relay.
+    URI relay = offer.relay() == null ? internet.relayUri() : URI.create(offer.relay());
     try {
       server
-          .acceptRelayed(internet.relayUri(), internet.relayTls(), offer.token(), RELAY_TIMEOUT)
+          .acceptRelayed(
+              relay, internet.relayTls(relay), internet.signedJoin(offer.token()), RELAY_TIMEOUT)
           .whenComplete(
               (ok, error) -> {
                 if (error != null) {
