@@ -266,6 +266,41 @@ class RedisClusterTest {
     assertThat(a.registry().size()).isEqualTo(11);
   }
 
+  /** How many servers a PUBLISH on the events channel reaches (the probe itself is malformed). */
+  private long eventSubscribers() {
+    return redis.integer("PUBLISH parlance:events probe");
+  }
+
+  @Test
+  void aServerWithNoPeerStopsFollowingEventsAndFollowsThemAgainForItsNextPeer() throws Exception {
+    BootstrapServer a = server("a");
+    BootstrapServer b = server("b");
+    registered(peer(a, "alice", null));
+    ClusterTestPeer bob = peer(b, "bob", null);
+    registered(bob);
+    await().atMost(WAIT).until(() -> a.registry().size() == 2 && b.registry().size() == 2);
+    assertThat(eventSubscribers()).isEqualTo(2);
+
+    // b's only peer leaves: b stops following, so the events go to a alone.
+    bob.close();
+    RedisCluster bc = b.cluster().orElseThrow();
+    await().atMost(WAIT).until(() -> !bc.followsEvents());
+    assertThat(eventSubscribers()).isEqualTo(1);
+    assertThat(b.registry().size()).isZero();
+    registered(peer(a, "carol", null));
+    await().atMost(WAIT).until(() -> a.registry().size() == 2);
+
+    // b's next peer is told of everyone (b rebuilt its copy first), and of the joins after it.
+    ClusterTestPeer dave = peer(b, "dave", null);
+    registered(dave);
+    assertThat(bc.followsEvents()).isTrue();
+    assertThat(eventSubscribers()).isEqualTo(2);
+    await().atMost(WAIT).until(() -> dave.view.keySet().equals(java.util.Set.of("alice", "carol")));
+    registered(peer(a, "erin", null));
+    await().atMost(WAIT).until(() -> dave.view.containsKey("erin"));
+    assertThat(b.registry().size()).isEqualTo(4);
+  }
+
   @Test
   void malformedEventsOnTheChannelAreDroppedAndChangeNothing() throws Exception {
     BootstrapServer a = server("a");

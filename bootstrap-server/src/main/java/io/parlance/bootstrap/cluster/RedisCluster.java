@@ -107,6 +107,23 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
   private final AtomicLong malformedEvents = new AtomicLong();
   private final AtomicLong malformedOffers = new AtomicLong();
   private volatile BiConsumer<String, RelayFrames.Offer> offers = (owner, offer) -> {};
+
+  /** Whether this server follows the events channel; changed on {@link #timer} only. */
+  private volatile boolean followingEvents;
+
+  /** Whether events from the channel are applied (from the moment a subscription is asked). */
+  private volatile boolean acceptingEvents;
+
+  /** Completes once the events channel is followed again and the copy rebuilt; on the timer. */
+  private CompletableFuture<Void> following;
+
+  /** Claims under way: while there are any, the server keeps following the events. */
+  private final java.util.concurrent.atomic.AtomicInteger claiming =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Heartbeats in a row this server held no registration (it stops following the events). */
+  private int idleBeats;
+
   private ScheduledFuture<?> beating;
   private ScheduledFuture<?> refreshing;
   private volatile boolean beaten;
@@ -224,6 +241,8 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
             }
           }
         });
+    followingEvents = true;
+    acceptingEvents = true;
     pubsub.sync().subscribe(prefix + "events", relayChannel());
     beatNow().toCompletableFuture().join();
     long beat = options.heartbeat().toMillis();
@@ -366,6 +385,14 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
     if (closed) {
       return CompletableFuture.failedFuture(new IllegalStateException("cluster closed"));
     }
+    claiming.incrementAndGet();
+    CompletableFuture<Claim> out =
+        followEvents().thenCompose(v -> claimInRedis(entry)).toCompletableFuture();
+    out.whenComplete((c, e) -> claiming.decrementAndGet());
+    return out;
+  }
+
+  private CompletionStage<Claim> claimInRedis(PeerEntry entry) {
     String json = EntryJson.write(entry);
     return this.<List<Object>>run(
             Scripts.CLAIM,
@@ -433,11 +460,95 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
             });
   }
 
+  /**
+   * Returns whether this server follows the cluster's join and leave events now. A server with no
+   * registration of its own for two heartbeats stops (it has no one to tell, and Redis then sends
+   * it nothing); its next registration follows them again, once its copy is rebuilt.
+   *
+   * @return true while subscribed to the events channel
+   */
+  public boolean followsEvents() {
+    return followingEvents;
+  }
+
+  /** Completes once the events are followed and the copy is current; resubscribes if needed. */
+  private CompletionStage<Void> followEvents() {
+    if (followingEvents) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    timer.execute(
+        () -> {
+          if (followingEvents) {
+            done.complete(null);
+            return;
+          }
+          if (following == null) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            following = f;
+            acceptingEvents = true;
+            pubsub
+                .async()
+                .subscribe(prefix + "events")
+                .thenCompose(v -> redis.smembers(prefix + "peers"))
+                .thenCompose(this::readEntries)
+                .whenComplete(
+                    (found, e) ->
+                        timer.execute(
+                            () -> {
+                              following = null;
+                              if (e != null) {
+                                acceptingEvents = false;
+                                f.completeExceptionally(e);
+                                return;
+                              }
+                              // Events that came meanwhile are in the copy already.
+                              found.values().forEach(entry -> replica.joined("registered", entry));
+                              followingEvents = true;
+                              idleBeats = 0;
+                              LOG.debug("Following the cluster's events again");
+                              f.complete(null);
+                            }));
+          }
+          following.whenComplete(
+              (v, e) -> {
+                if (e == null) {
+                  done.complete(null);
+                } else {
+                  done.completeExceptionally(e);
+                }
+              });
+        });
+    return done;
+  }
+
+  /** At each heartbeat: stops following the events after two beats with no registration. */
+  private void unfollowIfIdle() {
+    if (!followingEvents && following == null && (!own.isEmpty() || claiming.get() > 0)) {
+      // A claim that began just as this server stopped following: follow again.
+      followEvents();
+      return;
+    }
+    if (!followingEvents || following != null || !own.isEmpty() || claiming.get() > 0) {
+      idleBeats = 0;
+      return;
+    }
+    if (++idleBeats < 2) {
+      return;
+    }
+    followingEvents = false;
+    acceptingEvents = false;
+    pubsub.async().unsubscribe(prefix + "events");
+    replica.clear();
+    LOG.debug("No registration here: not following the cluster's events");
+  }
+
   /** The heartbeat, on the timer. */
   private void beat() {
     if (halted) {
       return;
     }
+    unfollowIfIdle();
     beatNow();
     for (PeerEntry e : unreleased) {
       if (!own.containsKey(e.nickname())) {
@@ -537,7 +648,7 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
    * only on a confirming rebuild a few heartbeats later (servers put their own back meanwhile).
    */
   private void rebuild(boolean confirm) {
-    if (halted) {
+    if (halted || !followingEvents) {
       return;
     }
     redis
@@ -602,6 +713,9 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
 
   /** One event from the channel: {@code kind \n previous \n entry}. */
   void onEvent(String message) {
+    if (!acceptingEvents) {
+      return; // one still on its way after this server stopped following them
+    }
     if (message == null || message.length() > MAX_EVENT_CHARS) {
       malformed("an event over " + MAX_EVENT_CHARS + " chars");
       return;
