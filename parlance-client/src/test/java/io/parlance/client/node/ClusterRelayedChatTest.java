@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two real nodes registered on different bootstrap servers of a cluster on a real {@code
- * redis-server}, neither reachable directly, chat both ways through the relay of the server the
- * first message's sender is on, with acks and TLS end to end.
+ * redis-server} chat both ways with acks: directly when they can reach each other, and, when
+ * neither can, through the relay of the server the first message's sender is on, with TLS end to
+ * end.
  */
 class ClusterRelayedChatTest {
 
@@ -83,6 +84,36 @@ class ClusterRelayedChatTest {
             .advertisedTcpPort(deadPort())
             .maxRetryDelay(Duration.ofSeconds(1))
             .build());
+  }
+
+  private TestNodes.Started reachablePeer(String base, BootstrapServer on) throws Exception {
+    return nodes.start(
+        nodes
+            .options(nodes.nick(base))
+            .dataDir(dir.resolve(base))
+            .lanDiscovery(false)
+            .bootstrapServer("ws://127.0.0.1:" + on.port())
+            .build());
+  }
+
+  @Test
+  void peersOnTwoServersThatCanConnectChatDirectlyWithAcks() throws Exception {
+    BootstrapServer a = server("a");
+    BootstrapServer b = server("b");
+    String aliceName = nodes.nick("alice");
+    String bobName = nodes.nick("bob");
+    TestNodes.Started alice = reachablePeer("alice", a);
+    TestNodes.Started bob = reachablePeer("bob", b);
+    await().atMost(WAIT).until(() -> alice.sees(bobName) && bob.sees(aliceName));
+    Outgoing out = alice.node().send(bobName, "direct-there").get(10, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> bob.received().contains("direct-there"));
+    await().atMost(WAIT).until(() -> delivered(alice, out.id()));
+    Outgoing reply = bob.node().send(aliceName, "direct-back").get(10, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> alice.received().contains("direct-back"));
+    await().atMost(WAIT).until(() -> delivered(bob, reply.id()));
+    assertThat(alice.node().pathTo(peer(alice, bobName))).hasValue("direct");
+    assertThat(a.scrapeMetrics()).contains("bootstrap_relay_sessions_opened_total 0.0");
+    assertThat(b.scrapeMetrics()).contains("bootstrap_relay_sessions_opened_total 0.0");
   }
 
   private static boolean delivered(TestNodes.Started node, String id) {
