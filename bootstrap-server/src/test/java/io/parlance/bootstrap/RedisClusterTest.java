@@ -162,6 +162,8 @@ class RedisClusterTest {
   void aKeyedNicknameStaysItsKeysAcrossServers() throws Exception {
     BootstrapServer a = server("a");
     BootstrapServer b = server("b");
+    // A peer that stays on a, so a keeps following the cluster (a server with none does not).
+    registered(peer(a, "keeper", null));
     TestKeys alice = TestKeys.generate();
     TestKeys mallory = TestKeys.generate();
     ClusterTestPeer real = peer(a, "alice", alice);
@@ -187,6 +189,7 @@ class RedisClusterTest {
   void aKeyedRegistrationOnAnotherServerEndsThePlainOne() throws Exception {
     BootstrapServer a = server("a");
     BootstrapServer b = server("b");
+    registered(peer(a, "keeper", null));
     ClusterTestPeer plain = peer(a, "bob", null);
     registered(plain);
     TestKeys bob = TestKeys.generate();
