@@ -84,6 +84,12 @@ public final class BootstrapServer implements AutoCloseable {
       if (!bind.isSuccess()) {
         throw sneaky(bind.cause());
       }
+      state.relayUrl =
+          PublicUrl.relayUrl(
+              config.publicUrl(),
+              config.sslContext() != null,
+              config.host(),
+              ((InetSocketAddress) bind.channel().localAddress()).getPort());
       state.broadcaster.start(workers.next(), config.batchInterval());
       BootstrapServer server = new BootstrapServer(state, boss, workers, bind.channel());
       LOG.info(

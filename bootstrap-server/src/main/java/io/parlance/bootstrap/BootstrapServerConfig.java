@@ -37,6 +37,9 @@ import java.util.function.Supplier;
  * @param cluster the cluster to share the registry with through Redis, or null to keep it in this
  *     process (then {@code registry} makes it)
  * @param relay the relay's and the reachability probe's limits
+ * @param publicUrl the URL peers reach this server at ({@code ws://} or {@code wss://}, with any
+ *     path prefix of a reverse proxy), which offers from other servers of a cluster name as the
+ *     relay to join; null to derive it from the bound address ({@link PublicUrl})
  */
 public record BootstrapServerConfig(
     String host,
@@ -58,7 +61,8 @@ public record BootstrapServerConfig(
     int maxNicknameHolds,
     MailboxConfig mailbox,
     ClusterOptions cluster,
-    RelayLimits relay) {
+    RelayLimits relay,
+    String publicUrl) {
 
   /** Checks the settings. */
   public BootstrapServerConfig {
@@ -73,6 +77,9 @@ public record BootstrapServerConfig(
     }
     Objects.requireNonNull(nicknameHold, "nicknameHold");
     Objects.requireNonNull(relay, "relay");
+    if (publicUrl != null) {
+      PublicUrl.check(publicUrl);
+    }
     if (nicknameHold.isNegative() || maxNicknameHolds < 0) {
       throw new IllegalArgumentException("nickname holds must not be negative");
     }
@@ -124,6 +131,7 @@ public record BootstrapServerConfig(
     private MailboxConfig mailbox;
     private ClusterOptions cluster;
     private RelayLimits relay = RelayLimits.DEFAULTS;
+    private String publicUrl;
 
     private Builder() {}
 
@@ -315,11 +323,6 @@ public record BootstrapServerConfig(
     }
 
     /**
-     * Builds the config.
-     *
-     * @return the config
-     */
-    /**
      * Sets the relay's limits (default {@link RelayLimits#DEFAULTS}).
      *
      * @param relay the limits
@@ -330,6 +333,23 @@ public record BootstrapServerConfig(
       return this;
     }
 
+    /**
+     * Sets the URL peers reach this server at, e.g. {@code wss://bs1.example.org/parlance}
+     * (default: derived from the bound address, see {@link PublicUrl}).
+     *
+     * @param publicUrl the URL, or null for the default
+     * @return this builder
+     */
+    public Builder publicUrl(String publicUrl) {
+      this.publicUrl = publicUrl;
+      return this;
+    }
+
+    /**
+     * Builds the config.
+     *
+     * @return the config
+     */
     public BootstrapServerConfig build() {
       return new BootstrapServerConfig(
           host,
@@ -351,7 +371,8 @@ public record BootstrapServerConfig(
           maxNicknameHolds,
           mailbox,
           cluster,
-          relay);
+          relay,
+          publicUrl);
     }
   }
 }

@@ -13,7 +13,10 @@ import java.util.Optional;
 /**
  * Where the registry meets the relay: tells a relay WebSocket from a registry one by its path, and
  * answers a {@code relay_request} by pairing two registrations with proven keys that both
- * registered the {@value RelayFrames#CAP} capability, through the {@link RelayBroker}.
+ * registered the {@value RelayFrames#CAP} capability, through the {@link RelayBroker}. In a cluster
+ * the target may be registered on another server: the offer then goes there through Redis ({@link
+ * io.parlance.bootstrap.cluster.RedisCluster#routeOffer}), naming this server's relay, and both
+ * peers meet here.
  */
 final class RelayRoute {
 
@@ -41,11 +44,17 @@ final class RelayRoute {
     }
     PeerEntry target = state.registry.lookup(request.nickname()).orElseThrow();
     Channel targetChannel = state.holders.get(target.owner());
+    if (targetChannel == null && state.cluster != null) {
+      acrossCluster(ctx, state, requester, target, request);
+      return;
+    }
     if (targetChannel == null || !targetChannel.isActive()) {
       refuse(ctx, state, "'" + request.nickname() + "' is not online", request.id());
       return;
     }
-    RelayBroker.Result result = state.relay.open(requester.id(), target.id(), ctx.executor());
+    RelayBroker.Result result =
+        state.relay.open(
+            requester.id(), requester.key(), target.id(), target.key(), false, ctx.executor());
     if (result.tokens().isEmpty()) {
       refuse(ctx, state, result.refusal(), request.id());
       return;
@@ -61,6 +70,67 @@ final class RelayRoute {
         new RelayFrames.Offer(requester.nickname(), requester.id(), tokens.target()));
     ctx.writeAndFlush(
         new RelayFrames.Ready(target.nickname(), target.id(), tokens.requester(), request.id()));
+  }
+
+  /**
+   * Pairs with a peer registered on another server: opens the session here, routes the offer
+   * (naming this server's relay) to the target's server, and answers {@code relay_ready} once it
+   * got there.
+   */
+  private static void acrossCluster(
+      ChannelHandlerContext ctx,
+      ServerState state,
+      PeerEntry requester,
+      PeerEntry target,
+      RelayFrames.Request request) {
+    String relayUrl = state.relayUrl;
+    if (relayUrl == null) {
+      refuse(ctx, state, "this server has no public URL to relay at", request.id());
+      return;
+    }
+    RelayBroker.Result result =
+        state.relay.open(
+            requester.id(), requester.key(), target.id(), target.key(), true, ctx.executor());
+    if (result.tokens().isEmpty()) {
+      refuse(ctx, state, result.refusal(), request.id());
+      return;
+    }
+    RelayBroker.Tokens tokens = result.tokens().get();
+    RelayFrames.Offer offer =
+        new RelayFrames.Offer(requester.nickname(), requester.id(), tokens.target(), relayUrl);
+    state
+        .cluster
+        .routeOffer(target, offer)
+        .whenComplete(
+            (delivered, error) ->
+                ctx.executor()
+                    .execute(
+                        () -> {
+                          if (error != null || !Boolean.TRUE.equals(delivered)) {
+                            state.relay.cancel(tokens, "the offer was not delivered");
+                            refuse(
+                                ctx,
+                                state,
+                                error != null
+                                    ? "the server of '"
+                                        + request.nickname()
+                                        + "' cannot be reached now; try again shortly"
+                                    : "'" + request.nickname() + "' is not online",
+                                request.id());
+                            return;
+                          }
+                          if (!ctx.channel().isActive()) {
+                            state.relay.cancel(tokens, "the requester left");
+                            return;
+                          }
+                          state.metrics.framesOut.increment();
+                          ctx.writeAndFlush(
+                              new RelayFrames.Ready(
+                                  target.nickname(),
+                                  target.id(),
+                                  tokens.requester(),
+                                  request.id()));
+                        }));
   }
 
   private static Optional<String> problem(

@@ -76,6 +76,9 @@ final class ServerState {
   /** The sealed mailbox, or null when the server keeps none. */
   final MailboxService mailbox;
 
+  /** The URL of this server's relay WebSocket, which offers routed to other servers name. */
+  volatile String relayUrl;
+
   final long startNanos = System.nanoTime();
   volatile boolean stopping;
 
@@ -121,6 +124,9 @@ final class ServerState {
     this.probe = new ReachabilityProbe(config.relay());
     this.punch = new PunchCoordinator(config.relay().enabled(), random, System::currentTimeMillis);
     metrics.relay(relay, probe);
+    if (cluster != null) {
+      cluster.onRelayOffer(this::deliverOffer);
+    }
     registry.addListener(broadcaster);
     registry.addListener(
         new RegistryListener() {
@@ -148,6 +154,20 @@ final class ServerState {
             }
           }
         });
+  }
+
+  /** Passes a relay offer another server routed here to the registration it is for, if held. */
+  private void deliverOffer(String owner, io.parlance.protocol.bootstrap.RelayFrames.Offer offer) {
+    Channel holder = holders.get(owner);
+    if (holder == null || !holder.isActive()) {
+      return; // gone meanwhile: the session expires on the requester's server
+    }
+    if (!holder.isWritable()) {
+      SlowConsumers.close(holder, metrics);
+      return;
+    }
+    metrics.framesOut.increment();
+    holder.writeAndFlush(offer);
   }
 
   /** Connections and registration budget of one client IP; lives while it has connections. */

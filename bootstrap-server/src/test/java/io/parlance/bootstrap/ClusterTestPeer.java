@@ -48,12 +48,21 @@ final class ClusterTestPeer implements AutoCloseable {
   final CompletableFuture<Void> closed = new CompletableFuture<>();
   private final int tcpPort;
   private final TestKeys keys;
+  private Boolean events;
   private volatile Channel channel;
 
   private ClusterTestPeer(String nickname, int tcpPort, TestKeys keys) {
     this.nickname = nickname;
     this.tcpPort = tcpPort;
     this.keys = keys;
+  }
+
+  /** Like {@link #open}, registering with {@code events:false} (no join and leave events). */
+  static ClusterTestPeer openQuiet(URI server, String nickname, int tcpPort) {
+    ClusterTestPeer peer = new ClusterTestPeer(nickname, tcpPort, null);
+    peer.events = Boolean.FALSE;
+    peer.connect(server);
+    return peer;
   }
 
   /** Connects and registers in the background; watch {@link #registered} and {@link #refused}. */
@@ -111,7 +120,7 @@ final class ClusterTestPeer implements AutoCloseable {
         send(
             ctx,
             keys == null
-                ? new ClientFrame.Register(nickname, tcpPort, null)
+                ? new ClientFrame.Register(nickname, tcpPort, null, events, null, null, null, null)
                 : keys.register(nickname, tcpPort, challenge.nonce()));
       } else if (f instanceof ServerFrame.Registered r) {
         registered.complete(r);

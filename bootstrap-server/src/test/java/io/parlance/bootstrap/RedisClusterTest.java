@@ -162,6 +162,8 @@ class RedisClusterTest {
   void aKeyedNicknameStaysItsKeysAcrossServers() throws Exception {
     BootstrapServer a = server("a");
     BootstrapServer b = server("b");
+    // A peer that stays on a, so a keeps following the cluster (a server with none does not).
+    registered(peer(a, "keeper", null));
     TestKeys alice = TestKeys.generate();
     TestKeys mallory = TestKeys.generate();
     ClusterTestPeer real = peer(a, "alice", alice);
@@ -187,6 +189,7 @@ class RedisClusterTest {
   void aKeyedRegistrationOnAnotherServerEndsThePlainOne() throws Exception {
     BootstrapServer a = server("a");
     BootstrapServer b = server("b");
+    registered(peer(a, "keeper", null));
     ClusterTestPeer plain = peer(a, "bob", null);
     registered(plain);
     TestKeys bob = TestKeys.generate();
@@ -264,6 +267,41 @@ class RedisClusterTest {
       assertThat(p.sawLeave).as(p.nickname).isEmpty();
     }
     assertThat(a.registry().size()).isEqualTo(11);
+  }
+
+  /** How many servers a PUBLISH on the events channel reaches (the probe itself is malformed). */
+  private long eventSubscribers() {
+    return redis.integer("PUBLISH parlance:events probe");
+  }
+
+  @Test
+  void aServerWithNoPeerStopsFollowingEventsAndFollowsThemAgainForItsNextPeer() throws Exception {
+    BootstrapServer a = server("a");
+    BootstrapServer b = server("b");
+    registered(peer(a, "alice", null));
+    ClusterTestPeer bob = peer(b, "bob", null);
+    registered(bob);
+    await().atMost(WAIT).until(() -> a.registry().size() == 2 && b.registry().size() == 2);
+    assertThat(eventSubscribers()).isEqualTo(2);
+
+    // b's only peer leaves: b stops following, so the events go to a alone.
+    bob.close();
+    RedisCluster bc = b.cluster().orElseThrow();
+    await().atMost(WAIT).until(() -> !bc.followsEvents());
+    assertThat(eventSubscribers()).isEqualTo(1);
+    assertThat(b.registry().size()).isZero();
+    registered(peer(a, "carol", null));
+    await().atMost(WAIT).until(() -> a.registry().size() == 2);
+
+    // b's next peer is told of everyone (b rebuilt its copy first), and of the joins after it.
+    ClusterTestPeer dave = peer(b, "dave", null);
+    registered(dave);
+    assertThat(bc.followsEvents()).isTrue();
+    assertThat(eventSubscribers()).isEqualTo(2);
+    await().atMost(WAIT).until(() -> dave.view.keySet().equals(java.util.Set.of("alice", "carol")));
+    registered(peer(a, "erin", null));
+    await().atMost(WAIT).until(() -> dave.view.containsKey("erin"));
+    assertThat(b.registry().size()).isEqualTo(4);
   }
 
   @Test

@@ -205,6 +205,11 @@ final class WsTestClient implements AutoCloseable {
     channel.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(bytes)));
   }
 
+  /** Waits for the next text frame, whatever its type; null if none came in time. */
+  BootstrapFrame next(long timeout, TimeUnit unit) throws InterruptedException {
+    return frames.poll(timeout, unit);
+  }
+
   /** Waits for the next frame of a type, dropping others before it. */
   <T extends BootstrapFrame> T await(Class<T> type) throws InterruptedException, TimeoutException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

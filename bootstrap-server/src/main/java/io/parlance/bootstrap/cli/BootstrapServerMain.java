@@ -189,6 +189,16 @@ public final class BootstrapServerMain implements Callable<Integer> {
   private String serverId;
 
   @Option(
+      names = "--public-url",
+      paramLabel = "URL",
+      description =
+          "The ws:// or wss:// URL peers reach this server at, with any path prefix of a reverse"
+              + " proxy, e.g. wss://bs1.example.org/parlance; in a cluster, peers on other servers"
+              + " are told to meet relayed sessions there (default: ws:// or wss://, this"
+              + " machine's host name and the port).")
+  private String publicUrl;
+
+  @Option(
       names = "--log-file",
       description =
           "Also log to this file, rolled over daily and at 10 MB into gzipped files beside it,"
@@ -266,6 +276,7 @@ public final class BootstrapServerMain implements Callable<Integer> {
       if (redis != null) {
         config.cluster(ClusterOptions.defaults(redis, serverId, nicknameHold));
       }
+      config.publicUrl(publicUrl);
       server = BootstrapServer.start(config.build());
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

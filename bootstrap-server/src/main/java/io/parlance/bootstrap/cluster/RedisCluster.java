@@ -21,6 +21,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.parlance.bootstrap.registry.NicknameClaims;
 import io.parlance.bootstrap.registry.PeerEntry;
 import io.parlance.bootstrap.registry.Registry;
+import io.parlance.protocol.ProtocolException;
+import io.parlance.protocol.bootstrap.RelayFrames;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -37,6 +39,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +55,10 @@ import org.slf4j.LoggerFactory;
  * key is gone and puts the server's live registrations back; the copy is rebuilt from Redis, and an
  * entry missing from Redis is dropped only if it is still missing a few heartbeats later, once
  * every live server had its turn to put its own back.
+ *
+ * <p>Relay offers go to the one server that holds the target ({@link #routeOffer}): each server
+ * listens on its own channel {@code P relay:ID}, and a script publishes there only if the target's
+ * registration is still the one asked for and its server alive.
  *
  * <p>The Redis connections run on the server's own event loops ({@link SharedEventLoops}).
  */
@@ -78,6 +85,9 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
   /** Longest event accepted from the channel. */
   private static final int MAX_EVENT_CHARS = 2 * EntryJson.MAX_CHARS + 32;
 
+  /** Longest routed relay offer accepted from this server's channel. */
+  static final int MAX_OFFER_CHARS = 2048;
+
   private final ClusterOptions options;
   private final String prefix;
   private final ClientResources resources;
@@ -96,6 +106,25 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
   private final Set<PeerEntry> unreleased = ConcurrentHashMap.newKeySet();
 
   private final AtomicLong malformedEvents = new AtomicLong();
+  private final AtomicLong malformedOffers = new AtomicLong();
+  private volatile BiConsumer<String, RelayFrames.Offer> offers = (owner, offer) -> {};
+
+  /** Whether this server follows the events channel; changed on {@link #timer} only. */
+  private volatile boolean followingEvents;
+
+  /** Whether events from the channel are applied (from the moment a subscription is asked). */
+  private volatile boolean acceptingEvents;
+
+  /** Completes once the events channel is followed again and the copy rebuilt; on the timer. */
+  private CompletableFuture<Void> following;
+
+  /** Claims under way: while there are any, the server keeps following the events. */
+  private final java.util.concurrent.atomic.AtomicInteger claiming =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Heartbeats in a row this server held no registration (it stops following the events). */
+  private int idleBeats;
+
   private ScheduledFuture<?> beating;
   private ScheduledFuture<?> refreshing;
   private volatile boolean beaten;
@@ -198,16 +227,24 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
         new RedisPubSubAdapter<>() {
           @Override
           public void message(String channel, String message) {
-            onEvent(message);
+            if (channel.equals(relayChannel())) {
+              onOffer(message);
+            } else {
+              onEvent(message);
+            }
           }
 
           @Override
           public void subscribed(String channel, long count) {
             // At the start and again after every reconnect: what was missed meanwhile is read.
-            rebuild(false);
+            if (!channel.equals(relayChannel())) {
+              rebuild(false);
+            }
           }
         });
-    pubsub.sync().subscribe(prefix + "events");
+    followingEvents = true;
+    acceptingEvents = true;
+    pubsub.sync().subscribe(prefix + "events", relayChannel());
     beatNow().toCompletableFuture().join();
     long beat = options.heartbeat().toMillis();
     beating = timer.scheduleAtFixedRate(this::beat, beat, beat, TimeUnit.MILLISECONDS);
@@ -264,6 +301,93 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
     return own.size();
   }
 
+  private String relayChannel() {
+    return prefix + "relay:" + options.serverId();
+  }
+
+  /**
+   * Sets what to do with a relay offer routed to this server: it names the registration (by its
+   * owner) the offer is for. Runs on a Redis connection's event loop; must not block.
+   *
+   * @param handler takes the owner and the offer
+   */
+  public void onRelayOffer(BiConsumer<String, RelayFrames.Offer> handler) {
+    this.offers = Objects.requireNonNull(handler, "handler");
+  }
+
+  /**
+   * Sends a relay offer to the server that holds the target's registration, and to no other.
+   *
+   * @param target the registration the offer is for, as this server's copy has it
+   * @param offer the offer, naming the relay to join
+   * @return completes with true once the target's server got it; false if the target is not
+   *     registered as {@code target} any more or its server is not alive
+   */
+  public CompletionStage<Boolean> routeOffer(PeerEntry target, RelayFrames.Offer offer) {
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(offer, "offer");
+    if (closed || halted) {
+      return CompletableFuture.failedFuture(new IllegalStateException("cluster closed"));
+    }
+    String message =
+        String.join(
+            "\n",
+            "offer",
+            target.owner(),
+            offer.nickname(),
+            offer.peer(),
+            offer.token(),
+            offer.relay() == null ? "" : offer.relay());
+    return this.<Long>run(
+            Scripts.ROUTE,
+            ScriptOutputType.INTEGER,
+            prefix,
+            target.nickname(),
+            target.owner(),
+            message)
+        .thenApply(receivers -> receivers != null && receivers > 0);
+  }
+
+  /** One offer routed to this server: {@code offer \n owner \n nick \n id \n token \n relay}. */
+  void onOffer(String message) {
+    if (message == null || message.length() > MAX_OFFER_CHARS) {
+      malformedOffer("an offer over " + MAX_OFFER_CHARS + " chars");
+      return;
+    }
+    String[] parts = message.split("\n", -1);
+    if (parts.length != 6 || !parts[0].equals("offer") || parts[1].isEmpty()) {
+      malformedOffer("an offer without its six parts");
+      return;
+    }
+    RelayFrames.Offer offer;
+    try {
+      offer =
+          new RelayFrames.Offer(parts[2], parts[3], parts[4], parts[5].isEmpty() ? null : parts[5]);
+    } catch (ProtocolException | IllegalArgumentException e) {
+      malformedOffer(e.getMessage());
+      return;
+    }
+    offers.accept(parts[1], offer);
+  }
+
+  private void malformedOffer(String what) {
+    if (malformedOffers.incrementAndGet() % 1000 == 1) {
+      LOG.warn(
+          "Dropped a malformed relay offer from the cluster ({}); {} so far",
+          safeText(String.valueOf(what)),
+          malformedOffers.get());
+    }
+  }
+
+  /**
+   * Counts the relay offers routed to this server that were dropped as malformed.
+   *
+   * @return how many
+   */
+  public long malformedOffers() {
+    return malformedOffers.get();
+  }
+
   /**
    * Counts the events from the channel that were dropped as malformed.
    *
@@ -279,6 +403,14 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
     if (closed) {
       return CompletableFuture.failedFuture(new IllegalStateException("cluster closed"));
     }
+    claiming.incrementAndGet();
+    CompletableFuture<Claim> out =
+        followEvents().thenCompose(v -> claimInRedis(entry)).toCompletableFuture();
+    out.whenComplete((c, e) -> claiming.decrementAndGet());
+    return out;
+  }
+
+  private CompletionStage<Claim> claimInRedis(PeerEntry entry) {
     String json = EntryJson.write(entry);
     return this.<List<Object>>run(
             Scripts.CLAIM,
@@ -346,11 +478,95 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
             });
   }
 
+  /**
+   * Returns whether this server follows the cluster's join and leave events now. A server with no
+   * registration of its own for two heartbeats stops (it has no one to tell, and Redis then sends
+   * it nothing); its next registration follows them again, once its copy is rebuilt.
+   *
+   * @return true while subscribed to the events channel
+   */
+  public boolean followsEvents() {
+    return followingEvents;
+  }
+
+  /** Completes once the events are followed and the copy is current; resubscribes if needed. */
+  private CompletionStage<Void> followEvents() {
+    if (followingEvents) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    timer.execute(
+        () -> {
+          if (followingEvents) {
+            done.complete(null);
+            return;
+          }
+          if (following == null) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            following = f;
+            acceptingEvents = true;
+            pubsub
+                .async()
+                .subscribe(prefix + "events")
+                .thenCompose(v -> redis.smembers(prefix + "peers"))
+                .thenCompose(this::readEntries)
+                .whenComplete(
+                    (found, e) ->
+                        timer.execute(
+                            () -> {
+                              following = null;
+                              if (e != null) {
+                                acceptingEvents = false;
+                                f.completeExceptionally(e);
+                                return;
+                              }
+                              // Events that came meanwhile are in the copy already.
+                              found.values().forEach(entry -> replica.joined("registered", entry));
+                              followingEvents = true;
+                              idleBeats = 0;
+                              LOG.debug("Following the cluster's events again");
+                              f.complete(null);
+                            }));
+          }
+          following.whenComplete(
+              (v, e) -> {
+                if (e == null) {
+                  done.complete(null);
+                } else {
+                  done.completeExceptionally(e);
+                }
+              });
+        });
+    return done;
+  }
+
+  /** At each heartbeat: stops following the events after two beats with no registration. */
+  private void unfollowIfIdle() {
+    if (!followingEvents && following == null && (!own.isEmpty() || claiming.get() > 0)) {
+      // A claim that began just as this server stopped following: follow again.
+      followEvents();
+      return;
+    }
+    if (!followingEvents || following != null || !own.isEmpty() || claiming.get() > 0) {
+      idleBeats = 0;
+      return;
+    }
+    if (++idleBeats < 2) {
+      return;
+    }
+    followingEvents = false;
+    acceptingEvents = false;
+    pubsub.async().unsubscribe(prefix + "events");
+    replica.clear();
+    LOG.debug("No registration here: not following the cluster's events");
+  }
+
   /** The heartbeat, on the timer. */
   private void beat() {
     if (halted) {
       return;
     }
+    unfollowIfIdle();
     beatNow();
     for (PeerEntry e : unreleased) {
       if (!own.containsKey(e.nickname())) {
@@ -450,7 +666,7 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
    * only on a confirming rebuild a few heartbeats later (servers put their own back meanwhile).
    */
   private void rebuild(boolean confirm) {
-    if (halted) {
+    if (halted || !followingEvents) {
       return;
     }
     redis
@@ -515,6 +731,9 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
 
   /** One event from the channel: {@code kind \n previous \n entry}. */
   void onEvent(String message) {
+    if (!acceptingEvents) {
+      return; // one still on its way after this server stopped following them
+    }
     if (message == null || message.length() > MAX_EVENT_CHARS) {
       malformed("an event over " + MAX_EVENT_CHARS + " chars");
       return;

@@ -188,4 +188,22 @@ final class Scripts {
       end
       return out
       """;
+
+  /**
+   * Routes a relay offer to the server holding a registration, if it is still held by that owner
+   * and its server is alive. ARGV: prefix, nick, owner, message. Returns the subscribers that got
+   * it, -1 if the registration changed, -2 if its server is not alive.
+   */
+  static final String ROUTE =
+      """
+      local p, nick, owner, msg = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+      local held = redis.call('HMGET', p .. 'peer:' .. nick, 'owner', 'server')
+      if held[1] ~= owner or not held[2] then
+        return -1
+      end
+      if redis.call('EXISTS', p .. 'server:' .. held[2]) == 0 then
+        return -2
+      end
+      return redis.call('PUBLISH', p .. 'relay:' .. held[2], msg)
+      """;
 }

@@ -6,7 +6,9 @@ import io.netty.channel.ChannelHandler;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.parlance.protocol.bootstrap.BootstrapProtocol;
 import io.parlance.protocol.bootstrap.RelayFrames;
+import io.parlance.protocol.identity.Signatures;
 import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * Pairs peers for relayed sessions: hands out two single-use tokens per session (one each side),
  * expires them, counts sessions against the operator's limits, and splices the two WebSockets once
  * both sides joined. It never reads what it forwards.
+ *
+ * <p>Each token is bound to its side's proven key: a join that names a key must name that side's
+ * and sign the token with it, and a side this server did not register (offered across the cluster)
+ * must. A join refused for its key does not spend the token; any other join spends it.
  */
 public final class RelayBroker {
 
@@ -80,6 +86,33 @@ public final class RelayBroker {
    * @return the tokens, or a refusal in words
    */
   public Result open(String requesterId, String targetId, java.util.concurrent.Executor timer) {
+    return open(requesterId, null, targetId, null, false, timer);
+  }
+
+  /**
+   * Opens a session between two peers with proven keys, if the limits allow: both tokens are valid
+   * for {@link RelayLimits#joinTimeout()}, once each, and bound to the peers' keys.
+   *
+   * @param requesterId the asking peer's proven id
+   * @param requesterKey its public key (base64 X.509), or null if its joins need not be checked
+   * @param targetId the target's proven id
+   * @param targetKey the target's public key, or null
+   * @param targetRemote true when the target is registered on another server: its join must then
+   *     prove {@code targetKey}
+   * @param timer where the expiry runs (the requester's event loop)
+   * @return the tokens, or a refusal in words
+   */
+  public Result open(
+      String requesterId,
+      String requesterKey,
+      String targetId,
+      String targetKey,
+      boolean targetRemote,
+      java.util.concurrent.Executor timer) {
+    if (targetRemote && targetKey == null) {
+      refused.increment();
+      return Result.refused("that peer registered no key this server could check");
+    }
     if (!limits.enabled()) {
       refused.increment();
       return Result.refused("this server does not relay");
@@ -106,7 +139,7 @@ public final class RelayBroker {
       refused.increment();
       return Result.refused("that peer has as many relayed sessions as this server allows");
     }
-    Session session = new Session(requesterId, targetId);
+    Session session = new Session(requesterId, requesterKey, targetId, targetKey, targetRemote);
     tokens.put(session.a.token, session.a);
     tokens.put(session.b.token, session.b);
     opened.increment();
@@ -132,20 +165,71 @@ public final class RelayBroker {
 
   /**
    * Joins a relay WebSocket to its session with its token; the token is spent whether or not the
-   * session is still waiting. When the other side has joined already, both are spliced and told
-   * {@code relay_paired}; until then the joined side is not read.
+   * session is still waiting (but not by a join refused for its key). When the other side has
+   * joined already, both are spliced and told {@code relay_paired}; until then the joined side is
+   * not read.
    *
-   * @param token the token the peer presented
+   * @param join the join the peer sent
    * @param channel the relay WebSocket
    * @return empty if joined, else why not
    */
-  public Optional<String> join(String token, Channel channel) {
-    Side side = tokens.remove(token);
+  public Optional<String> join(RelayFrames.Join join, Channel channel) {
+    Side side = tokens.get(join.token());
     if (side == null) {
       refused.increment();
       return Optional.of("unknown or spent relay token; ask for a new session");
     }
+    Optional<String> keyProblem = keyProblem(side, join);
+    if (keyProblem.isPresent()) {
+      refused.increment();
+      return keyProblem;
+    }
+    if (!tokens.remove(join.token(), side)) {
+      refused.increment();
+      return Optional.of("unknown or spent relay token; ask for a new session");
+    }
     return side.session.join(side, channel);
+  }
+
+  /**
+   * Ends a session before either side joined, e.g. when its offer could not be delivered.
+   *
+   * @param tokens the session's tokens
+   * @param reason why, for the log
+   */
+  public void cancel(Tokens tokens, String reason) {
+    Side side = this.tokens.get(tokens.requester());
+    if (side != null) {
+      side.session.end(reason);
+    }
+  }
+
+  private static Optional<String> keyProblem(Side side, RelayFrames.Join join) {
+    if (join.peer() == null) {
+      return side.mustProve
+          ? Optional.of(
+              "this relayed session was offered through another server: the join must be signed"
+                  + " by your key (update Parlance)")
+          : Optional.empty();
+    }
+    if (!join.peer().equals(side.peerId)) {
+      return Optional.of("this relay token was given to another peer");
+    }
+    if (side.key == null) {
+      return side.mustProve
+          ? Optional.of("no key is known for this relay token's peer")
+          : Optional.empty();
+    }
+    try {
+      byte[] sig = Base64.getDecoder().decode(join.sig());
+      if (Signatures.verify(
+          Signatures.decodePublicKey(side.key), RelayFrames.joinPayload(join.token()), sig)) {
+        return Optional.empty();
+      }
+    } catch (IllegalArgumentException e) {
+      // not base64, or not a key: a bad signature
+    }
+    return Optional.of("the relay join's signature does not match this token's peer");
   }
 
   private boolean takePeer(String id) {
@@ -242,12 +326,16 @@ public final class RelayBroker {
     final Session session;
     final String token;
     final String peerId;
+    final String key;
+    final boolean mustProve;
     volatile Channel channel;
 
-    Side(Session session, String token, String peerId) {
+    Side(Session session, String token, String peerId, String key, boolean mustProve) {
       this.session = session;
       this.token = token;
       this.peerId = peerId;
+      this.key = key;
+      this.mustProve = mustProve;
     }
   }
 
@@ -259,9 +347,14 @@ public final class RelayBroker {
     volatile ScheduledFuture<?> expiry;
     volatile boolean spliced;
 
-    Session(String requesterId, String targetId) {
-      this.a = new Side(this, RelayFrames.newToken(random), requesterId);
-      this.b = new Side(this, RelayFrames.newToken(random), targetId);
+    Session(
+        String requesterId,
+        String requesterKey,
+        String targetId,
+        String targetKey,
+        boolean targetRemote) {
+      this.a = new Side(this, RelayFrames.newToken(random), requesterId, requesterKey, false);
+      this.b = new Side(this, RelayFrames.newToken(random), targetId, targetKey, targetRemote);
     }
 
     synchronized Optional<String> join(Side side, Channel channel) {

@@ -77,7 +77,7 @@ public final class RelayJoinHandler extends ChannelInboundHandlerAdapter {
     if (msg instanceof RelayFrames.Join join) {
       joined = true;
       deadline.cancel(false);
-      Optional<String> refusal = broker.join(join.token(), ctx.channel());
+      Optional<String> refusal = broker.join(join, ctx.channel());
       refusal.ifPresent(why -> refuse(ctx, why));
       return;
     }

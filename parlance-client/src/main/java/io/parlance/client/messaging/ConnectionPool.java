@@ -14,6 +14,7 @@ import io.netty.handler.timeout.WriteTimeoutException;
 import io.parlance.client.peer.Peer;
 import io.parlance.client.security.PeerId;
 import io.parlance.protocol.ProtocolException;
+import io.parlance.protocol.bootstrap.RelayFrames;
 import io.parlance.protocol.wire.ChatLine;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -201,13 +202,17 @@ public final class ConnectionPool {
    *
    * @param relay the relay's URI
    * @param relayTls TLS to the server for {@code wss://}, else null
-   * @param token our single-use token from the server's {@code relay_ready}
+   * @param join our join, with the single-use token of the server's {@code relay_ready}
    * @param address the peer's message address (names the link; nothing connects to it)
    * @param peerId the id the peer must prove
    * @return completes with the verified link; fails with a {@link DeliveryException}
    */
   public CompletableFuture<PeerLink> relayed(
-      URI relay, SslContext relayTls, String token, InetSocketAddress address, PeerId peerId) {
+      URI relay,
+      SslContext relayTls,
+      RelayFrames.Join join,
+      InetSocketAddress address,
+      PeerId peerId) {
     Objects.requireNonNull(peerId, "a plain peer is never relayed");
     if (!tls) {
       throw new IllegalStateException("this pool was made without a TLS context");
@@ -227,7 +232,7 @@ public final class ConnectionPool {
                   group,
                   relay,
                   relayTls,
-                  token,
+                  join,
                   connectTimeout,
                   new ChannelInitializer<Channel>() {
                     @Override

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
+import io.parlance.protocol.bootstrap.RelayFrames;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -141,12 +142,12 @@ public final class MessageServer {
    *
    * @param relay the relay's URI
    * @param relayTls TLS to the server for {@code wss://}, else null
-   * @param token our single-use token from the server's {@code relay_offer}
+   * @param join our join, with the single-use token of the server's {@code relay_offer}
    * @param timeout how long connecting and pairing may take
    * @return completes once paired; fails with a message saying why not
    */
   public CompletableFuture<Void> acceptRelayed(
-      URI relay, SslContext relayTls, String token, Duration timeout) {
+      URI relay, SslContext relayTls, RelayFrames.Join join, Duration timeout) {
     EventLoopGroup g = group;
     if (g == null || channel == null || !channel.isOpen()) {
       return CompletableFuture.failedFuture(new IllegalStateException("the listener is closed"));
@@ -156,7 +157,7 @@ public final class MessageServer {
           new IllegalStateException(
               "already " + MAX_RELAYED + " relayed sessions open; refused one more"));
     }
-    return RelaySocket.open(g, relay, relayTls, token, timeout, relayedInitializer)
+    return RelaySocket.open(g, relay, relayTls, join, timeout, relayedInitializer)
         .thenAccept(
             ch -> {
               relayed.put(ch, Boolean.TRUE);

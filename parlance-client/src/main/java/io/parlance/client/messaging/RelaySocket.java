@@ -80,7 +80,7 @@ final class RelaySocket {
    * @param relay the relay's URI ({@code ws://} or {@code wss://}, path ending in {@value
    *     RelayFrames#PATH})
    * @param tls TLS to the server for {@code wss://}, else null
-   * @param token our single-use token
+   * @param join our join: the single-use token, and our key's proof of it
    * @param timeout how long connecting, the WebSocket handshake and the pairing may take, each
    * @param then what to put on the channel once paired (on its event loop); it must add the rest of
    *     the pipeline
@@ -90,10 +90,11 @@ final class RelaySocket {
       EventLoopGroup group,
       URI relay,
       SslContext tls,
-      String token,
+      RelayFrames.Join join,
       Duration timeout,
       ChannelHandler then) {
     Objects.requireNonNull(then, "then");
+    Objects.requireNonNull(join, "join");
     CompletableFuture<Channel> paired = new CompletableFuture<>();
     int port = relay.getPort() > 0 ? relay.getPort() : ("wss".equals(relay.getScheme()) ? 443 : 80);
     Bootstrap b =
@@ -120,7 +121,7 @@ final class RelaySocket {
                                     .maxFramePayloadLength(RelayFrames.MAX_CHUNK_BYTES)
                                     .handshakeTimeoutMillis(timeout.toMillis())
                                     .build()))
-                        .addLast(JOIN, new Join(token, paired, then));
+                        .addLast(JOIN, new Join(join, paired, then));
                   }
                 });
     b.connect(relay.getHost(), port)
@@ -175,12 +176,12 @@ final class RelaySocket {
 
   /** Sends the join once the handshake is done; waits for relay_paired or a refusal. */
   private static final class Join extends SimpleChannelInboundHandler<WebSocketFrame> {
-    private final String token;
+    private final RelayFrames.Join join;
     private final CompletableFuture<Channel> paired;
     private final ChannelHandler then;
 
-    Join(String token, CompletableFuture<Channel> paired, ChannelHandler then) {
-      this.token = token;
+    Join(RelayFrames.Join join, CompletableFuture<Channel> paired, ChannelHandler then) {
+      this.join = join;
       this.paired = paired;
       this.then = then;
     }
@@ -188,7 +189,7 @@ final class RelaySocket {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
       if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
-        ctx.writeAndFlush(BootstrapCodec.toTextFrame(ctx.alloc(), new RelayFrames.Join(token)));
+        ctx.writeAndFlush(BootstrapCodec.toTextFrame(ctx.alloc(), join));
         return;
       }
       super.userEventTriggered(ctx, evt);

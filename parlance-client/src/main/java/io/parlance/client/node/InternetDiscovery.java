@@ -308,13 +308,39 @@ final class InternetDiscovery implements AutoCloseable {
   }
 
   /**
+   * Makes our join of a relayed session: the token, our id and our signature over it, so the relay
+   * (on any server of the cluster) knows the token is used by the key it was given to.
+   *
+   * @param token the token of a {@code relay_ready} or {@code relay_offer}
+   * @return the join
+   */
+  RelayFrames.Join signedJoin(String token) {
+    return new RelayFrames.Join(
+        token,
+        identity.id().value(),
+        java.util.Base64.getEncoder()
+            .encodeToString(identity.sign(RelayFrames.joinPayload(token))));
+  }
+
+  /**
    * Returns TLS to the relay for a {@code wss://} server, else null.
    *
    * @return the context, or null
    * @throws SSLException if TLS cannot be set up
    */
   SslContext relayTls() throws SSLException {
-    if (!"wss".equals(relayUri().getScheme())) {
+    return relayTls(relayUri());
+  }
+
+  /**
+   * Returns TLS to a relay for a {@code wss://} URL, else null.
+   *
+   * @param relay the relay's URL (ours, or the one an offer names)
+   * @return the context, or null
+   * @throws SSLException if TLS cannot be set up
+   */
+  SslContext relayTls(URI relay) throws SSLException {
+    if (!"wss".equals(relay.getScheme())) {
       return null;
     }
     SslContext ctx = relayTls;

@@ -11,6 +11,7 @@ import io.parlance.client.security.PeerId;
 import io.parlance.protocol.bootstrap.HostPort;
 import io.parlance.protocol.bootstrap.PunchFrames;
 import io.parlance.protocol.bootstrap.RelayFrames;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -151,7 +152,7 @@ final class RelayPaths {
                     return pool.relayed(
                         internet.relayUri(),
                         internet.relayTls(),
-                        ready.token(),
+                        internet.signedJoin(ready.token()),
                         peer.address(),
                         id);
                   } catch (javax.net.ssl.SSLException e) {
@@ -368,9 +369,12 @@ final class RelayPaths {
    * @param offer the server's offer
    */
   void offered(RelayFrames.Offer offer) {
+    // An offer from a peer on another server of the cluster names that server's relay.
+    URI relay = offer.relay() == null ? internet.relayUri() : URI.create(offer.relay());
     try {
       server
-          .acceptRelayed(internet.relayUri(), internet.relayTls(), offer.token(), RELAY_TIMEOUT)
+          .acceptRelayed(
+              relay, internet.relayTls(relay), internet.signedJoin(offer.token()), RELAY_TIMEOUT)
           .whenComplete(
               (ok, error) -> {
                 if (error != null) {

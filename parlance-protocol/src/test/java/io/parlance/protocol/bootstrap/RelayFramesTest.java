@@ -58,6 +58,57 @@ class RelayFramesTest {
     RelayFrames.Offer offer = new RelayFrames.Offer("alice", ID, token);
     assertThat(server(json(offer))).isEqualTo(offer);
     assertThat(server("{\"type\":\"relay_paired\"}")).isEqualTo(new RelayFrames.Paired());
+    assertThat(json(offer)).doesNotContain("relay\":");
+    assertThat(json(join)).doesNotContain("sig");
+  }
+
+  @Test
+  void anOfferAcrossTheClusterNamesItsRelayAndASignedJoinItsKey() {
+    String token = RelayFrames.newToken(new SecureRandom());
+    RelayFrames.Offer offer =
+        new RelayFrames.Offer("alice", ID, token, "wss://bs1.example:8443/parlance/relay");
+    assertThat(json(offer)).endsWith(",\"relay\":\"wss://bs1.example:8443/parlance/relay\"}");
+    assertThat(server(json(offer))).isEqualTo(offer);
+    String sig = "A".repeat(86) + "==";
+    RelayFrames.Join join = new RelayFrames.Join(token, ID, sig);
+    assertThat(client(json(join))).isEqualTo(join);
+    assertThat(new String(RelayFrames.joinPayload(token), StandardCharsets.UTF_8))
+        .isEqualTo("parlance-relay-join\n" + token);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "http://bs1:8080/relay",
+        "ws://bs1:8080/",
+        "ws://bs1:8080/relay?x=1",
+        "ws://bs1:8080/relay#f",
+        "ws://user:pw@bs1:8080/relay",
+        "ws:///relay",
+        "ws://bs1:8080/re lay",
+        "\u001b[2Jws://bs1/relay"
+      })
+  void anOfferWithABadRelayUrlIsRefused(String url) {
+    String token = RelayFrames.newToken(new SecureRandom());
+    String frame =
+        "{\"type\":\"relay_offer\",\"nickname\":\"alice\",\"peer\":\""
+            + ID
+            + "\",\"token\":\""
+            + token
+            + "\",\"relay\":\""
+            + url.replace("\u001b", "\\u001b")
+            + "\"}";
+    assertThatThrownBy(() -> server(frame)).isInstanceOf(ProtocolException.class);
+    assertThatThrownBy(() -> new RelayFrames.Offer("alice", ID, token, url))
+        .isInstanceOf(ProtocolException.class);
+  }
+
+  @Test
+  void anOverlongRelayUrlIsRefused() {
+    String token = RelayFrames.newToken(new SecureRandom());
+    String url = "ws://" + "a".repeat(RelayFrames.MAX_RELAY_URL_CHARS) + "/relay";
+    assertThatThrownBy(() -> new RelayFrames.Offer("alice", ID, token, url))
+        .isInstanceOf(ProtocolException.class);
   }
 
   @Test
@@ -83,6 +134,12 @@ class RelayFramesTest {
         "{\"type\":\"relay_join\",\"token\":\"AAAAAAAAAAAAAAAAAAAAAA+/\"}",
         "{\"type\":\"relay_join\",\"token\":\"\\u001b[2JAAAAAAAAAAAAAAAAAAAA\"}",
         "{\"type\":\"relay_join\",\"token\":7}",
+        "{\"type\":\"relay_join\",\"token\":\"AAAAAAAAAAAAAAAAAAAAAAAA\",\"peer\":\"" + ID + "\"}",
+        "{\"type\":\"relay_join\",\"token\":\"AAAAAAAAAAAAAAAAAAAAAAAA\",\"sig\":\"AAAA\"}",
+        "{\"type\":\"relay_join\",\"token\":\"AAAAAAAAAAAAAAAAAAAAAAAA\",\"peer\":\"x\",\"sig\":\"AAAA\"}",
+        "{\"type\":\"relay_join\",\"token\":\"AAAAAAAAAAAAAAAAAAAAAAAA\",\"peer\":\""
+            + ID
+            + "\",\"sig\":\"\"}",
         "{\"type\":\"relay_request\",\"nickname\":\"bob\"}",
         "{\"type\":\"relay_request\",\"nickname\":\"bob\",\"peer\":\"not-an-id\"}",
         "{\"type\":\"relay_request\",\"nickname\":\"\",\"peer\":\"" + ID + "\"}",
