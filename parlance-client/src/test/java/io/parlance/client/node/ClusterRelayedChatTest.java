@@ -82,6 +82,8 @@ class ClusterRelayedChatTest {
             .lanDiscovery(false)
             .bootstrapServer("ws://127.0.0.1:" + on.port())
             .advertisedTcpPort(deadPort())
+            // relayed is what this test asserts; NatLabIT covers hole punching
+            .holePunching(false)
             .maxRetryDelay(Duration.ofSeconds(1))
             .build());
   }
