@@ -46,12 +46,14 @@ public final class NoBlockingOnEventLoops implements BlockHoundIntegration, Afte
                           frames ->
                               frames
                                   .map(f -> f.getClassName() + "." + f.getMethodName())
-                                  .filter(
+                                  // from the blocking call down: what called it, whoever
+                                  // wrote it, then ours
+                                  .dropWhile(
                                       f ->
-                                          f.startsWith("io.parlance")
-                                              || f.startsWith("com.fasterxml"))
-                                  .filter(f -> !f.contains("NoBlockingOnEventLoops"))
-                                  .limit(6)
+                                          f.startsWith("reactor.blockhound")
+                                              || f.contains("NoBlockingOnEventLoops"))
+                                  .filter(f -> !f.startsWith("reactor.blockhound"))
+                                  .limit(12)
                                   .toList());
           synchronized (SEEN) {
             SEEN.add(where);
