@@ -72,6 +72,8 @@ import org.HdrHistogram.Recorder;
  *   <li>{@code --lookups N} (0: off) at {@code --lookup-rate} per second (1,000), after the ramp,
  *       spread over the registered clients (each stays under the server's 20 frames/s), for random
  *       registered nicknames; latency from when each lookup was due to its answer;
+ *   <li>{@code --prefix} the clients' nicknames, PREFIX0, PREFIX1… ({@code load}): several tools on
+ *       the servers of one cluster need different ones;
  *   <li>{@code --deadline} seconds (600), {@code --hold} seconds to keep everyone registered before
  *       measuring memory (5).
  * </ul>
@@ -100,7 +102,8 @@ public final class LoadTool {
           "probe-every",
           "probe-size",
           "lookups",
-          "lookup-rate");
+          "lookup-rate",
+          "prefix");
   private static final AttributeKey<String> NICK = AttributeKey.valueOf("load.nick");
   private static final AttributeKey<Long> STARTED = AttributeKey.valueOf("load.started");
   private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(600);
@@ -127,6 +130,7 @@ public final class LoadTool {
   private volatile boolean lookingUp;
   private volatile int probeSize;
   private boolean events;
+  private String nickPrefix;
   private int port;
   private long pid;
   private long deadline;
@@ -184,6 +188,10 @@ public final class LoadTool {
     int lookups = Math.min(Math.max(opt("lookups", 0), 0), MAX_LOOKUPS);
     int lookupRate = Math.min(Math.max(opt("lookup-rate", 1000), 1), 100_000);
     events = Boolean.parseBoolean(opts.getOrDefault("events", "true"));
+    nickPrefix = opts.getOrDefault("prefix", "load");
+    if (!nickPrefix.matches("[a-z][a-z0-9]{0,11}")) {
+      throw new IllegalArgumentException("--prefix: 1 to 12 lower-case letters or digits");
+    }
     pid = Long.parseLong(opts.getOrDefault("server-pid", "0"));
     deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(deadlineSeconds);
     URI uri = URI.create("ws://127.0.0.1:" + port + "/");
@@ -239,7 +247,7 @@ public final class LoadTool {
           out.println("  " + probeLines.get(probeLines.size() - 1));
           paused += System.nanoTime() - pauseStart;
         }
-        connect("load" + i, i);
+        connect(nickPrefix + i, i);
         if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(5)) {
           lastReport = System.nanoTime();
           out.printf(

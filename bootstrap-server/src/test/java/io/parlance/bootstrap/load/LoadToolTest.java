@@ -1,6 +1,7 @@
 package io.parlance.bootstrap.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.parlance.bootstrap.BootstrapServer;
 import io.parlance.bootstrap.BootstrapServerConfig;
@@ -46,5 +47,18 @@ class LoadToolTest {
         .contains("all 10 subscribers heard of all of them")
         .contains("at 23 registered: 3 joins at once")
         .contains("Lookups: 40 sent, 40 answered (40 found), 0 errors");
+  }
+
+  @Test
+  void refusesANicknamePrefixTheServerWouldNotTake() {
+    for (String prefix : new String[] {"Load", "a-b", "", "abcdefghijklm", "1a"}) {
+      assertThatThrownBy(
+              () ->
+                  LoadTool.run(
+                      new String[] {"--prefix", prefix, "--clients", "1"},
+                      new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("--prefix");
+    }
   }
 }
