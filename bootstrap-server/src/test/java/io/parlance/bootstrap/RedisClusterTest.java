@@ -327,6 +327,26 @@ class RedisClusterTest {
   }
 
   @Test
+  void aCopyThatLostAPeerToAStrayEventGetsItBackFromRedis() throws Exception {
+    BootstrapServer a = server("a");
+    BootstrapServer b = server("b");
+    registered(peer(a, "dave", null));
+    registered(peer(b, "erin", null));
+    await().atMost(WAIT).until(() -> a.registry().size() == 2 && b.registry().size() == 2);
+    // A "left" for erin, who is still registered: what a late event does to a copy (the
+    // clustermeasure run saw one server's copy stay 255 peers short after it was counted dead).
+    String stray =
+        "EVAL \"local e = redis.call('HGET', 'parlance:peer:erin', 'e')"
+            + " return redis.call('PUBLISH', 'parlance:events', 'left\\\\n' .. e .. '\\\\n')\" 0";
+    assertThat(redis.command(stray)).isEqualTo(":2");
+    await().atMost(WAIT).until(() -> a.registry().lookup("erin").isEmpty());
+    assertThat(redis.integer("SCARD parlance:peers")).isEqualTo(2);
+    await().atMost(WAIT).until(() -> a.registry().lookup("erin").isPresent());
+    await().atMost(WAIT).until(() -> b.registry().lookup("erin").isPresent());
+    assertThat(a.registry().size()).isEqualTo(2);
+  }
+
+  @Test
   void aServerStartedWithAnUnreachableRedisSaysSo() {
     String uri = "redis://127.0.0.1:" + redis.port();
     redis.kill();

@@ -79,6 +79,12 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
     }
   }
 
+  /**
+   * Every how many heartbeats the copy's size is compared with Redis's; a difference seen on two
+   * checks in a row rebuilds the copy (a burst of joins in flight differs once, not twice alike).
+   */
+  static final int CHECK_EVERY_BEATS = 5;
+
   /** Entries per refresh or read script, so one script never holds Redis long. */
   static final int CHUNK = 500;
 
@@ -111,6 +117,13 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
 
   /** Whether this server follows the events channel; changed on {@link #timer} only. */
   private volatile boolean followingEvents;
+
+  /** Heartbeats since the copy was last compared with Redis. */
+  private final java.util.concurrent.atomic.AtomicInteger beatsSinceCheck =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Whether the last comparison found the copy and Redis different. */
+  private volatile boolean copyDiffered;
 
   /** Whether events from the channel are applied (from the moment a subscription is asked). */
   private volatile boolean acceptingEvents;
@@ -616,6 +629,43 @@ public final class RedisCluster implements NicknameClaims, AutoCloseable {
                 rebuild(false);
               }
               beaten = true;
+              checkCopy();
+            });
+  }
+
+  /**
+   * Compares this server's copy of the registry with Redis every few heartbeats, and rebuilds it
+   * when the two differ twice in a row. Events are fire-and-forget: an event that comes late (a
+   * "left" for a peer put back since, while this server was counted dead under load) or not at all
+   * would otherwise leave the copy wrong for good.
+   */
+  private void checkCopy() {
+    if (halted || !followingEvents || beatsSinceCheck.incrementAndGet() < CHECK_EVERY_BEATS) {
+      return;
+    }
+    beatsSinceCheck.set(0);
+    redis
+        .scard(prefix + "peers")
+        .whenComplete(
+            (inRedis, e) -> {
+              if (e != null || inRedis == null) {
+                return;
+              }
+              long inCopy = replica.size();
+              if (inRedis == inCopy) {
+                copyDiffered = false;
+                return;
+              }
+              if (!copyDiffered) {
+                copyDiffered = true;
+                return;
+              }
+              copyDiffered = false;
+              LOG.info(
+                  "This server's copy of the registry holds {} peers and Redis {}: rebuilding it",
+                  inCopy,
+                  inRedis);
+              rebuild(false);
             });
   }
 
