@@ -47,6 +47,14 @@ final class Docker {
     ensureImage(root, image, "parlance/redis:local", "scripts/build-redis-image.sh");
   }
 
+  /**
+   * Makes sure the NAT demo's router image exists, building the local one from the host's iptables
+   * with the repository's script when it is the one asked for and missing.
+   */
+  static void ensureRouterImage(Path root, String image) throws IOException, InterruptedException {
+    ensureImage(root, image, "parlance/router:local", "scripts/build-router-image.sh");
+  }
+
   private static void ensureImage(Path root, String image, String local, String script)
       throws IOException, InterruptedException {
     boolean present;
