@@ -229,44 +229,9 @@ public final class ConnectionPool {
     tlsContext.whenReady(
         () -> {
           RelaySocket.open(
-                  group,
-                  relay,
-                  relayTls,
-                  join,
-                  connectTimeout,
-                  new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                      ch.attr(PeerTls.EXPECTED_PEER).set(peerId);
-                      ch.attr(RelaySocket.PEER_ADDRESS).set(address);
-                      ch.pipeline().addLast(initializer);
-                    }
-                  })
+                  group, relay, relayTls, join, connectTimeout, unpooledInit(address, peerId))
               .whenComplete(
-                  (ch, error) -> {
-                    if (error != null) {
-                      result.completeExceptionally(
-                          new DeliveryException(
-                              DeliveryException.Reason.UNREACHABLE,
-                              address,
-                              "cannot relay to " + Peer.format(address) + ": " + error.getMessage(),
-                              error));
-                      return;
-                    }
-                    opened.incrementAndGet();
-                    relayed.put(ch, Boolean.TRUE);
-                    ch.closeFuture().addListener(f -> relayed.remove(ch));
-                    CompletableFuture<ChannelFuture> ready = new CompletableFuture<>();
-                    whenVerified(new Target(address, peerId), ch.newSucceededFuture(), ready);
-                    ready.whenComplete(
-                        (c, e) -> {
-                          if (e != null) {
-                            result.completeExceptionally(e);
-                          } else {
-                            result.complete(ChannelLink.of(ch, address));
-                          }
-                        });
-                  });
+                  (ch, error) -> adopt(ch, error, "cannot relay to ", address, peerId, result));
         },
         group.next());
     return result;
@@ -302,45 +267,57 @@ public final class ConnectionPool {
               DeliveryException.Reason.CLOSED, address, "the node is shutting down", null));
       return result;
     }
-    HolePunch.connect(
-            group,
-            localPort,
-            mapping,
-            total,
-            new ChannelInitializer<Channel>() {
-              @Override
-              protected void initChannel(Channel ch) {
-                ch.attr(PeerTls.EXPECTED_PEER).set(peerId);
-                ch.attr(RelaySocket.PEER_ADDRESS).set(address);
-                ch.pipeline().addLast(initializer);
-              }
-            })
+    HolePunch.connect(group, localPort, mapping, total, unpooledInit(address, peerId))
         .whenComplete(
-            (ch, error) -> {
-              if (error != null) {
-                result.completeExceptionally(
-                    new DeliveryException(
-                        DeliveryException.Reason.UNREACHABLE,
-                        address,
-                        "no hole punched to " + Peer.format(address) + ": " + error.getMessage(),
-                        error));
-                return;
-              }
-              opened.incrementAndGet();
-              relayed.put(ch, Boolean.TRUE);
-              ch.closeFuture().addListener(f -> relayed.remove(ch));
-              CompletableFuture<ChannelFuture> ready = new CompletableFuture<>();
-              whenVerified(new Target(address, peerId), ch.newSucceededFuture(), ready);
-              ready.whenComplete(
-                  (c, e) -> {
-                    if (e != null) {
-                      result.completeExceptionally(e);
-                    } else {
-                      result.complete(ChannelLink.of(ch, address));
-                    }
-                  });
-            });
+            (ch, error) -> adopt(ch, error, "no hole punched to ", address, peerId, result));
     return result;
+  }
+
+  /** The outgoing pipeline of a link not in the pool (relayed or punched), for that peer. */
+  private ChannelInitializer<Channel> unpooledInit(InetSocketAddress address, PeerId peerId) {
+    return new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        ch.attr(PeerTls.EXPECTED_PEER).set(peerId);
+        ch.attr(RelaySocket.PEER_ADDRESS).set(address);
+        ch.pipeline().addLast(initializer);
+      }
+    };
+  }
+
+  /**
+   * Takes a relayed or punched channel once it is open: counted and tracked while open, and the
+   * link handed over once TLS has proven the peer's id.
+   */
+  private void adopt(
+      Channel ch,
+      Throwable error,
+      String failure,
+      InetSocketAddress address,
+      PeerId peerId,
+      CompletableFuture<PeerLink> result) {
+    if (error != null) {
+      result.completeExceptionally(
+          new DeliveryException(
+              DeliveryException.Reason.UNREACHABLE,
+              address,
+              failure + Peer.format(address) + ": " + error.getMessage(),
+              error));
+      return;
+    }
+    opened.incrementAndGet();
+    relayed.put(ch, Boolean.TRUE);
+    ch.closeFuture().addListener(f -> relayed.remove(ch));
+    CompletableFuture<ChannelFuture> ready = new CompletableFuture<>();
+    whenVerified(new Target(address, peerId), ch.newSucceededFuture(), ready);
+    ready.whenComplete(
+        (c, e) -> {
+          if (e != null) {
+            result.completeExceptionally(e);
+          } else {
+            result.complete(ChannelLink.of(ch, address));
+          }
+        });
   }
 
   /**
