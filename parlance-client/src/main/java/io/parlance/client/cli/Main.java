@@ -109,6 +109,12 @@ public final class Main {
       for (Class<?> sub : ParlanceCommand.SUBCOMMANDS) {
         cmd.addSubcommand(sub);
       }
+      // Room, proposal and message ids are base64url and one in 64 starts with '-': the room
+      // commands take such an argument as the id it is, not as an unknown option.
+      CommandLine room = cmd.getSubcommands().get("room");
+      if (room != null) {
+        room.setUnmatchedOptionsArePositionalParams(true);
+      }
     }
     // One line per chat command, as /help shows them, so no command is cut in two or left out.
     cmd.getCommandSpec()

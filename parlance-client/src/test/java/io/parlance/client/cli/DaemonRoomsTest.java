@@ -232,6 +232,11 @@ class DaemonRoomsTest {
     assertThat(tooMany.err()).contains("N must be from 1 to 1000");
     assertThat(run("nobody", "room", "propose", "lab", "remove").err())
         .contains("name the PEER to remove");
+    // an id may start with '-' (base64url): it is the id, not an unknown option, so the command
+    // gets as far as asking the daemon (there is none: 1, not a usage error)
+    Run dashId = run("nobody", "room", "vote", "lab", "-Ab3xYz9");
+    assertThat(dashId.code()).as(dashId.err()).isEqualTo(1);
+    assertThat(dashId.err()).contains("no parlance daemon is running");
   }
 
   @Test
