@@ -3,12 +3,10 @@ package io.parlance.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,12 +40,8 @@ class NatLabIT {
   @Test
   void peersBehindSymmetricNatsAreRelayedAndBehindEimNatsHolePunchedAndTheServerSeesNoText()
       throws Exception {
-    Path root = Path.of(System.getenv().getOrDefault("PARLANCE_REPO_ROOT", "..")).toAbsolutePath();
-    Path script = root.resolve("scripts/natlab.sh");
-    assumeTrue(Files.isRegularFile(script), "no scripts/natlab.sh under " + root);
-    assumeTrue(
-        "0".equals(output(List.of("id", "-u")).strip()),
-        "the NAT lab needs root to make network namespaces; run the ITs as root to include it");
+    Path script = LabScript.script("natlab.sh", "the NAT lab");
+    Path root = LabScript.root();
     for (String jar :
         List.of(
             "parlance-client/target/parlance.jar",
@@ -56,30 +50,14 @@ class NatLabIT {
           Files.isRegularFile(root.resolve(jar)), jar + " is missing: package the modules first");
     }
 
-    Path log = work.resolve("natlab.log");
-    ProcessBuilder pb =
-        new ProcessBuilder("bash", script.toString(), "test")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    pb.environment().put("NATLAB_DIR", work.resolve("lab").toString());
-    long started = System.nanoTime();
-    Process p = pb.start();
-    boolean finished = p.waitFor(LIMIT_SECONDS, TimeUnit.SECONDS);
-    if (!finished) {
-      end(p);
-      new ProcessBuilder("bash", script.toString(), "down")
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start()
-          .waitFor(60, TimeUnit.SECONDS);
-    }
-    long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
-    String out = Files.readString(log, StandardCharsets.UTF_8);
-    System.out.println("natlab.sh test (" + seconds + " s):\n" + out);
-    assertThat(finished)
-        .as("natlab.sh finished within %d s; its output:%n%s", LIMIT_SECONDS, out)
-        .isTrue();
-    assumeTrue(p.exitValue() != 3, "natlab.sh skipped: " + out.strip());
+    LabScript.Result run =
+        LabScript.test(
+            script,
+            Map.of("NATLAB_DIR", work.resolve("lab").toString()),
+            work.resolve("natlab.log"),
+            LIMIT_SECONDS,
+            "natlab.sh test");
+    String out = run.out();
     assertThat(out)
         .as("natlab.sh's output")
         .doesNotContain("FAIL")
@@ -94,20 +72,6 @@ class NatLabIT {
         .contains("/peers: alice->bob 'hole-punched', bob->alice 'hole-punched'")
         .contains("holds no message text")
         .contains("PASS");
-    assertThat(p.exitValue()).as("natlab.sh's exit code; output:%n%s", out).isZero();
-  }
-
-  private static void end(Process p) throws InterruptedException {
-    List<ProcessHandle> tree = p.descendants().toList();
-    tree.forEach(ProcessHandle::destroyForcibly);
-    p.destroyForcibly();
-    p.waitFor(10, TimeUnit.SECONDS);
-  }
-
-  private static String output(List<String> command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.waitFor(10, TimeUnit.SECONDS);
-    return out;
+    assertThat(run.exitCode()).as("natlab.sh's exit code; output:%n%s", out).isZero();
   }
 }
