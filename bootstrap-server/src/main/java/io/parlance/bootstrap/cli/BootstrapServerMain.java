@@ -201,8 +201,8 @@ public final class BootstrapServerMain implements Callable<Integer> {
   @Option(
       names = "--log-file",
       description =
-          "Also log to this file, rolled over daily and at 10 MB into gzipped files beside it,"
-              + " keeping 7 days and 100 MB at most.")
+          "Also log to this file, rolled over at 10 MB into gzipped files beside it (FILE.1.gz"
+              + " the newest ... FILE.10.gz), 110 MB at most.")
   private File logFile;
 
   @Option(

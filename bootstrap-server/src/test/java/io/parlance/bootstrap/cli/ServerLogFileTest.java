@@ -1,16 +1,12 @@
 package io.parlance.bootstrap.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.util.ContextInitializer;
-import java.io.IOException;
+import io.parlance.testing.RolledLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,31 +24,25 @@ class ServerLogFileTest {
     new ContextInitializer(context).autoConfig();
   }
 
-  private List<String> files() throws IOException {
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.map(p -> p.getFileName().toString()).sorted().toList();
-    }
-  }
-
   @Test
-  void theLogFileRollsOverIntoCompressedFilesBesideItAtItsSize() throws Exception {
+  void theLogFileRollsOverIntoTenCompressedFilesBesideItAtItsSizeLosingOnlyTheOldest()
+      throws Exception {
     Path file = dir.resolve("bootstrap.log");
     BootstrapServerMain.logToFile(file, "4KB");
     Logger log = LoggerFactory.getLogger(ServerLogFileTest.class);
+    RolledLog rolled = new RolledLog(file);
 
-    for (int i = 0; i < 400; i++) {
-      log.info("line {} {}", i, "x".repeat(80));
-    }
+    // ~150 bytes a line: 120 lines are four or five files of 4 KB, all kept
+    RolledLog.write(0, 120, i -> log.info("line {} {}", i, "x".repeat(80)));
+    assertThat(rolled.archives()).hasSizeBetween(2, 9);
+    assertThat(rolled.lineNumbers()).isEqualTo(RolledLog.range(0, 120));
 
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .untilAsserted(
-            () ->
-                assertThat(files())
-                    .filteredOn(
-                        n -> n.matches("bootstrap\\.log\\.\\d{4}-\\d\\d-\\d\\d\\.\\d+\\.gz"))
-                    .hasSizeGreaterThanOrEqualTo(5));
+    // 600 more lines are twenty-odd files: the ten newest are kept, with nothing missing in them
+    RolledLog.write(120, 720, i -> log.info("line {} {}", i, "x".repeat(80)));
+    assertThat(rolled.archives()).hasSize(10);
+    var kept = rolled.lineNumbers();
+    assertThat(kept).isEqualTo(RolledLog.range(kept.get(0), 720)).hasSizeGreaterThan(250);
+    assertThat(kept.get(0)).isPositive();
     assertThat(Files.size(file)).isLessThan(8 * 1024);
-    assertThat(Files.readString(file)).contains("line 399");
   }
 }

@@ -7,8 +7,10 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.rolling.FixedWindowRollingPolicy;
 import ch.qos.logback.core.rolling.RollingFileAppender;
-import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
+import ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy;
+import ch.qos.logback.core.util.Duration;
 import ch.qos.logback.core.util.FileSize;
 import io.parlance.client.profile.Profile;
 import java.nio.file.Path;
@@ -46,16 +48,14 @@ final class Logging {
   /** Size at which the log file is rolled over. */
   static final FileSize MAX_FILE_SIZE = FileSize.valueOf("10MB");
 
-  /** Days of rolled-over files kept. */
-  static final int MAX_HISTORY_DAYS = 7;
-
-  /** Total size of the rolled-over files kept; the oldest go first. */
-  static final FileSize TOTAL_SIZE_CAP = FileSize.valueOf("100MB");
+  /** Rolled-over files kept beside the log file; the oldest goes first. */
+  static final int ARCHIVES = 10;
 
   /**
-   * Logs to a file that is rolled over daily and at {@link #MAX_FILE_SIZE}, into gzipped files
-   * beside it ({@code parlance-2026-12-01.0.log.gz}), keeping at most {@link #MAX_HISTORY_DAYS}
-   * days and {@link #TOTAL_SIZE_CAP} of them; so no flood of log lines can fill the disk.
+   * Logs to a file that is rolled over at {@link #MAX_FILE_SIZE} into gzipped files beside it,
+   * {@code parlance.log.1.gz} the newest to {@code parlance.log.10.gz}; so no flood of log lines
+   * can fill the disk. (A fixed window, not logback's SizeAndTimeBasedRollingPolicy: its background
+   * clean-up now and then deleted the day's first archives.)
    */
   static void toFile(Path file, Level level) {
     toFile(file, level, MAX_FILE_SIZE);
@@ -69,18 +69,21 @@ final class Logging {
     appender.setContext(context);
     appender.setFile(file.toString());
     appender.setAppend(true);
-    String name = file.getFileName().toString();
-    String base = name.endsWith(".log") ? name.substring(0, name.length() - 4) : name;
-    SizeAndTimeBasedRollingPolicy<ILoggingEvent> policy = new SizeAndTimeBasedRollingPolicy<>();
+    FixedWindowRollingPolicy policy = new FixedWindowRollingPolicy();
     policy.setContext(context);
     policy.setParent(appender);
-    policy.setFileNamePattern(file.resolveSibling(base + "-%d{yyyy-MM-dd}.%i.log.gz").toString());
-    policy.setMaxFileSize(maxFileSize);
-    policy.setMaxHistory(MAX_HISTORY_DAYS);
-    policy.setTotalSizeCap(TOTAL_SIZE_CAP);
+    policy.setFileNamePattern(file + ".%i.gz");
+    policy.setMinIndex(1);
+    policy.setMaxIndex(ARCHIVES);
     policy.start();
+    SizeBasedTriggeringPolicy<ILoggingEvent> trigger = new SizeBasedTriggeringPolicy<>();
+    trigger.setContext(context);
+    trigger.setMaxFileSize(maxFileSize);
+    // logback's default is to look at the size once a minute
+    trigger.setCheckIncrement(Duration.buildByMilliseconds(50));
+    trigger.start();
     appender.setRollingPolicy(policy);
-    appender.setTriggeringPolicy(policy);
+    appender.setTriggeringPolicy(trigger);
     install(appender, level, context);
   }
 
