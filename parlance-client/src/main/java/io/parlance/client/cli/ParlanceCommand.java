@@ -114,21 +114,26 @@ public final class ParlanceCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
-    Settings settings = settings();
-    Level level = peer.level();
-    NodeOptions options = nodeOptions(settings);
-    Profile profile = profileOptions.profile(environment);
-    setUpLogging(level, profile);
-    ProfileLock lock = profile.lock();
-    try {
-      chat(options.toBuilder().dataDir(profile.dataDir()).build(), profile, out);
-    } finally {
-      lock.close();
+    // The chat's terminal opens beside the settings, the log set-up and the profile lock.
+    try (Terminals.Opening terminal = json ? null : Terminals.Opening.begin()) {
+      Settings settings = settings();
+      Level level = peer.level();
+      NodeOptions options = nodeOptions(settings);
+      Profile profile = profileOptions.profile(environment);
+      setUpLogging(level, profile);
+      ProfileLock lock = profile.lock();
+      try {
+        chat(options.toBuilder().dataDir(profile.dataDir()).build(), profile, out, terminal);
+      } finally {
+        lock.close();
+      }
     }
     return 0;
   }
 
-  private void chat(NodeOptions options, Profile profile, PrintWriter out) throws Exception {
+  private void chat(
+      NodeOptions options, Profile profile, PrintWriter out, Terminals.Opening opening)
+      throws Exception {
     PeerNode node = new PeerNode(options);
     Thread hook = new Thread(node::stop, "parlance-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -139,7 +144,7 @@ public final class ParlanceCommand implements Callable<Integer> {
         node.start();
         session.run(new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8)));
       } else {
-        try (Terminal terminal = Terminals.open()) {
+        try (Terminal terminal = opening.take()) {
           boolean colour = Terminals.colour(terminal, environment);
           if (!plain && Terminals.fullScreen(terminal)) {
             FullScreenMode front =

@@ -2,6 +2,8 @@ package io.parlance.client.cli;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.jline.utils.InfoCmp.Capability;
@@ -56,5 +58,67 @@ final class Terminals {
     }
     Integer colours = terminal.getNumericCapability(Capability.max_colors);
     return colours != null && colours >= 8;
+  }
+
+  /**
+   * The terminal, opened on a thread of its own beside the rest of the start (the settings, the log
+   * set-up, the profile lock), as JLine takes about a tenth of a second to make a system terminal.
+   */
+  static final class Opening implements AutoCloseable {
+
+    private final FutureTask<Terminal> task = new FutureTask<>(Terminals::open);
+    private volatile boolean taken;
+
+    private Opening() {}
+
+    /** Begins opening the terminal. */
+    static Opening begin() {
+      Opening opening = new Opening();
+      Thread thread = new Thread(opening.task, "parlance-terminal");
+      thread.setDaemon(true);
+      thread.start();
+      return opening;
+    }
+
+    /**
+     * Waits for the terminal; the caller closes it from then on.
+     *
+     * @return the terminal
+     * @throws IOException if it could not be opened
+     * @throws InterruptedException if interrupted while waiting
+     */
+    Terminal take() throws IOException, InterruptedException {
+      taken = true;
+      try {
+        return task.get();
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof IOException io) {
+          throw io;
+        }
+        if (cause instanceof RuntimeException runtime) {
+          throw runtime;
+        }
+        if (cause instanceof Error error) {
+          throw error;
+        }
+        throw new IOException(cause);
+      }
+    }
+
+    /** Closes the terminal if the start failed before taking it, so the terminal is restored. */
+    @Override
+    public void close() {
+      if (taken) {
+        return;
+      }
+      try {
+        task.get().close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | IOException nothingToRestore) {
+        // it never opened, or is gone already
+      }
+    }
   }
 }
