@@ -1,5 +1,7 @@
 package io.parlance.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -9,9 +11,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
@@ -32,7 +36,7 @@ public final class RolledLog {
   }
 
   /** The rolled-over files beside the log file. */
-  public List<Path> archives() throws IOException {
+  private List<Path> archives() throws IOException {
     try (Stream<Path> s = Files.list(file.getParent())) {
       return s.filter(p -> archive.matcher(p.getFileName().toString()).matches()).toList();
     }
@@ -42,7 +46,7 @@ public final class RolledLog {
    * Logs lines {@code line N xxx…} numbered {@code from} to {@code to - 1}, twenty at a time with a
    * pause between, as the logs look at the file's size at most every 50 ms.
    */
-  public static void write(int from, int to, IntConsumer logLine) throws InterruptedException {
+  private static void write(int from, int to, IntConsumer logLine) throws InterruptedException {
     for (int i = from; i < to; i++) {
       logLine.accept(i);
       if ((i + 1) % 20 == 0) {
@@ -52,7 +56,7 @@ public final class RolledLog {
   }
 
   /** The numbers of the {@code line N} lines in the log file and its archives, in order. */
-  public List<Integer> lineNumbers() throws IOException {
+  private List<Integer> lineNumbers() throws IOException {
     StringBuilder text = new StringBuilder(Files.readString(file));
     for (Path gz : archives()) {
       try (InputStream in = new GZIPInputStream(Files.newInputStream(gz))) {
@@ -71,10 +75,30 @@ public final class RolledLog {
 
   /** The numbers from {@code from} to {@code to - 1}, as {@link #lineNumbers()} lists them. */
   public static List<Integer> range(int from, int to) {
-    List<Integer> all = new ArrayList<>();
-    for (int i = from; i < to; i++) {
-      all.add(i);
-    }
-    return all;
+    return IntStream.range(from, to).boxed().toList();
+  }
+
+  /**
+   * The scenario both log files are tested with, at 4 KB a file: 120 lines (four or five files) are
+   * all kept; 600 more (twenty-odd files) leave exactly {@code archives} files holding an unbroken
+   * run of the newest lines, and a small live file.
+   *
+   * @param logger logs one message at INFO (the file's lines are about 150 bytes)
+   * @param archives the files the window keeps
+   */
+  public void checkTheWindow(Consumer<String> logger, int archives)
+      throws IOException, InterruptedException {
+    IntConsumer logLine = i -> logger.accept("line " + i + " " + "x".repeat(80));
+    write(0, 120, logLine);
+    assertThat(archives()).hasSizeBetween(2, archives - 1);
+    assertThat(lineNumbers()).isEqualTo(range(0, 120));
+
+    write(120, 720, logLine);
+    assertThat(archives()).hasSize(archives);
+    List<Integer> kept = lineNumbers();
+    assertThat(kept).isEqualTo(range(kept.get(0), 720)).hasSizeGreaterThan(250);
+    assertThat(kept.get(0)).isPositive();
+    // The live file holds only what came after the last rollover.
+    assertThat(Files.size(file)).isLessThan(8 * 1024);
   }
 }
