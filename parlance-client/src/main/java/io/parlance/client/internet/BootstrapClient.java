@@ -256,7 +256,7 @@ public final class BootstrapClient implements AutoCloseable {
             send.accept(h, result);
           }
         });
-    return result.orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    return LoopTimeout.within(loop, result, options.requestTimeout().toMillis());
   }
 
   private void connect() {
@@ -510,8 +510,7 @@ public final class BootstrapClient implements AutoCloseable {
                 // Unregister and wait for the answer, so the nickname is free when close returns.
                 CompletableFuture<Void> unregistered =
                     registered ? h.unregister() : CompletableFuture.completedFuture(null);
-                unregistered
-                    .orTimeout(1, TimeUnit.SECONDS)
+                LoopTimeout.within(loop, unregistered, 1_000)
                     .whenComplete(
                         (r, e) ->
                             ch.writeAndFlush(

@@ -1,6 +1,7 @@
 package io.parlance.client.node;
 
 import io.netty.channel.EventLoopGroup;
+import io.parlance.client.internet.LoopTimeout;
 import io.parlance.client.messaging.ConnectionPool;
 import io.parlance.client.messaging.DeliveryException;
 import io.parlance.client.messaging.HolePunch;
@@ -302,7 +303,7 @@ final class RelayPaths {
       return CompletableFuture.failedFuture(
           new IllegalStateException("too many hole punches under way"));
     }
-    go.orTimeout(PUNCH_SETUP.toMillis(), TimeUnit.MILLISECONDS)
+    LoopTimeout.within(group.next(), go, PUNCH_SETUP.toMillis())
         .whenComplete((g, e) -> goes.remove(token, go));
     return HolePunch.fetchMapping(internet.punchServer(), token, PUNCH_SETUP)
         .thenCompose(
