@@ -17,14 +17,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Hole-punch coordination over real sockets: {@code punch_request} → {@code punch_ready} and {@code
  * punch_offer}, each side's {@code GET /punch?token=} answered with the source address the server
  * saw, then {@code punch_go} to both with the other's; and the refusals.
  */
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class PunchServerTest {
 
   private final List<AutoCloseable> toClose = new ArrayList<>();

@@ -16,12 +16,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Relayed sessions between peers registered on different servers of a cluster on a real {@code
  * redis-server}: the offer goes through Redis to the target's server alone, both peers meet on the
  * requester's server's relay, and each token works once, for its own key only.
  */
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class RelayClusterTest {
 
   private static final Duration HEARTBEAT = Duration.ofMillis(200);

@@ -7,10 +7,13 @@ import io.parlance.bootstrap.BootstrapServer;
 import io.parlance.bootstrap.BootstrapServerConfig;
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** A client given several servers of one cluster moves to the next when its own goes away. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class BootstrapClientFailoverTest {
 
   private BootstrapServer first;

@@ -11,11 +11,14 @@ import io.parlance.client.testing.TestNodes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Internet mode: peers found through a real bootstrap server on loopback, no multicast. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class PeerNodeInternetTest {
 
   private static final Duration WAIT = Duration.ofSeconds(20);
