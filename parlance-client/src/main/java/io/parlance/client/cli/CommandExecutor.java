@@ -530,8 +530,7 @@ final class CommandExecutor {
                           }
                           return Reply.RoomReply.done("left", r, "Left room '" + r.name() + "'");
                         });
-            case "say" ->
-                rooms.say(room, c.arg()).thenApply(m -> Reply.RoomReply.done("said", room, ""));
+            case "say" -> rooms.say(room, c.arg()).thenApply(m -> Reply.RoomReply.said(room, m));
             case "rooms" ->
                 rooms
                     .list()

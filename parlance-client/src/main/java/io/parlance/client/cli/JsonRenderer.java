@@ -289,6 +289,10 @@ final class JsonRenderer implements Reply.Visitor<ObjectNode>, NodeEvent.Visitor
           .put("version", reply.about().version())
           .put("members", reply.about().members());
     }
+    if (reply.said() != null) {
+      // "id" is the room's where a reply names the room; the message's gets its own name.
+      node.put("message_id", reply.said().id()).put("clock", reply.said().clock());
+    }
     if (!reply.note().isEmpty()) {
       node.put("message", reply.note());
     }

@@ -286,6 +286,7 @@ sealed interface Reply {
    * @param proposals the proposals, for {@code proposals}
    * @param about the room the command acted on, when it names one ({@code created}, {@code
    *     invited}, {@code joined}, {@code left}, {@code removed}, {@code using}); else null
+   * @param said the message written, for {@code said} (its id and Lamport clock); else null
    */
   record RoomReply(
       String kind,
@@ -295,7 +296,8 @@ sealed interface Reply {
       java.util.List<io.parlance.client.node.Rooms.MemberInfo> members,
       java.util.List<io.parlance.client.store.MessageStore.RoomRow> messages,
       java.util.List<io.parlance.client.node.Rooms.ProposalInfo> proposals,
-      io.parlance.client.node.Rooms.@org.jspecify.annotations.Nullable Info about)
+      io.parlance.client.node.Rooms.@org.jspecify.annotations.Nullable Info about,
+      io.parlance.protocol.room.@org.jspecify.annotations.Nullable RoomMessage said)
       implements Reply {
     /** Copies the lists. */
     public RoomReply {
@@ -325,7 +327,7 @@ sealed interface Reply {
         java.util.List<io.parlance.client.node.Rooms.MemberInfo> members,
         java.util.List<io.parlance.client.store.MessageStore.RoomRow> messages,
         java.util.List<io.parlance.client.node.Rooms.ProposalInfo> proposals) {
-      this(kind, room, note, rooms, members, messages, proposals, null);
+      this(kind, room, note, rooms, members, messages, proposals, null, null);
     }
 
     /**
@@ -345,7 +347,8 @@ sealed interface Reply {
           java.util.List.of(),
           java.util.List.of(),
           java.util.List.of(),
-          about);
+          about,
+          null);
     }
 
     /**
@@ -365,6 +368,27 @@ sealed interface Reply {
           java.util.List.of(),
           java.util.List.of(),
           java.util.List.of());
+    }
+
+    /**
+     * The answer to {@code /say}: the message written, stored and queued for every member.
+     *
+     * @param room the room as the command named it
+     * @param message the message
+     * @return the reply
+     */
+    static RoomReply said(String room, io.parlance.protocol.room.RoomMessage message) {
+      Objects.requireNonNull(message, "message");
+      return new RoomReply(
+          "said",
+          room,
+          "",
+          java.util.List.of(),
+          java.util.List.of(),
+          java.util.List.of(),
+          java.util.List.of(),
+          null,
+          message);
     }
 
     @Override

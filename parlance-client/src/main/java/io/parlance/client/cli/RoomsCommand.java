@@ -353,7 +353,7 @@ final class RoomsCommand implements Callable<Integer> {
       usageHelpAutoWidth = true,
       description = {
         "Write to a room; exits 0 once the message is stored and queued for every member (each"
-            + " gets it when online, through the durable outbox)."
+            + " gets it when online, through the durable outbox), and prints the message's id."
       })
   static final class Say extends RoomClientCommand {
     @Parameters(index = "0", paramLabel = "ROOM", description = "The room.")
@@ -378,6 +378,12 @@ final class RoomsCommand implements Callable<Integer> {
     @Override
     String kind() {
       return "said";
+    }
+
+    @Override
+    void print(JsonNode answer, PrintWriter out) {
+      // the id the room's history and every member know the message by
+      out.println(TerminalText.inline(answer.path("message_id").asText()));
     }
   }
 

@@ -151,7 +151,8 @@ class DaemonRoomsTest {
 
     Run said = run("bob", "room", "say", "lab", "hello\u001b[2J", "room");
     assertThat(said.code()).as(said.err()).isZero();
-    assertThat(said.out()).isEmpty();
+    String saidId = said.out().strip();
+    assertThat(saidId).as("the message's id, alone on its line").matches("[a-z2-7]{26}");
     await()
         .atMost(WAIT)
         .until(() -> run("alice", "room", "history", "lab").out().contains(": hello"));
@@ -180,9 +181,25 @@ class DaemonRoomsTest {
         .containsExactlyInAnyOrder("creator", "member");
     assertThat(answer.path("members").findValuesAsText("nickname"))
         .containsExactlyInAnyOrder(aliceName, bobName);
-    assertThat(run("alice", "--json", "room", "history", "lab").out())
+    String historyJson = run("alice", "--json", "room", "history", "lab").out();
+    assertThat(historyJson)
         .as("--json before the command name, and control characters escaped")
         .contains("\"text\":\"hello\\u001B[2J room\"");
+    JsonNode hello = null;
+    for (JsonNode m : JSON.readTree(historyJson).path("messages")) {
+      if (m.path("id").asText().equals(saidId)) {
+        hello = m;
+      }
+    }
+    assertThat(hello).as("the id 'room say' printed is the one alice has it by").isNotNull();
+    assertThat(hello.path("text").asText()).isEqualTo("hello\u001b[2J room");
+    JsonNode saidJson = JSON.readTree(run("bob", "room", "say", "lab", "again", "--json").out());
+    assertThat(saidJson.path("event").asText()).isEqualTo("room_said");
+    assertThat(saidJson.path("room").asText()).isEqualTo("lab");
+    assertThat(saidJson.path("message_id").asText()).matches("[a-z2-7]{26}").isNotEqualTo(saidId);
+    assertThat(saidJson.path("clock").asLong())
+        .as("later in the room's order than the message before it")
+        .isGreaterThan(hello.path("clock").asLong());
 
     // errors: one line, what to do, exit 1; a usage error exits 2
     Run unknown = run("alice", "room", "say", "nowhere", "hi");

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parlance.client.node.NodeEvent;
 import io.parlance.client.peer.Peer;
 import io.parlance.client.security.PeerId;
+import io.parlance.protocol.room.RoomIds;
+import io.parlance.protocol.room.RoomMessage;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Set;
@@ -90,5 +92,32 @@ class JsonRendererTest {
     assertThat(renamed.path("previous").asText()).isEqualTo("a");
     assertThat(JsonRenderer.line(new Reply.Clear())).isNull();
     assertThat(JsonRenderer.line(new NodeEvent.Stopped())).isEqualTo("{\"event\":\"stopped\"}");
+  }
+
+  @Test
+  void roomSaidNamesTheMessageByItsIdAndClockBesideTheRoomsOwnFields() throws Exception {
+    RoomMessage m =
+        new RoomMessage(RoomIds.random(), RoomIds.random(), "alice", 3, 42, "hi", "c2ln");
+    JsonNode said = JSON.readTree(JsonRenderer.line(Reply.RoomReply.said("lab", m)));
+    assertThat(said.path("event").asText()).isEqualTo("room_said");
+    assertThat(said.path("room").asText()).isEqualTo("lab");
+    assertThat(said.path("message_id").asText()).isEqualTo(m.id());
+    assertThat(said.path("clock").asLong()).isEqualTo(42);
+    assertThat(said.has("id")).as("'id' stays the room's, where a reply names the room").isFalse();
+    assertThat(said.has("message")).isFalse();
+
+    String room = RoomIds.random();
+    JsonNode joined =
+        JSON.readTree(
+            JsonRenderer.line(
+                Reply.RoomReply.done(
+                    "joined",
+                    new io.parlance.client.node.Rooms.Info(room, "lab", 2, 3, true),
+                    "Joined room 'lab' (3 members)")));
+    assertThat(joined.path("id").asText()).isEqualTo(room);
+    assertThat(joined.path("version").asLong()).isEqualTo(2);
+    assertThat(joined.path("message").asText()).isEqualTo("Joined room 'lab' (3 members)");
+    assertThat(joined.has("message_id")).isFalse();
+    assertThat(joined.has("clock")).isFalse();
   }
 }
