@@ -60,8 +60,19 @@ public final class Rooms implements AutoCloseable {
   /** A room as a face shows it. */
   public record Info(String id, String name, long version, int members, boolean member) {}
 
-  /** A member as a face shows it: verified when its key is the one we pinned for it. */
-  public record MemberInfo(String id, String nickname, String role, boolean online) {}
+  /**
+   * A member as a face shows it: verified when its key is the one we pinned for it, with what of
+   * ours in the room is still on its way to it.
+   *
+   * @param id the member's id
+   * @param nickname its nickname in the room's state
+   * @param role its role
+   * @param online whether it is connected now with the key the state lists
+   * @param waiting our messages in the room it has not acknowledged yet (in our outbox); 0 for us
+   * @param deposited of those, how many wait for it, sealed, in the bootstrap server's mailbox
+   */
+  public record MemberInfo(
+      String id, String nickname, String role, boolean online, int waiting, int deposited) {}
 
   private final RoomSigner me;
   private final Supplier<String> nickname;
@@ -509,19 +520,31 @@ public final class Rooms implements AutoCloseable {
    * @return the members
    */
   public CompletableFuture<List<MemberInfo>> members(String roomRef) {
-    return call(
-        () -> {
+    return call(() -> {
           Room room = find(roomRef);
-          List<MemberInfo> out = new ArrayList<>();
+          Map<String, Peer> online = onlineById();
+          List<Map.Entry<Member, Boolean>> members = new ArrayList<>();
           for (Member m : room.state().active()) {
-            boolean online =
-                m.id().equals(me.id())
-                    || directory.peers().stream()
-                        .anyMatch(p -> p.id() != null && p.id().value().equals(m.id()));
-            out.add(new MemberInfo(m.id(), m.nickname(), m.role().wire(), online));
+            members.add(Map.entry(m, m.id().equals(me.id()) || online.containsKey(m.id())));
           }
-          return out;
-        });
+          return Map.entry(room.id(), members);
+        })
+        .thenCompose(
+            found ->
+                store
+                    .submit(s -> s.pendingRoomPosts(RoomEnvelope.PREFIX, found.getKey()))
+                    .thenApply(
+                        counts ->
+                            found.getValue().stream().map(e -> withCounts(e, counts)).toList()));
+  }
+
+  /** A member as {@link #members} lists it: whether it is online, and what waits for it. */
+  private static MemberInfo withCounts(
+      Map.Entry<Member, Boolean> member, Map<String, MessageStore.PendingCount> counts) {
+    Member m = member.getKey();
+    MessageStore.PendingCount c = counts.getOrDefault(m.id(), MessageStore.PendingCount.NONE);
+    return new MemberInfo(
+        m.id(), m.nickname(), m.role().wire(), member.getValue(), c.waiting(), c.deposited());
   }
 
   /**
@@ -534,9 +557,6 @@ public final class Rooms implements AutoCloseable {
    */
   public record Waiting(String id, String nickname, int waiting, int deposited) {}
 
-  /** The most outbox entries read per member to count what waits for it. */
-  private static final int MAX_WAITING_READ = 10_000;
-
   /**
    * Tells, for each other member of a room, how many of our messages in it are still on their way
    * (queued, sent, or deposited in the mailbox for a member that was offline); a message leaves the
@@ -546,45 +566,13 @@ public final class Rooms implements AutoCloseable {
    * @return one entry per other member
    */
   public CompletableFuture<List<Waiting>> waiting(String roomRef) {
-    return call(() -> {
-          Room room = find(roomRef);
-          return Map.entry(
-              room.id(),
-              room.state().active().stream().filter(m -> !m.id().equals(me.id())).toList());
-        })
-        .thenCompose(
-            found ->
-                store.submit(
-                    s -> {
-                      List<Waiting> out = new ArrayList<>();
-                      for (Member m : found.getValue()) {
-                        int waiting = 0;
-                        int deposited = 0;
-                        for (var entry : s.outbox(m.id(), MAX_WAITING_READ)) {
-                          if (isPostIn(found.getKey(), entry.content())) {
-                            waiting++;
-                            if (entry.state() == io.parlance.client.store.DeliveryState.DEPOSITED) {
-                              deposited++;
-                            }
-                          }
-                        }
-                        out.add(new Waiting(m.id(), m.nickname(), waiting, deposited));
-                      }
-                      return out;
-                    }));
-  }
-
-  /** Whether an outbox entry carries one of our messages (a post) in a room. */
-  private static boolean isPostIn(String roomId, String content) {
-    if (!RoomEnvelope.isRoomLine(content)) {
-      return false;
-    }
-    try {
-      return RoomEnvelope.unwrap(content) instanceof RoomLine.Post post
-          && post.roomId().equals(roomId);
-    } catch (ProtocolException e) {
-      return false;
-    }
+    return members(roomRef)
+        .thenApply(
+            list ->
+                list.stream()
+                    .filter(m -> !m.id().equals(me.id()))
+                    .map(m -> new Waiting(m.id(), m.nickname(), m.waiting(), m.deposited()))
+                    .toList());
   }
 
   /**

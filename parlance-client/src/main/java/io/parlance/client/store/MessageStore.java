@@ -1138,6 +1138,55 @@ public final class MessageStore implements AutoCloseable {
   }
 
   /**
+   * What waits in the outbox for one recipient.
+   *
+   * @param waiting entries not yet acknowledged (queued, sent or deposited)
+   * @param deposited of those, how many wait sealed in the bootstrap server's mailbox
+   */
+  public record PendingCount(int waiting, int deposited) {
+
+    /** Nothing waiting. */
+    public static final PendingCount NONE = new PendingCount(0, 0);
+  }
+
+  /**
+   * Counts, per recipient, the outbox entries that carry one of our posts in a room, in one pass
+   * over the outbox: an entry's text is the room envelope's prefix then the line's JSON, {@code
+   * {"type":"room_msg","message":{"room":<id>,...}}} for a post; other texts, and other room lines
+   * (states, votes, sync replies), are not counted.
+   *
+   * @param linePrefix what the text of every room line starts with
+   * @param room the room id
+   * @return the counts by recipient key; a recipient with nothing waiting is absent
+   */
+  public Map<String, PendingCount> pendingRoomPosts(String linePrefix, String room) {
+    try {
+      PreparedStatement ps =
+          statement(
+              "SELECT peer, COUNT(*), SUM(deposited_ms > 0) FROM ("
+                  + "SELECT peer, deposited_ms, substr(content, length(?1) + 1) AS line"
+                  + " FROM messages WHERE pending = 1 AND direction = 'out'"
+                  + " AND substr(content, 1, length(?1)) = ?1)"
+                  // json_valid first: a text that is not JSON is not counted, and fails nothing
+                  + " WHERE CASE WHEN json_valid(line)"
+                  + " THEN line ->> '$.type' = 'room_msg' AND line ->> '$.message.room' = ?2"
+                  + " ELSE 0 END"
+                  + " GROUP BY peer");
+      ps.setString(1, linePrefix);
+      ps.setString(2, room);
+      Map<String, PendingCount> counts = new HashMap<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          counts.put(rs.getString(1), new PendingCount(rs.getInt(2), rs.getInt(3)));
+        }
+      }
+      return counts;
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
+  }
+
+  /**
    * A stored invitation to a room.
    *
    * @param room the room id

@@ -1,6 +1,7 @@
 package io.parlance.client.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.parlance.bootstrap.BootstrapServer;
@@ -139,6 +140,16 @@ class MailboxRoomsTest {
     await().atMost(WAIT).until(() -> server.mailbox().stats().messages() >= away.size());
     await().atMost(WAIT).until(() -> waitingFor(alice, room, bobId).deposited() == away.size());
     assertThat(waitingFor(alice, room, bobId).waiting()).isEqualTo(away.size());
+    List<Rooms.MemberInfo> members = alice.node().rooms().members(room).get(10, TimeUnit.SECONDS);
+    assertThat(members)
+        .as("/members tells what is on its way to each member, and what waits in the mailbox")
+        .extracting(
+            Rooms.MemberInfo::nickname,
+            Rooms.MemberInfo::online,
+            Rooms.MemberInfo::waiting,
+            Rooms.MemberInfo::deposited)
+        .containsExactlyInAnyOrder(
+            tuple(aliceName, true, 0, 0), tuple(bobName, false, away.size(), away.size()));
     assertThat(alice.events(NodeEvent.Delivery.class))
         .as("room lines are not told as one-to-one deliveries")
         .isEmpty();

@@ -2,7 +2,12 @@ package io.parlance.client.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parlance.client.room.RoomEnvelope;
+import io.parlance.protocol.room.RoomIds;
+import io.parlance.protocol.room.RoomLine;
+import io.parlance.protocol.room.RoomMessage;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +53,44 @@ class RoomTablesTest {
       assertThat(store.roomMessages("room1")).containsExactly("{1}", "{2}");
       assertThat(store.roomSearch("third", 10)).isEmpty();
       assertThat(store.history("room1", 10)).as("rooms stay out of one-to-one history").isEmpty();
+    }
+  }
+
+  private static String post(String room, long clock) {
+    return RoomEnvelope.wrap(
+        new RoomLine.Post(
+            new RoomMessage(room, RoomIds.random(), "alice", clock, clock, "hi", "c2ln")));
+  }
+
+  @Test
+  void ourPostsInARoomStillInTheOutboxAreCountedPerMemberWithThoseInTheMailbox() {
+    AtomicLong clock = new AtomicLong(1000);
+    String lab = RoomIds.random();
+    String other = RoomIds.random();
+    try (MessageStore store =
+        MessageStore.open(dir.resolve(MessageStore.FILE), clock::incrementAndGet, 200)) {
+      StoredMessage queued = store.enqueue("BOB", "bob", post(lab, 1), 1);
+      StoredMessage deposited = store.enqueue("BOB", "bob", post(lab, 2), 1);
+      StoredMessage delivered = store.enqueue("BOB", "bob", post(lab, 3), 1);
+      store.enqueue("CAROL", "carol", post(lab, 1), 1);
+      assertThat(store.markDeposited("BOB", deposited.id())).isTrue();
+      assertThat(store.markDelivered("BOB", delivered.id())).isTrue();
+      // not counted: another room's post, another room line, a one-to-one text, a broken line
+      store.enqueue("BOB", "bob", post(other, 4), 1);
+      store.enqueue("BOB", "bob", RoomEnvelope.wrap(new RoomLine.SyncRequest(lab, 1, Map.of())), 1);
+      store.enqueue(
+          "BOB", "bob", "{\"type\":\"room_msg\",\"message\":{\"room\":\"" + lab + "\"}}", 1);
+      store.enqueue("BOB", "bob", RoomEnvelope.PREFIX + "{not json", 1);
+
+      assertThat(store.pendingRoomPosts(RoomEnvelope.PREFIX, lab))
+          .containsOnly(
+              Map.entry("BOB", new MessageStore.PendingCount(2, 1)),
+              Map.entry("CAROL", new MessageStore.PendingCount(1, 0)));
+      assertThat(queued.state()).isEqualTo(DeliveryState.QUEUED);
+      assertThat(store.pendingRoomPosts(RoomEnvelope.PREFIX, RoomIds.random())).isEmpty();
+      assertThat(store.markDelivered("BOB", deposited.id())).isTrue();
+      assertThat(store.pendingRoomPosts(RoomEnvelope.PREFIX, lab).get("BOB"))
+          .isEqualTo(new MessageStore.PendingCount(1, 0));
     }
   }
 }
