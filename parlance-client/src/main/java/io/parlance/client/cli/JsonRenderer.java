@@ -314,7 +314,9 @@ final class JsonRenderer implements Reply.Visitor<ObjectNode>, NodeEvent.Visitor
             .put("id", m.id())
             .put("nickname", m.nickname())
             .put("role", m.role())
-            .put("online", m.online());
+            .put("online", m.online())
+            .put("waiting", m.waiting())
+            .put("deposited", m.deposited());
       }
     }
     if (reply.kind().equals("history") || reply.kind().equals("found")) {

@@ -270,8 +270,10 @@ final class RoomsCommand implements Callable<Integer> {
       versionProvider = VersionProvider.class,
       usageHelpAutoWidth = true,
       description = {
-        "List a room's members: a table 'nickname  role  id  online' with a header line; online"
-            + " means connected now with the key the room's signed state lists (verified)."
+        "List a room's members: a table 'nickname  role  id  online  waiting' with a header"
+            + " line; online means connected now with the key the room's signed state lists"
+            + " (verified); waiting counts your messages in the room it has not acknowledged yet,"
+            + " '3 (2 in the mailbox)' when some wait for it in the bootstrap server's mailbox."
       })
   static final class Members extends RoomClientCommand {
     @Parameters(index = "0", paramLabel = "ROOM", description = "The room.")
@@ -289,14 +291,17 @@ final class RoomsCommand implements Callable<Integer> {
 
     @Override
     void print(JsonNode answer, PrintWriter out) {
-      List<String[]> rows = header("nickname", "role", "id", "online");
+      List<String[]> rows = header("nickname", "role", "id", "online", "waiting");
       for (JsonNode m : answer.path("members")) {
+        long deposited = m.path("deposited").asLong(0);
         rows.add(
             new String[] {
               TerminalText.inline(m.path("nickname").asText()),
               TerminalText.inline(m.path("role").asText()),
               shortId(m),
-              m.path("online").asBoolean(false) ? "online, verified" : "away"
+              m.path("online").asBoolean(false) ? "online, verified" : "away",
+              m.path("waiting").asLong(0)
+                  + (deposited == 0 ? "" : " (" + deposited + " in the mailbox)")
             });
       }
       table(rows, out);

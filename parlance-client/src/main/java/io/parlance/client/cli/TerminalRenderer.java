@@ -304,11 +304,12 @@ final class TerminalRenderer implements Reply.Visitor<Void>, NodeEvent.Visitor<V
     for (io.parlance.client.node.Rooms.MemberInfo m : reply.members()) {
       note(
           String.format(
-              "  %-24s %-9s %s  %s",
+              "  %-24s %-9s %s  %s%s",
               TerminalText.inline(m.nickname()),
               m.role(),
               m.id().substring(0, 8),
-              m.online() ? "online, verified key" : "away (key in the signed room state)"));
+              m.online() ? "online, verified key" : "away (key in the signed room state)",
+              onTheirWay(m.waiting(), m.deposited())));
     }
     for (io.parlance.client.store.MessageStore.RoomRow m : reply.messages()) {
       String at =
@@ -330,6 +331,15 @@ final class TerminalRenderer implements Reply.Visitor<Void>, NodeEvent.Visitor<V
               + (p.passed() ? "  passed" : "  " + p.votes() + "/" + p.needed() + " votes"));
     }
     return null;
+  }
+
+  /** What of ours is still on its way to a room member, or nothing when nothing is. */
+  private static String onTheirWay(int waiting, int deposited) {
+    if (waiting == 0) {
+      return "";
+    }
+    String s = "; " + waiting + (waiting == 1 ? " message on its way" : " messages on their way");
+    return deposited == 0 ? s : s + " (" + deposited + " in the mailbox)";
   }
 
   @Override

@@ -181,6 +181,18 @@ class DaemonRoomsTest {
         .containsExactlyInAnyOrder("creator", "member");
     assertThat(answer.path("members").findValuesAsText("nickname"))
         .containsExactlyInAnyOrder(aliceName, bobName);
+    assertThat(answer.path("members"))
+        .as("alice wrote nothing in the room: nothing of hers waits for anyone")
+        .allSatisfy(
+            m -> {
+              assertThat(m.path("waiting").isInt()).as(m.toString()).isTrue();
+              assertThat(m.path("waiting").asInt()).isZero();
+              assertThat(m.path("deposited").isInt()).as(m.toString()).isTrue();
+              assertThat(m.path("deposited").asInt()).isZero();
+            });
+    assertThat(run("alice", "room", "members", "lab").out())
+        .containsPattern("(?m)^nickname +role +id +online +waiting$")
+        .containsPattern("(?m)^" + bobName + " +member +\\S+ +online, verified +0$");
     String historyJson = run("alice", "--json", "room", "history", "lab").out();
     assertThat(historyJson)
         .as("--json before the command name, and control characters escaped")
@@ -228,6 +240,29 @@ class DaemonRoomsTest {
 
     alice.close();
     assertThat(following.get(10, TimeUnit.SECONDS)).isZero();
+  }
+
+  @Test
+  void theMembersTableShowsWhatWaitsForEachMemberAndHowMuchOfItIsInTheMailbox() throws Exception {
+    JsonNode answer =
+        JSON.readTree(
+            "{\"event\":\"room_members\",\"room\":\"lab\",\"members\":["
+                + "{\"id\":\"aaaaaaaaaaaa\",\"nickname\":\"alice\",\"role\":\"creator\","
+                + "\"online\":true,\"waiting\":0,\"deposited\":0},"
+                + "{\"id\":\"bbbbbbbbbbbb\",\"nickname\":\"bob\",\"role\":\"member\","
+                + "\"online\":false,\"waiting\":3,\"deposited\":2},"
+                + "{\"id\":\"cccccccccccc\",\"nickname\":\"carol\",\"role\":\"member\","
+                + "\"online\":true,\"waiting\":1,\"deposited\":0}]}");
+    StringWriter text = new StringWriter();
+    PrintWriter out = new PrintWriter(text);
+    new RoomsCommand.Members().print(answer, out);
+    out.flush();
+    assertThat(text.toString().lines())
+        .containsExactly(
+            "nickname  role     id        online            waiting",
+            "alice     creator  aaaaaaaa  online, verified  0",
+            "bob       member   bbbbbbbb  away              3 (2 in the mailbox)",
+            "carol     member   cccccccc  online, verified  1");
   }
 
   @Test

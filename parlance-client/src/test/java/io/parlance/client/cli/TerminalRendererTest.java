@@ -229,4 +229,36 @@ class TerminalRendererTest {
     assertThat(lines)
         .containsExactly("[20:09:25] bob (unverified): hi", "[20:21:05] bob (unverified): skew");
   }
+
+  @Test
+  void aMembersLineTellsWhatIsStillOnItsWayToTheMemberOnlyWhenSomethingIs() {
+    String alice = "a".repeat(26);
+    String bob = "b".repeat(26);
+    String carol = "c".repeat(26);
+    String dave = "d".repeat(26);
+    new Reply.RoomReply(
+            "members",
+            "lab",
+            "",
+            List.of(),
+            List.of(
+                new io.parlance.client.node.Rooms.MemberInfo(alice, "alice", "creator", true, 0, 0),
+                new io.parlance.client.node.Rooms.MemberInfo(bob, "bob", "member", true, 1, 0),
+                new io.parlance.client.node.Rooms.MemberInfo(carol, "carol", "member", false, 3, 2),
+                new io.parlance.client.node.Rooms.MemberInfo(
+                    dave, "dave\u001b[2J", "member", false, 0, 0)),
+            List.of(),
+            List.of())
+        .accept(renderer);
+
+    assertThat(lines).hasSize(4);
+    assertThat(lines.get(0)).endsWith("aaaaaaaa  online, verified key").doesNotContain("way");
+    assertThat(lines.get(1)).endsWith("online, verified key; 1 message on its way");
+    assertThat(lines.get(2))
+        .endsWith(
+            "away (key in the signed room state); 3 messages on their way (2 in the mailbox)");
+    assertThat(lines.get(3))
+        .endsWith("away (key in the signed room state)")
+        .doesNotContain("\u001b");
+  }
 }
