@@ -61,7 +61,7 @@ public final class Identity {
   private final KeyPair keys;
   private final Ed25519PrivateKeyParameters signingKey;
   private final PeerId id;
-  private final X509Certificate certificate;
+  private X509Certificate certificate; // guarded by this; made on first use, for TLS
   private volatile MailKey mailKey;
 
   /**
@@ -80,7 +80,6 @@ public final class Identity {
             factory.generatePublic(new X509EncodedKeySpec(spki)),
             factory.generatePrivate(new EdECPrivateKeySpec(NamedParameterSpec.ED25519, seed)));
     this.id = PeerId.of(keys.getPublic());
-    this.certificate = selfSigned(keys, signingKey, id);
   }
 
   /**
@@ -312,7 +311,12 @@ public final class Identity {
    *
    * @return the certificate
    */
-  public X509Certificate certificate() {
+  public synchronized X509Certificate certificate() {
+    // Made when TLS first needs it (the peer TLS contexts are built beside the start), not with
+    // the identity: its ASN.1 and X.509 code is then off the start's own path.
+    if (certificate == null) {
+      certificate = selfSigned(keys, signingKey, id);
+    }
     return certificate;
   }
 

@@ -1,13 +1,18 @@
 package io.parlance.client.security;
 
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.security.GeneralSecurityException;
 import java.security.cert.Certificate;
 import java.util.Optional;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
@@ -30,14 +35,27 @@ public final class TlsContexts {
    * @return the server context
    */
   public static SslContext server(Identity identity) {
+    // Netty's JDK context wrapped around a JDK SSLContext made here, not SslContextBuilder's: the
+    // builder's server class probes once per JVM, in its static initialiser, whether it may wrap
+    // trust managers, by parsing a private key with Bouncy Castle's JCA provider, which it
+    // constructs for that (some hundred classes and every algorithm registered: CPU a start on two
+    // cores cannot spare). Our trust manager accepts any certificate, so needs no such wrapping.
     try {
-      return SslContextBuilder.forServer(new IdentityKeyManager(identity))
-          .sslProvider(SslProvider.JDK)
-          .protocols(TLS_13)
-          .clientAuth(ClientAuth.REQUIRE)
-          .trustManager(InsecureTrustManagerFactory.INSTANCE)
-          .build();
-    } catch (SSLException e) {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(
+          new KeyManager[] {new IdentityKeyManager(identity)},
+          InsecureTrustManagerFactory.INSTANCE.getTrustManagers(),
+          null);
+      return new JdkSslContext(
+          context,
+          false,
+          null,
+          IdentityCipherSuiteFilter.INSTANCE,
+          null,
+          ClientAuth.REQUIRE,
+          new String[] {TLS_13},
+          false);
+    } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot build the TLS server context", e);
     }
   }
