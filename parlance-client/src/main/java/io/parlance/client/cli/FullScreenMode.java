@@ -17,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
@@ -88,7 +89,8 @@ final class FullScreenMode {
   private final EventRoutes routes;
   private final TerminalRenderer renderer;
   private final CommandExecutor.Client client;
-  private final History history;
+  private final Path historyFile;
+  private History history; // from run() on
   private final InputLine input = new InputLine();
 
   private final List<AttributedString> captured = new ArrayList<>(); // guarded by renderer
@@ -108,14 +110,7 @@ final class FullScreenMode {
     this.view = new ChatView(colour);
     Clock clock = Clock.systemDefaultZone();
     this.routes = new EventRoutes(view, node::trustOf, clock);
-    // The history file is the line chat's (JLine's format), so both modes recall the same lines.
-    LineReader historyOwner =
-        LineReaderBuilder.builder()
-            .terminal(terminal)
-            .appName("parlance")
-            .variable(LineReader.HISTORY_FILE, historyFile)
-            .build();
-    this.history = historyOwner.getHistory();
+    this.historyFile = historyFile;
     this.renderer =
         new TerminalRenderer(
             new TerminalRenderer.Screen() {
@@ -201,8 +196,24 @@ final class FullScreenMode {
     return AttributedStyle.DEFAULT.faint();
   }
 
-  /** Runs until /quit, Ctrl-C or Ctrl-D on an empty line; the caller stops the node. */
-  void run() {
+  /**
+   * Runs until /quit, Ctrl-C or Ctrl-D on an empty line; the caller stops the node. The screen is
+   * drawn while the node starts beside it; keys are read once it has started (what is typed before
+   * waits in the terminal).
+   *
+   * @param started the node's start, begun after this front was made (so it hears every event)
+   * @throws InterruptedException if interrupted while the node starts
+   * @throws RuntimeException what the node's start failed with, once the screen is restored
+   */
+  void run(Future<?> started) throws InterruptedException {
+    // The history file is the line chat's (JLine's format), so both modes recall the same lines.
+    history =
+        LineReaderBuilder.builder()
+            .terminal(terminal)
+            .appName("parlance")
+            .variable(LineReader.HISTORY_FILE, historyFile)
+            .build()
+            .getHistory();
     try {
       history.load();
     } catch (IOException | IllegalArgumentException e) {
@@ -225,6 +236,7 @@ final class FullScreenMode {
     painter.setDaemon(true);
     painter.start();
     try {
+      awaitStart(started);
       keys();
     } finally {
       synchronized (screenLock) {
@@ -246,6 +258,23 @@ final class FullScreenMode {
       } catch (IOException e) {
         terminal.writer().println("Could not save the line history: " + e.getMessage());
       }
+    }
+  }
+
+  private static void awaitStart(Future<?> started) throws InterruptedException {
+    try {
+      started.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure;
+      }
+      if (e.getCause() instanceof InterruptedException interrupted) {
+        throw interrupted;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
     }
   }
 

@@ -41,7 +41,22 @@ public final class Main {
     if (mayNeedTheSubcommands(args)) {
       return whole(err).execute(args);
     }
+    WarmUp.begin();
+    // The chat's terminal opens beside the parsing too, when there will surely be one.
+    Terminals.Opening terminal =
+        err == null && opensATerminal(args) ? Terminals.Opening.begin() : null;
+    try {
+      return plainStart(args, err, terminal);
+    } finally {
+      if (terminal != null) {
+        terminal.close();
+      }
+    }
+  }
+
+  private static int plainStart(String[] args, PrintWriter err, Terminals.Opening terminal) {
     ParlanceCommand command = new ParlanceCommand();
+    command.terminal = terminal;
     CommandLine plain = commandLine(command, false);
     if (err != null) {
       plain.setErr(err);
@@ -53,6 +68,16 @@ public final class Main {
         (ex, again) ->
             command.called ? usage.handleParseException(ex, again) : whole(err).execute(again));
     return plain.execute(args);
+  }
+
+  /** A chat on a terminal (not --json), which is where {@link Terminals#open} opens one. */
+  private static boolean opensATerminal(String[] args) {
+    for (String arg : args) {
+      if (arg.startsWith("--json")) {
+        return false;
+      }
+    }
+    return System.console() != null;
   }
 
   private static CommandLine whole(PrintWriter err) {

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import org.jline.terminal.Terminal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -101,6 +102,9 @@ public final class ParlanceCommand implements Callable<Integer> {
   Path workingDirectory = Path.of("").toAbsolutePath();
   InputStream stdin = System.in;
 
+  /** The chat's terminal, if its opening began before the command line was parsed. */
+  Terminals.Opening terminal;
+
   /** Set once {@link #call} begins: a usage error after that is the chat's own, not a parse one. */
   boolean called;
 
@@ -114,8 +118,12 @@ public final class ParlanceCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
-    // The chat's terminal opens beside the settings, the log set-up and the profile lock.
-    try (Terminals.Opening terminal = json ? null : Terminals.Opening.begin()) {
+    // The chat's terminal opens beside the settings, the log set-up and the profile lock (from
+    // Main,
+    // beside the parsing too).
+    try (Terminals.Opening terminal =
+        json ? null : this.terminal != null ? this.terminal : Terminals.Opening.begin()) {
+      WarmUp.awaitLogging();
       Settings settings = settings();
       Level level = peer.level();
       NodeOptions options = nodeOptions(settings);
@@ -149,8 +157,7 @@ public final class ParlanceCommand implements Callable<Integer> {
           if (!plain && Terminals.fullScreen(terminal)) {
             FullScreenMode front =
                 new FullScreenMode(node, terminal, profile.createHistoryFile(), colour);
-            node.start();
-            front.run();
+            front.run(startBeside(node));
           } else {
             InteractiveMode front =
                 new InteractiveMode(node, terminal, profile.createHistoryFile(), colour);
@@ -167,6 +174,29 @@ public final class ParlanceCommand implements Callable<Integer> {
         // The JVM is already shutting down; the hook stops the node again, harmlessly.
       }
     }
+  }
+
+  /**
+   * Starts the node on a thread of its own, so the full-screen chat draws itself meanwhile.
+   *
+   * @param node the node, whose front is already listening
+   * @return the start, complete with the TCP port once the node is up
+   */
+  private static CompletableFuture<Integer> startBeside(PeerNode node) {
+    CompletableFuture<Integer> started = new CompletableFuture<>();
+    Thread starter =
+        new Thread(
+            () -> {
+              try {
+                started.complete(node.start());
+              } catch (InterruptedException | RuntimeException | Error e) {
+                started.completeExceptionally(e);
+              }
+            },
+            "parlance-start");
+    starter.setDaemon(true);
+    starter.start();
+    return started;
   }
 
   /** Layers the settings: defaults, the config file, the environment, then the flags. */

@@ -112,6 +112,7 @@ final class Terminals {
       if (taken) {
         return;
       }
+      taken = true;
       try {
         task.get().close();
       } catch (InterruptedException e) {

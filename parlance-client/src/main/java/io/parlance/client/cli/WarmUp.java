@@ -1,0 +1,93 @@
+package io.parlance.client.cli;
+
+import java.security.KeyFactory;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Readies, on a thread of its own, what a chat's start needs after the command line is parsed: the
+ * logging, the JDK's key and TLS code, SQLite's native library and Netty's platform checks. The
+ * command line is parsed on one core meanwhile (picocli reads its annotations then, about a third
+ * of the time to a ready chat), so this work leaves the start's path; each step is only class
+ * initialisation and is done again, and any failure reported, where the start needs it.
+ */
+final class WarmUp {
+
+  private static final long LOGGING_WAIT_MS = 2_000;
+
+  /** Open while a warm-up sets up the logging; null when none began. */
+  private static volatile CountDownLatch logging;
+
+  private WarmUp() {}
+
+  /** Begins the warm-up on a daemon thread; call once, as the program starts. */
+  static void begin() {
+    CountDownLatch latch = new CountDownLatch(1);
+    logging = latch;
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                LoggerFactory.getILoggerFactory();
+              } finally {
+                latch.countDown();
+              }
+              for (Runnable step : STEPS) {
+                try {
+                  step.run();
+                } catch (RuntimeException | LinkageError ignored) {
+                  // The start does the same again and says what failed.
+                }
+              }
+            },
+            "parlance-warm-up");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /**
+   * Waits, briefly, until a warm-up has set up the logging: a logger asked for while another thread
+   * sets it up would be SLF4J's stand-in, which only forwards.
+   */
+  static void awaitLogging() {
+    CountDownLatch latch = logging;
+    if (latch == null) {
+      return;
+    }
+    try {
+      latch.await(LOGGING_WAIT_MS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static final List<Runnable> STEPS =
+      List.of(
+          () -> {
+            try {
+              KeyFactory.getInstance("Ed25519");
+              new SecureRandom().nextInt();
+            } catch (java.security.GeneralSecurityException ignored) {
+              // As above.
+            }
+          },
+          () -> {
+            try {
+              org.sqlite.SQLiteJDBCLoader.initialize();
+            } catch (Exception ignored) {
+              // As above.
+            }
+          },
+          io.netty.util.internal.PlatformDependent::hasUnsafe,
+          () -> {
+            try {
+              SSLContext.getInstance("TLS");
+            } catch (java.security.GeneralSecurityException ignored) {
+              // As above.
+            }
+          });
+}
