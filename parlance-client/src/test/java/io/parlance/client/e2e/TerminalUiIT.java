@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,6 +66,11 @@ class TerminalUiIT {
    * through a command such as {@code ssh -tt host}.
    */
   private String start(String base, List<String> through) throws Exception {
+    return start(base, through, List.of());
+  }
+
+  /** As above, with more options for the chat after the usual ones. */
+  private String start(String base, List<String> through, List<String> options) throws Exception {
     String nickname = base + "-" + suffix;
     Path home = ParlanceProcess.scratchDirectory();
     List<String> parts = new ArrayList<>();
@@ -91,9 +98,10 @@ class TerminalUiIT {
             Integer.toString(multicastPort),
             "--nickname",
             nickname,
+            String.join(" ", options),
             ";",
             "echo",
-            "parlance-exited;",
+            "parlance-exited=$?;",
             "sleep",
             "60");
     tmux("new-session", "-d", "-s", base, "-x", "100", "-y", "24", command.strip());
@@ -130,6 +138,22 @@ class TerminalUiIT {
   /** Types literal text (no key names), as a user would. */
   private void type(String session, String text) throws Exception {
     tmux("send-keys", "-t", session, "-l", text);
+  }
+
+  @Test
+  void aStartThatFailsBehindTheFullScreenLeavesItAndSaysWhy() throws Exception {
+    // The screen is drawn while the node starts; a start that fails then (its TCP port is taken)
+    // must give the terminal back and say why, as a start that fails before the screen does.
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      start("alice", List.of(), List.of("--port", Integer.toString(taken.getLocalPort())));
+      String screen =
+          awaitScreen("alice", s -> s.contains("parlance-exited"), "the failed start's exit");
+      assertThat(screen)
+          .contains("cannot listen on TCP port " + taken.getLocalPort())
+          .contains("parlance-exited=1")
+          .doesNotContain("Exception")
+          .doesNotContain("This is the status window"); // the chat's screen is gone
+    }
   }
 
   @Test
