@@ -385,13 +385,11 @@ public final class RelayBenchmark {
         s.writer().pump(payload);
       }
       Thread.sleep(warmupMillis());
-      long bytes0 = sum(sessions, RelayClient::binaryBytes);
-      long frames0 = sum(sessions, RelayClient::binaryFrames);
+      long[] counts0 = binaryCounts(sessions);
       long cpu0 = server.cpuNanos();
       long t0 = System.nanoTime();
       Thread.sleep(TimeUnit.SECONDS.toMillis(settings.seconds()));
-      long bytes1 = sum(sessions, RelayClient::binaryBytes);
-      long frames1 = sum(sessions, RelayClient::binaryFrames);
+      long[] counts1 = binaryCounts(sessions);
       long t1 = System.nanoTime();
       long cpu1 = server.cpuNanos();
       for (Session s : sessions) {
@@ -402,7 +400,8 @@ public final class RelayBenchmark {
           throw new IllegalStateException("the server closed a relayed session during the run");
         }
       }
-      return new Throughput(cap, n, bytes1 - bytes0, frames1 - frames0, t1 - t0, cpu1 - cpu0);
+      return new Throughput(
+          cap, n, counts1[0] - counts0[0], counts1[1] - counts0[1], t1 - t0, cpu1 - cpu0);
     } finally {
       for (Session s : sessions) {
         s.close();
@@ -410,14 +409,13 @@ public final class RelayBenchmark {
     }
   }
 
-  private interface Counter {
-    long count(RelayClient client);
-  }
-
-  private static long sum(List<Session> sessions, Counter counter) {
-    long total = 0;
+  /** The readers' bytes and frames, summed; each reader's pair is read at one moment. */
+  private static long[] binaryCounts(List<Session> sessions) {
+    long[] total = new long[2];
     for (Session s : sessions) {
-      total += counter.count(s.reader());
+      long[] counts = s.reader().binaryCounts();
+      total[0] += counts[0];
+      total[1] += counts[1];
     }
     return total;
   }

@@ -25,7 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One WebSocket connection of the relay benchmark to the server on loopback: text frames are
@@ -38,8 +37,9 @@ final class RelayClient implements AutoCloseable {
   private static final long WAIT_SECONDS = 20;
 
   private final LinkedBlockingQueue<BootstrapFrame> frames = new LinkedBlockingQueue<>();
-  private final AtomicLong binaryBytes = new AtomicLong();
-  private final AtomicLong binaryFrames = new AtomicLong();
+  private final Object counting = new Object();
+  private long binaryBytes; // guarded by counting, with binaryFrames: read together, they agree
+  private long binaryFrames; // guarded by counting
   private final CompletableFuture<Void> handshake = new CompletableFuture<>();
   private Channel channel;
   private volatile ByteBuf payload;
@@ -112,8 +112,10 @@ final class RelayClient implements AutoCloseable {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
       if (frame instanceof BinaryWebSocketFrame binary) {
-        binaryBytes.addAndGet(binary.content().readableBytes());
-        binaryFrames.incrementAndGet();
+        synchronized (counting) {
+          binaryBytes += binary.content().readableBytes();
+          binaryFrames++;
+        }
       } else if (frame instanceof TextWebSocketFrame text) {
         frames.add(
             BootstrapCodec.readAnyServerFrame(
@@ -185,12 +187,15 @@ final class RelayClient implements AutoCloseable {
     }
   }
 
-  long binaryBytes() {
-    return binaryBytes.get();
-  }
-
-  long binaryFrames() {
-    return binaryFrames.get();
+  /**
+   * The binary frames received so far and their payload bytes, counted together.
+   *
+   * @return {bytes, frames}
+   */
+  long[] binaryCounts() {
+    synchronized (counting) {
+      return new long[] {binaryBytes, binaryFrames};
+    }
   }
 
   boolean isOpen() {
