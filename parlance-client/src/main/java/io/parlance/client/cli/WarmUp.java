@@ -10,10 +10,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Readies, on a thread of its own, what a chat's start needs after the command line is parsed: the
- * logging, the JDK's key and TLS code, SQLite's native library and Netty's platform checks. The
- * command line is parsed on one core meanwhile (picocli reads its annotations then, about a third
- * of the time to a ready chat), so this work leaves the start's path; each step is only class
- * initialisation and is done again, and any failure reported, where the start needs it.
+ * logging, the JDK's key and TLS code, SQLite's native library, Netty's platform checks and
+ * Jackson's first mappers. The command line is parsed on one core meanwhile (picocli reads its
+ * annotations then, about a third of the time to a ready chat), so this work leaves the start's
+ * path; each step is only class initialisation and is done again, and any failure reported, where
+ * the start needs it.
  */
 final class WarmUp {
 
@@ -65,6 +66,15 @@ final class WarmUp {
     }
   }
 
+  /** Runs a class's static initialiser, as its first use would. */
+  private static void initialise(Class<?> type) {
+    try {
+      Class.forName(type.getName(), true, type.getClassLoader());
+    } catch (ClassNotFoundException ignored) {
+      // It is loaded already: the literal named it.
+    }
+  }
+
   private static final List<Runnable> STEPS =
       List.of(
           () -> {
@@ -83,6 +93,8 @@ final class WarmUp {
             }
           },
           io.netty.util.internal.PlatformDependent::hasUnsafe,
+          () -> initialise(io.parlance.protocol.json.WireJson.class), // Jackson's first mapper
+          () -> initialise(io.parlance.client.security.TrustStore.class),
           () -> {
             try {
               SSLContext.getInstance("TLS");
