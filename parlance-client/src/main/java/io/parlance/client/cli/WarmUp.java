@@ -37,10 +37,10 @@ final class WarmUp {
               } finally {
                 latch.countDown();
               }
-              for (Runnable step : STEPS) {
+              for (Step step : STEPS) {
                 try {
                   step.run();
-                } catch (RuntimeException | LinkageError ignored) {
+                } catch (Exception | LinkageError ignored) {
                   // The start does the same again and says what failed.
                 }
               }
@@ -66,40 +66,25 @@ final class WarmUp {
     }
   }
 
-  /** Runs a class's static initialiser, as its first use would. */
-  private static void initialise(Class<?> type) {
-    try {
-      Class.forName(type.getName(), true, type.getClassLoader());
-    } catch (ClassNotFoundException ignored) {
-      // It is loaded already: the literal named it.
-    }
+  /** One step of the warm-up. */
+  private interface Step {
+    void run() throws Exception;
   }
 
-  private static final List<Runnable> STEPS =
+  /** Runs a class's static initialiser, as its first use would. */
+  private static void initialise(Class<?> type) throws ClassNotFoundException {
+    Class.forName(type.getName(), true, type.getClassLoader());
+  }
+
+  private static final List<Step> STEPS =
       List.of(
           () -> {
-            try {
-              KeyFactory.getInstance("Ed25519");
-              new SecureRandom().nextInt();
-            } catch (java.security.GeneralSecurityException ignored) {
-              // As above.
-            }
+            KeyFactory.getInstance("Ed25519");
+            new SecureRandom().nextInt();
           },
-          () -> {
-            try {
-              org.sqlite.SQLiteJDBCLoader.initialize();
-            } catch (Exception ignored) {
-              // As above.
-            }
-          },
+          org.sqlite.SQLiteJDBCLoader::initialize,
           io.netty.util.internal.PlatformDependent::hasUnsafe,
           () -> initialise(io.parlance.protocol.json.WireJson.class), // Jackson's first mapper
           () -> initialise(io.parlance.client.security.TrustStore.class),
-          () -> {
-            try {
-              SSLContext.getInstance("TLS");
-            } catch (java.security.GeneralSecurityException ignored) {
-              // As above.
-            }
-          });
+          () -> SSLContext.getInstance("TLS"));
 }
