@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class MainTest {
@@ -31,13 +33,17 @@ class MainTest {
 
   @Test
   void theWholeCommandLineHasExactlyTheSubcommandsThePlainStartChecksFor() {
-    Set<String> checked =
+    Set<String> annotated =
         ParlanceCommand.SUBCOMMANDS.stream()
-            .map(c -> c.getAnnotation(picocli.CommandLine.Command.class).name())
+            .map(c -> c.getAnnotation(picocli.CommandLine.Command.class))
+            .flatMap(c -> Stream.concat(Stream.of(c.name()), Stream.of(c.aliases())))
             .collect(Collectors.toSet());
+    Set<String> checked = new HashSet<>(Main.SUBCOMMAND_NAMES);
+    assertThat(checked.remove("help")).isTrue();
 
+    assertThat(checked).containsExactlyInAnyOrderElementsOf(annotated);
     assertThat(Main.commandLine(new ParlanceCommand()).getSubcommands().keySet())
-        .containsExactlyInAnyOrderElementsOf(checked)
+        .containsExactlyInAnyOrderElementsOf(annotated)
         .contains("daemon", "send", "peers", "inbox", "history", "search", "id");
     for (String name : checked) {
       assertThat(Main.mayNeedTheSubcommands(new String[] {"-n", "alice", name})).isTrue();
