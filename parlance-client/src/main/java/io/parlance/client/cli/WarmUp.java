@@ -5,7 +5,6 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -78,6 +77,7 @@ final class WarmUp {
 
   private static final List<Step> STEPS =
       List.of(
+          org.bouncycastle.math.ec.rfc8032.Ed25519::precompute, // the identity's tables
           () -> {
             KeyFactory.getInstance("Ed25519");
             new SecureRandom().nextInt();
@@ -85,6 +85,5 @@ final class WarmUp {
           org.sqlite.SQLiteJDBCLoader::initialize,
           io.netty.util.internal.PlatformDependent::hasUnsafe,
           () -> initialise(io.parlance.protocol.json.WireJson.class), // Jackson's first mapper
-          () -> initialise(io.parlance.client.security.TrustStore.class),
-          () -> SSLContext.getInstance("TLS"));
+          () -> initialise(io.parlance.client.security.TrustStore.class));
 }

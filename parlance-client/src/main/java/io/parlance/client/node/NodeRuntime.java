@@ -26,10 +26,14 @@ import io.parlance.protocol.bootstrap.MailFields;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -98,10 +102,21 @@ final class NodeRuntime {
     if (options.lanDiscovery()) {
       networkInterface = NetworkInterfaces.resolve(options.interfaceName(), groupAddress);
     }
-    identity =
-        options.dataDir() == null ? Identity.generate() : Identity.loadOrCreate(options.dataDir());
-    // The peer TLS contexts are built beside the rest of the start, not before the chat is ready
-    // (a connection that needs one first waits for it: PendingTls).
+    // The message store opens beside the identity and the trust store when the profile's directory
+    // is there already (else after the identity has made it, private, so the store does not make it
+    // with the default mode).
+    Path dataDir = options.dataDir();
+    CompletableFuture<MessageStore> opening =
+        dataDir != null && Files.isDirectory(dataDir) ? openStoreBeside(dataDir) : null;
+    try {
+      identity = dataDir == null ? Identity.generate() : Identity.loadOrCreate(dataDir);
+    } catch (RuntimeException e) {
+      closeWhenOpen(opening);
+      throw e;
+    }
+    // The peer TLS contexts are built once the rest of the start is done, not before the chat is
+    // ready nor beside it (on two cores their CPU time slows the start): a connection that needs
+    // one first waits for it (PendingTls).
     ExecutorService tlsSetUp =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -109,26 +124,103 @@ final class NodeRuntime {
               t.setDaemon(true);
               return t;
             });
+    CountDownLatch started = new CountDownLatch(1);
+    tlsSetUp.execute(() -> awaitQuietly(started));
     Identity self = identity;
     clientTls = PendingTls.building(() -> TlsContexts.client(self), tlsSetUp);
     serverTls = PendingTls.building(() -> TlsContexts.server(self), tlsSetUp);
     tlsSetUp.shutdown(); // the thread ends once both are built
-    TrustStore trustStore =
-        options.dataDir() == null ? TrustStore.inMemory() : TrustStore.load(options.dataDir());
-    trust = new TrustPolicy(trustStore, directory, options.requireEncryption(), events);
-    store =
-        new AsyncMessageStore(
-            options.dataDir() == null
-                ? MessageStore.inMemory()
-                : MessageStore.open(options.dataDir().resolve(MessageStore.FILE)));
     try {
-      startNetwork(groupAddress);
-    } catch (InterruptedException | RuntimeException e) {
-      close();
-      throw e;
+      TrustStore trustStore;
+      try {
+        trustStore = dataDir == null ? TrustStore.inMemory() : TrustStore.load(dataDir);
+      } catch (RuntimeException e) {
+        closeWhenOpen(opening);
+        throw e;
+      }
+      trust = new TrustPolicy(trustStore, directory, options.requireEncryption(), events);
+      store =
+          new AsyncMessageStore(
+              dataDir == null
+                  ? MessageStore.inMemory()
+                  : opening != null
+                      ? opened(opening)
+                      : MessageStore.open(dataDir.resolve(MessageStore.FILE)));
+      try {
+        startNetwork(groupAddress);
+      } catch (InterruptedException | RuntimeException e) {
+        close();
+        throw e;
+      }
+    } finally {
+      started.countDown();
     }
     running = true;
     return tcpPort;
+  }
+
+  /** Opens the profile's message store on a thread of its own. */
+  private static CompletableFuture<MessageStore> openStoreBeside(Path dataDir) {
+    CompletableFuture<MessageStore> opening = new CompletableFuture<>();
+    Thread opener =
+        new Thread(
+            () -> {
+              try {
+                opening.complete(MessageStore.open(dataDir.resolve(MessageStore.FILE)));
+              } catch (RuntimeException | Error e) {
+                opening.completeExceptionally(e);
+              }
+            },
+            "parlance-store-open");
+    opener.setDaemon(true);
+    opener.start();
+    return opening;
+  }
+
+  /** The store opened beside the start, or what its opening failed with, as it was thrown. */
+  private static MessageStore opened(CompletableFuture<MessageStore> opening)
+      throws InterruptedException {
+    try {
+      return opening.get();
+    } catch (InterruptedException e) {
+      opening.thenAccept(MessageStore::close);
+      throw e;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+    }
+  }
+
+  /**
+   * Closes the store opened beside a start that failed before it took the store, once it is open
+   * (its opening is bounded by the store's busy timeout), so the start leaves nothing open.
+   */
+  private static void closeWhenOpen(CompletableFuture<MessageStore> opening) {
+    if (opening == null) {
+      return;
+    }
+    try {
+      opening.get().close();
+    } catch (ExecutionException failedToOpen) {
+      // nothing to close
+    } catch (InterruptedException e) {
+      opening.thenAccept(MessageStore::close);
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Waits for the latch; an interrupt (the node closing) ends the wait. */
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void startNetwork(InetAddress groupAddress) throws InterruptedException {

@@ -349,6 +349,42 @@ class PeerNodeDeliveryTest {
   }
 
   @Test
+  void aCorruptIdentityStopsTheStartAndTheStoreOpenedBesideItIsClosedAgain() throws Exception {
+    Path profile = Files.createDirectories(dir.resolve("no-key"));
+    MessageStore.open(profile.resolve(MessageStore.FILE)).close();
+    Files.writeString(profile.resolve(Identity.KEY_FILE), "not a key");
+    Files.setPosixFilePermissions(
+        profile.resolve(Identity.KEY_FILE),
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    PeerNode node = new PeerNode(nodes.options(nodes.nick("no-key")).dataDir(profile).build());
+
+    assertThatThrownBy(node::start)
+        .hasMessageContaining(Identity.KEY_FILE)
+        .hasMessageContaining("corrupt");
+    assertThat(node.isRunning()).isFalse();
+    // The store opens beside the identity (the directory is there): the failed start closed it.
+    String database = profile.toRealPath().resolve(MessageStore.FILE).toString();
+    assertThat(openFiles()).noneMatch(f -> f.startsWith(database));
+    node.stop();
+  }
+
+  /** What this process has open, by path (Linux). */
+  private static List<String> openFiles() throws IOException {
+    List<String> open = new ArrayList<>();
+    try (java.nio.file.DirectoryStream<Path> fds =
+        Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+      for (Path fd : fds) {
+        try {
+          open.add(Files.readSymbolicLink(fd).toString());
+        } catch (IOException closedMeanwhile) {
+          // the descriptor was closed while listed
+        }
+      }
+    }
+    return open;
+  }
+
+  @Test
   void aStoreLockedByAnotherProgramStopsTheStart() throws Exception {
     Path profile = Files.createDirectories(dir.resolve("held"));
     MessageStore.open(profile.resolve(MessageStore.FILE)).close();
