@@ -23,6 +23,21 @@ final class Terminals {
    */
   static Terminal open() throws IOException {
     if (System.console() != null) {
+      try {
+        // JLine's own native provider alone first: trying each provider in turn costs a start a
+        // failed load for each one that is missing (FFM before Java 22, Jansi, JNA) and a process
+        // (test -t 1) for the exec one.
+        return TerminalBuilder.builder()
+            .system(true)
+            .ffm(false)
+            .jansi(false)
+            .jna(false)
+            .exec(false)
+            .dumb(false)
+            .build();
+      } catch (IOException | IllegalStateException | LinkageError noNativeProvider) {
+        // None for this platform (or it is turned off): every provider, as JLine chooses.
+      }
       return TerminalBuilder.builder().system(true).build();
     }
     // dumb(true): the same dumb terminal on stdin and stdout that JLine falls back to, asked for.
