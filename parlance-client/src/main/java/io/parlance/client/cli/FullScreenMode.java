@@ -12,10 +12,13 @@ import io.parlance.client.peer.Peer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +86,12 @@ final class FullScreenMode {
     IGNORE
   }
 
+  /** The most messages of an earlier run a conversation shows when it first appears. */
+  static final int EARLIER = 50;
+
+  /** The line between an earlier run's messages and this run's. */
+  static final String EARLIER_DIVIDER = "··· earlier messages above (/history for more) ···";
+
   private final PeerNode node;
   private final Terminal terminal;
   private final ChatView view;
@@ -90,6 +99,8 @@ final class FullScreenMode {
   private final TerminalRenderer renderer;
   private final CommandExecutor.Client client;
   private final Path historyFile;
+  private final ZoneId zone;
+  private final Set<String> earlierAsked = ConcurrentHashMap.newKeySet();
   private History history; // from run() on
   private final InputLine input = new InputLine();
 
@@ -109,6 +120,7 @@ final class FullScreenMode {
     this.terminal = terminal;
     this.view = new ChatView(colour);
     Clock clock = Clock.systemDefaultZone();
+    this.zone = clock.getZone();
     this.routes = new EventRoutes(view, node::trustOf, clock);
     this.historyFile = historyFile;
     this.renderer =
@@ -189,7 +201,63 @@ final class FullScreenMode {
         }
       }
     }
+    showEarlier();
     redraw(false);
+  }
+
+  /**
+   * Shows, above what each new conversation holds, the messages an earlier run stored for it (at
+   * most {@link #EARLIER}), once per conversation, as soon as the node runs: a chat opened again
+   * goes on where it was. What came in this run is shown as it came, never twice.
+   */
+  private void showEarlier() {
+    if (!node.isRunning()) {
+      return;
+    }
+    PeerNode.Earlier marks = node.earlier();
+    for (String key : view.keys()) {
+      if (key.equals(ChatView.STATUS) || !earlierAsked.add(key)) {
+        continue;
+      }
+      String room = EventRoutes.roomOf(key);
+      CompletableFuture<List<String>> earlier;
+      try {
+        earlier =
+            room != null
+                ? node.rooms()
+                    .history(room, EARLIER)
+                    .thenApply(
+                        rows ->
+                            rows.stream()
+                                .filter(r -> r.createdMs() < marks.startedAtMillis())
+                                .map(r -> StoredLines.line(r, roomName(key), zone))
+                                .toList())
+                : node.history(key, EARLIER)
+                    .thenApply(
+                        messages ->
+                            messages.stream()
+                                .filter(marks::before)
+                                .map(m -> StoredLines.line(m, zone))
+                                .toList());
+      } catch (IllegalStateException stopped) {
+        return;
+      }
+      earlier.whenComplete(
+          (found, failure) -> {
+            if (failure == null && !found.isEmpty()) {
+              List<AttributedString> lines = new ArrayList<>();
+              found.forEach(line -> lines.add(new AttributedString(line, faint())));
+              lines.add(new AttributedString(EARLIER_DIVIDER, faint()));
+              view.addEarlier(key, lines);
+              redraw(false);
+            }
+          });
+    }
+  }
+
+  private String roomName(String key) {
+    String name = view.name(key);
+    return name != null && name.startsWith("#") ? name.substring(1) : String.valueOf(name);
   }
 
   private AttributedStyle faint() {
@@ -237,6 +305,7 @@ final class FullScreenMode {
     painter.start();
     try {
       awaitStart(started);
+      showEarlier(); // for conversations made while the node started
       keys();
     } finally {
       synchronized (screenLock) {
@@ -469,6 +538,7 @@ final class FullScreenMode {
       Peer peer = node.resolve(name);
       view.peerOnline(EventRoutes.key(peer), peer.nickname(), node.trustOf(peer), peer.source());
       view.select(EventRoutes.key(peer), peer.nickname());
+      showEarlier();
       return;
     } catch (SendException e) {
       for (String key : view.keys()) {
@@ -486,6 +556,7 @@ final class FullScreenMode {
     try {
       Rooms.Info room = node.rooms().info(ref).get(5, TimeUnit.SECONDS);
       view.select(EventRoutes.roomKey(room.id()), "#" + room.name());
+      showEarlier();
       return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -77,6 +77,7 @@ final class NodeRuntime {
   private final PeerResolver resolver;
   private final MismatchAlerts mismatches;
   private volatile boolean running;
+  private volatile PeerNode.Earlier earlier = new PeerNode.Earlier(0, 0);
 
   NodeRuntime(
       NodeOptions options,
@@ -139,13 +140,14 @@ final class NodeRuntime {
         throw e;
       }
       trust = new TrustPolicy(trustStore, directory, options.requireEncryption(), events);
-      store =
-          new AsyncMessageStore(
-              dataDir == null
-                  ? MessageStore.inMemory()
-                  : opening != null
-                      ? opened(opening)
-                      : MessageStore.open(dataDir.resolve(MessageStore.FILE)));
+      MessageStore messages =
+          dataDir == null
+              ? MessageStore.inMemory()
+              : opening != null
+                  ? opened(opening)
+                  : MessageStore.open(dataDir.resolve(MessageStore.FILE));
+      earlier = new PeerNode.Earlier(messages.lastSeq(), System.currentTimeMillis());
+      store = new AsyncMessageStore(messages);
       try {
         startNetwork(groupAddress);
       } catch (InterruptedException | RuntimeException e) {
@@ -493,6 +495,10 @@ final class NodeRuntime {
 
   History history() {
     return history;
+  }
+
+  PeerNode.Earlier earlier() {
+    return earlier;
   }
 
   long inboundConnectionsAccepted() {

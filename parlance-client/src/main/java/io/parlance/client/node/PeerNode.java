@@ -390,6 +390,38 @@ public final class PeerNode implements AutoCloseable {
   }
 
   /**
+   * What an earlier run of this profile stored, as this node found its store when it started: the
+   * last message's number and the time of the start. A front that listened from before the start
+   * was shown everything stored after them as it came.
+   *
+   * @param lastSeq the last message's {@code seq} at the start, 0 if there was none
+   * @param startedAtMillis when the store was opened, Unix milliseconds (room messages stored
+   *     before it are an earlier run's)
+   */
+  public record Earlier(long lastSeq, long startedAtMillis) {
+
+    /**
+     * Tells whether a stored message was stored by an earlier run.
+     *
+     * @param message a message of the store
+     * @return true if its seq is at most the last one at the start
+     */
+    public boolean before(StoredMessage message) {
+      return message.seq() <= lastSeq;
+    }
+  }
+
+  /**
+   * Returns what an earlier run of this profile stored.
+   *
+   * @return the marks, or zeros (nothing earlier) if the node is not running
+   */
+  public Earlier earlier() {
+    NodeRuntime r = runtime;
+    return r == null ? new Earlier(0, 0) : r.earlier();
+  }
+
+  /**
    * Returns the node's rooms: create, invite, join, say, members, history, search.
    *
    * @return the rooms

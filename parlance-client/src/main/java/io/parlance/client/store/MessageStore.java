@@ -1038,6 +1038,22 @@ public final class MessageStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Returns the number ({@code seq}) of the last message stored, 0 if there is none. A node reads
+   * it as it starts, so a front can tell what an earlier run stored from what it is shown as it
+   * comes.
+   *
+   * @return the highest seq
+   */
+  public long lastSeq() {
+    try (ResultSet rs = statement("SELECT coalesce(max(seq), 0) FROM messages").executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw translate(file, e);
+    }
+  }
+
   private PreparedStatement statementWithLimit(String sql, long after, int limit)
       throws SQLException {
     PreparedStatement ps = statement(sql);

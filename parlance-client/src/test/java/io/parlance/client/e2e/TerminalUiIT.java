@@ -29,6 +29,7 @@ class TerminalUiIT {
   private final String socket = "parlance-it-" + ThreadLocalRandom.current().nextInt(1 << 30);
   private final int multicastPort = 40_000 + ThreadLocalRandom.current().nextInt(10_000);
   private final String suffix = Integer.toString(ThreadLocalRandom.current().nextInt(1000, 9999));
+  private final java.util.Map<String, Path> homes = new java.util.HashMap<>();
 
   @BeforeEach
   void needTmux() throws Exception {
@@ -72,7 +73,8 @@ class TerminalUiIT {
   /** As above, with more options for the chat after the usual ones. */
   private String start(String base, List<String> through, List<String> options) throws Exception {
     String nickname = base + "-" + suffix;
-    Path home = ParlanceProcess.scratchDirectory();
+    Path home = homes.containsKey(base) ? homes.get(base) : ParlanceProcess.scratchDirectory();
+    homes.put(base, home); // the same profile when the same peer starts again
     List<String> parts = new ArrayList<>();
     if (!through.isEmpty()) {
       parts.addAll(List.of("env", "LANG=C.UTF-8", "TERM=screen-256color"));
@@ -236,6 +238,32 @@ class TerminalUiIT {
     awaitScreen("alice", s -> s.contains(bob + ">"), "the search ended");
     keys("alice", "C-c");
     awaitScreen("alice", s -> s.contains("parlance-exited"), "the chat's exit");
+
+    // Alice starts again: bob's conversation shows what they said before, once, above a divider,
+    // and what she says now goes below it.
+    tmux("kill-session", "-t", "alice");
+    start("alice");
+    awaitScreen("alice", s -> s.contains(bob + " joined"), bob + " joined again");
+    type("alice", "/query " + bob);
+    keys("alice", "Enter");
+    String again =
+        awaitScreen(
+            "alice",
+            s -> s.contains("earlier messages above") && s.contains(bob + ": hi alice"),
+            "the earlier messages");
+    assertThat(again)
+        .contains("→ " + bob + ": hello from the full screen (delivered)")
+        .contains("line two");
+    assertThat(again.split(java.util.regex.Pattern.quote(bob + ": hi alice"), -1)).hasSize(2);
+    type("alice", "after the restart");
+    keys("alice", "Enter");
+    String after =
+        awaitScreen("alice", s -> s.contains("after the restart ✓"), "the new message ticked");
+    assertThat(after.indexOf("earlier messages above"))
+        .isLessThan(after.indexOf("→ " + bob + ": after the restart"));
+    awaitScreen("bob", s -> s.contains(alice + ": after the restart"), "the new message at bob");
+    keys("alice", "C-c");
+    awaitScreen("alice", s -> s.contains("parlance-exited"), "the chat's exit after the restart");
   }
 
   /**

@@ -53,6 +53,15 @@ class MessageStoreTest {
   }
 
   @Test
+  void theLastSeqIsZeroForAnEmptyStoreThenThatOfTheLatestMessage() {
+    assertThat(store.lastSeq()).isZero();
+    store.enqueue("bob-key", "bob", "one", 10);
+    StoredMessage latest = store.enqueue("carol-key", "carol", "two", 11);
+
+    assertThat(store.lastSeq()).isEqualTo(latest.seq());
+  }
+
+  @Test
   void queuedMessagesLeaveTheOutboxOnlyWhenDeliveredInOrder() {
     StoredMessage first = store.enqueue("bob@10.0.0.2:5000", "bob", "one", 10);
     StoredMessage second = store.enqueue("bob@10.0.0.2:5000", "bob", "two", 11);

@@ -158,6 +158,24 @@ public final class ChatView {
   }
 
   /**
+   * Puts a conversation's earlier lines (an earlier run's messages, from the store) above those it
+   * has, as many as fit in {@link #MAX_LINES} (the latest of them first); they count as read. A
+   * conversation scrolled up keeps the lines it shows.
+   *
+   * @param key the conversation's key; nothing happens if there is no such conversation
+   * @param lines the earlier lines, oldest first, neutralised
+   */
+  public synchronized void addEarlier(String key, List<AttributedString> lines) {
+    Conversation c = conversations.get(key);
+    if (c == null || key.equals(STATUS)) {
+      return;
+    }
+    for (int i = lines.size() - 1; i >= 0 && c.lines.size() < MAX_LINES; i--) {
+      c.lines.addFirst(new Entry(lines.get(i), null));
+    }
+  }
+
+  /**
    * Adds lines to the conversation shown: replies to what was typed there.
    *
    * @param lines the lines, neutralised

@@ -313,6 +313,38 @@ class ChatViewTest {
   }
 
   @Test
+  void earlierLinesGoAboveThoseOfThisRunAsReadAndKeepAScrolledPaneWhereItIs() {
+    view.select("B", "bob");
+    view.add("B", "bob", lines(numbered(0, 30)), null, true);
+    view.pageUp(5);
+    List<String> before = screen(80, 12);
+
+    view.addEarlier("B", lines("earlier 1", "earlier 2"));
+
+    assertThat(view.lines("B")).startsWith("earlier 1", "earlier 2", "line 0").endsWith("line 29");
+    assertThat(view.unread("B")).isZero();
+    assertThat(screen(80, 12)).isEqualTo(before);
+  }
+
+  @Test
+  void earlierLinesFillOnlyWhatIsLeftOfAConversationsRoomTheLatestFirst() {
+    view.add("B", "bob", lines(numbered(0, ChatView.MAX_LINES - 2)), null, false);
+
+    view.addEarlier("B", lines("earlier 1", "earlier 2", "earlier 3"));
+
+    assertThat(view.lines("B")).hasSize(ChatView.MAX_LINES).startsWith("earlier 2", "earlier 3");
+  }
+
+  @Test
+  void earlierLinesGoNowhereWithoutTheirConversationOrIntoTheStatusOne() {
+    view.addEarlier("NOBODY", lines("earlier"));
+    view.addEarlier(ChatView.STATUS, lines("earlier"));
+
+    assertThat(view.keys()).containsExactly(ChatView.STATUS);
+    assertThat(view.lines(ChatView.STATUS)).isEmpty();
+  }
+
+  @Test
   void clearEmptiesTheConversationShown() {
     view.add(ChatView.STATUS, null, lines("note"), null, false);
     view.add("B", "bob", lines("hi"), null, false);
