@@ -597,8 +597,8 @@ public final class ChatView {
       boolean shown = c.key.equals(current);
       b.append(shown ? ">" : " ");
       b.append(index < 10 ? Integer.toString(index) : " ");
-      if (c.key.equals(STATUS)) {
-        b.append("  ");
+      if (c.key.equals(STATUS) || EventRoutes.roomOf(c.key) != null) {
+        b.append("  "); // a room is not online or offline: its members are
       } else if (c.online) {
         b.append(" ●", style(AttributedStyle.GREEN));
       } else {
@@ -660,6 +660,12 @@ public final class ChatView {
       return b.toAttributedString();
     }
     b.append(" " + visible(c.name), AttributedStyle.DEFAULT.bold());
+    if (EventRoutes.roomOf(c.key) != null) {
+      String name = c.name.startsWith("#") ? c.name.substring(1) : c.name;
+      b.append(
+          " · room · plain text goes to its members; /members " + visible(name) + " lists them");
+      return b.toAttributedString();
+    }
     b.append(c.online ? " · online" : " · offline");
     if (c.online) {
       b.append(" · direct (" + visible(c.via) + ")");

@@ -345,6 +345,18 @@ class ChatViewTest {
   }
 
   @Test
+  void aRoomIsNeitherOnlineNorOfflineAndItsHeaderSaysHowToSeeItsMembers() {
+    String lab = EventRoutes.roomKey("etbbuspy");
+    view.add(lab, "#lab", lines("[10:00:00] #lab bob: hi"), null, false);
+    view.select(lab, "#lab");
+
+    String shown = String.join("\n", screen(100, 8));
+    assertThat(shown).contains(">1   #lab").doesNotContain("○").doesNotContain("offline");
+    assertThat(shown)
+        .contains("#lab · room · plain text goes to its members; /members lab lists them");
+  }
+
+  @Test
   void clearEmptiesTheConversationShown() {
     view.add(ChatView.STATUS, null, lines("note"), null, false);
     view.add("B", "bob", lines("hi"), null, false);
