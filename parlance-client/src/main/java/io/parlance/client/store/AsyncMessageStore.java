@@ -345,6 +345,7 @@ public final class AsyncMessageStore implements AutoCloseable {
     if (damaged == null && e instanceof StoreException s && MessageStore.isCorruption(s)) {
       LOG.error("The history database is corrupt; refusing every store call: {}", s.getMessage());
       damaged = s;
+      store.damaged(); // so the next start checks it again
     }
   }
 
