@@ -5,6 +5,7 @@ import io.parlance.client.cli.tui.Completion;
 import io.parlance.client.cli.tui.EventRoutes;
 import io.parlance.client.cli.tui.InputLine;
 import io.parlance.client.node.NodeEvent;
+import io.parlance.client.node.OwnThread;
 import io.parlance.client.node.PeerNode;
 import io.parlance.client.node.Rooms;
 import io.parlance.client.node.SendException;
@@ -304,7 +305,7 @@ final class FullScreenMode {
     painter.setDaemon(true);
     painter.start();
     try {
-      awaitStart(started);
+      OwnThread.result(started);
       showEarlier(); // for conversations made while the node started
       keys();
     } finally {
@@ -327,23 +328,6 @@ final class FullScreenMode {
       } catch (IOException e) {
         terminal.writer().println("Could not save the line history: " + e.getMessage());
       }
-    }
-  }
-
-  private static void awaitStart(Future<?> started) throws InterruptedException {
-    try {
-      started.get();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException failure) {
-        throw failure;
-      }
-      if (e.getCause() instanceof InterruptedException interrupted) {
-        throw interrupted;
-      }
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
     }
   }
 

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import io.parlance.client.config.ConfigFile;
 import io.parlance.client.config.Settings;
 import io.parlance.client.node.NodeOptions;
+import io.parlance.client.node.OwnThread;
 import io.parlance.client.node.PeerNode;
 import io.parlance.client.profile.Profile;
 import io.parlance.client.profile.ProfileLock;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import org.jline.terminal.Terminal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -157,7 +157,9 @@ public final class ParlanceCommand implements Callable<Integer> {
           if (!plain && Terminals.fullScreen(terminal)) {
             FullScreenMode front =
                 new FullScreenMode(node, terminal, profile.createHistoryFile(), colour);
-            front.run(startBeside(node));
+            // The node starts on a thread of its own, so the full-screen chat draws itself
+            // meanwhile.
+            front.run(OwnThread.run("parlance-start", node::start));
           } else {
             InteractiveMode front =
                 new InteractiveMode(node, terminal, profile.createHistoryFile(), colour);
@@ -174,29 +176,6 @@ public final class ParlanceCommand implements Callable<Integer> {
         // The JVM is already shutting down; the hook stops the node again, harmlessly.
       }
     }
-  }
-
-  /**
-   * Starts the node on a thread of its own, so the full-screen chat draws itself meanwhile.
-   *
-   * @param node the node, whose front is already listening
-   * @return the start, complete with the TCP port once the node is up
-   */
-  private static CompletableFuture<Integer> startBeside(PeerNode node) {
-    CompletableFuture<Integer> started = new CompletableFuture<>();
-    Thread starter =
-        new Thread(
-            () -> {
-              try {
-                started.complete(node.start());
-              } catch (InterruptedException | RuntimeException | Error e) {
-                started.completeExceptionally(e);
-              }
-            },
-            "parlance-start");
-    starter.setDaemon(true);
-    starter.start();
-    return started;
   }
 
   /** Layers the settings: defaults, the config file, the environment, then the flags. */

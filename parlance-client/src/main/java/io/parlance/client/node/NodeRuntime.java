@@ -108,7 +108,10 @@ final class NodeRuntime {
     // with the default mode).
     Path dataDir = options.dataDir();
     CompletableFuture<MessageStore> opening =
-        dataDir != null && Files.isDirectory(dataDir) ? openStoreBeside(dataDir) : null;
+        dataDir != null && Files.isDirectory(dataDir)
+            ? OwnThread.run(
+                "parlance-store-open", () -> MessageStore.open(dataDir.resolve(MessageStore.FILE)))
+            : null;
     try {
       identity = dataDir == null ? Identity.generate() : Identity.loadOrCreate(dataDir);
     } catch (RuntimeException e) {
@@ -161,40 +164,14 @@ final class NodeRuntime {
     return tcpPort;
   }
 
-  /** Opens the profile's message store on a thread of its own. */
-  private static CompletableFuture<MessageStore> openStoreBeside(Path dataDir) {
-    CompletableFuture<MessageStore> opening = new CompletableFuture<>();
-    Thread opener =
-        new Thread(
-            () -> {
-              try {
-                opening.complete(MessageStore.open(dataDir.resolve(MessageStore.FILE)));
-              } catch (RuntimeException | Error e) {
-                opening.completeExceptionally(e);
-              }
-            },
-            "parlance-store-open");
-    opener.setDaemon(true);
-    opener.start();
-    return opening;
-  }
-
   /** The store opened beside the start, or what its opening failed with, as it was thrown. */
   private static MessageStore opened(CompletableFuture<MessageStore> opening)
       throws InterruptedException {
     try {
-      return opening.get();
+      return OwnThread.result(opening);
     } catch (InterruptedException e) {
       opening.thenAccept(MessageStore::close);
       throw e;
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException failure) {
-        throw failure;
-      }
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
     }
   }
 
