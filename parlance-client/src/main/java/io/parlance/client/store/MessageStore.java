@@ -1780,7 +1780,7 @@ public final class MessageStore implements AutoCloseable {
       String text = Files.readString(mark, StandardCharsets.US_ASCII).strip();
       Files.delete(mark);
       return Long.parseLong(text);
-    } catch (IOException | NumberFormatException | UnsupportedOperationException e) {
+    } catch (IOException | NumberFormatException e) {
       try {
         Files.deleteIfExists(mark);
       } catch (IOException ignored) {
