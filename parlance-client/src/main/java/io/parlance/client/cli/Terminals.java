@@ -1,9 +1,10 @@
 package io.parlance.client.cli;
 
+import io.parlance.client.node.OwnThread;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
+import java.util.concurrent.Future;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.jline.utils.InfoCmp.Capability;
@@ -81,18 +82,16 @@ final class Terminals {
    */
   static final class Opening implements AutoCloseable {
 
-    private final FutureTask<Terminal> task = new FutureTask<>(Terminals::open);
+    private final Future<Terminal> task;
     private volatile boolean taken;
 
-    private Opening() {}
+    private Opening(Future<Terminal> task) {
+      this.task = task;
+    }
 
     /** Begins opening the terminal. */
     static Opening begin() {
-      Opening opening = new Opening();
-      Thread thread = new Thread(opening.task, "parlance-terminal");
-      thread.setDaemon(true);
-      thread.start();
-      return opening;
+      return new Opening(OwnThread.run("parlance-terminal", Terminals::open));
     }
 
     /**
@@ -104,21 +103,7 @@ final class Terminals {
      */
     Terminal take() throws IOException, InterruptedException {
       taken = true;
-      try {
-        return task.get();
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof IOException io) {
-          throw io;
-        }
-        if (cause instanceof RuntimeException runtime) {
-          throw runtime;
-        }
-        if (cause instanceof Error error) {
-          throw error;
-        }
-        throw new IOException(cause);
-      }
+      return OwnThread.result(task, IOException.class);
     }
 
     /** Closes the terminal if the start failed before taking it, so the terminal is restored. */

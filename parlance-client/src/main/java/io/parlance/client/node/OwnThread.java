@@ -64,10 +64,31 @@ public final class OwnThread {
    * @throws InterruptedException if interrupted while waiting, or if the work was
    */
   public static <T> T result(Future<T> work) throws InterruptedException {
+    return result(work, RuntimeException.class);
+  }
+
+  /**
+   * Waits for work's result; what the work threw is thrown here as it was, a checked exception of
+   * the given kind included (another checked exception, other than an interrupt, wrapped in an
+   * {@link IllegalStateException} with its message).
+   *
+   * @param work the work's future
+   * @param thrown the kind of checked exception the work may throw
+   * @param <T> its result
+   * @param <E> that kind
+   * @return the result
+   * @throws E if the work threw it
+   * @throws InterruptedException if interrupted while waiting, or if the work was
+   */
+  public static <T, E extends Exception> T result(Future<T> work, Class<E> thrown)
+      throws E, InterruptedException {
     try {
       return work.get();
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
+      if (thrown.isInstance(cause)) {
+        throw thrown.cast(cause);
+      }
       if (cause instanceof RuntimeException failure) {
         throw failure;
       }
