@@ -128,12 +128,18 @@ class RedisClusterTest {
   @Test
   void aNicknameIsClaimedOnceAcrossServersUnderARace() throws Exception {
     List<BootstrapServer> three = List.of(server("a"), server("b"), server("c"));
+    // A keeper on each: a server with no peer of its own keeps no copy of the registry (by
+    // design), and under load one server can lose every race.
+    for (BootstrapServer s : three) {
+      registered(peer(s, "keeper-" + s.cluster().orElseThrow().serverId(), null));
+    }
     int names = 30;
     List<List<ClusterTestPeer>> racers = new ArrayList<>();
     for (int i = 0; i < names; i++) {
       List<ClusterTestPeer> same = new ArrayList<>();
-      for (BootstrapServer s : three) {
-        same.add(peer(s, "race-" + i, null));
+      for (int k = 0; k < three.size(); k++) {
+        // Each server's racer goes first in turn.
+        same.add(peer(three.get((i + k) % three.size()), "race-" + i, null));
       }
       racers.add(same);
     }
@@ -155,9 +161,34 @@ class RedisClusterTest {
         }
       }
     }
-    for (BootstrapServer s : three) {
-      await().atMost(WAIT).until(() -> s.registry().size() == names);
+    long expected = names + three.size();
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              String state = clusterState(three);
+              for (BootstrapServer s : three) {
+                assertThat(s.registry().size()).as(state).isEqualTo(expected);
+              }
+            });
+    assertThat(redis.integer("SCARD parlance:peers")).isEqualTo(expected);
+  }
+
+  /** Each server's copy size, own count and whether it follows events, and Redis's count. */
+  private String clusterState(List<BootstrapServer> servers) throws Exception {
+    StringBuilder b = new StringBuilder("redis=").append(redis.integer("SCARD parlance:peers"));
+    for (BootstrapServer s : servers) {
+      var c = s.cluster().orElseThrow();
+      b.append(' ')
+          .append(c.serverId())
+          .append(": copy=")
+          .append(s.registry().size())
+          .append(" own=")
+          .append(c.ownCount())
+          .append(" following=")
+          .append(c.followsEvents());
     }
+    return b.toString();
   }
 
   @Test
