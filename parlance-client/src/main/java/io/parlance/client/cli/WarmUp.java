@@ -85,5 +85,9 @@ final class WarmUp {
           org.sqlite.SQLiteJDBCLoader::initialize,
           io.netty.util.internal.PlatformDependent::hasUnsafe,
           () -> initialise(io.parlance.protocol.json.WireJson.class), // Jackson's first mapper
+          // The discovery codecs' reader and writer: Jackson builds their (de)serialisers when they
+          // are made, on the event loop, and the node's start waits for that before it is ready.
+          () -> initialise(io.parlance.protocol.codec.DiscoveryDecoder.class),
+          () -> initialise(io.parlance.protocol.codec.DiscoveryEncoder.class),
           () -> initialise(io.parlance.client.security.TrustStore.class));
 }
