@@ -3,10 +3,10 @@ package io.parlance.client.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.rolling.FixedWindowRollingPolicy;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy;
@@ -22,8 +22,14 @@ import org.slf4j.LoggerFactory;
  */
 final class Logging {
 
-  private static final String PATTERN =
+  /** The pattern of the lines, which {@link #layout} lays out in code. */
+  static final String PATTERN =
       "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%thread] %logger{24} - %msg%n";
+
+  /** A layout of {@link #PATTERN}. */
+  static LogLine layout() {
+    return new LogLine("yyyy-MM-dd HH:mm:ss.SSS", true, 24);
+  }
 
   private Logging() {}
 
@@ -97,9 +103,12 @@ final class Logging {
 
   private static void install(
       OutputStreamAppender<ILoggingEvent> appender, Level level, LoggerContext context) {
-    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    LogLine layout = layout();
+    layout.setContext(context);
+    layout.start();
+    LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
     encoder.setContext(context);
-    encoder.setPattern(PATTERN);
+    encoder.setLayout(layout);
     encoder.start();
     appender.setContext(context);
     appender.setName("main");

@@ -22,6 +22,9 @@ public final class Main {
   static final Set<String> SUBCOMMAND_NAMES =
       Set.of("help", "daemon", "send", "peers", "inbox", "room", "history", "search", "id");
 
+  private static final String PROVIDER = "slf4j.provider";
+  private static final String SLF4J_VERBOSITY = "slf4j.internal.verbosity";
+
   /**
    * Runs the command line and exits with its code.
    *
@@ -29,7 +32,21 @@ public final class Main {
    */
   @SuppressWarnings("checkstyle:regexp")
   public static void main(String[] args) {
+    useStartLogging();
     System.exit(run(args, null));
+  }
+
+  /**
+   * Names {@link StartLoggingProvider} as SLF4J's provider (unless one is named already), before
+   * anything logs; and keeps SLF4J's own note that it loaded the provider so named off stderr.
+   */
+  static void useStartLogging() {
+    if (System.getProperty(PROVIDER) == null) {
+      System.setProperty(PROVIDER, StartLoggingProvider.class.getName());
+      if (System.getProperty(SLF4J_VERBOSITY) == null) {
+        System.setProperty(SLF4J_VERBOSITY, "WARN");
+      }
+    }
   }
 
   /**

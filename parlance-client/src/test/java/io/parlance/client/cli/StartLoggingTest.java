@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator.ExecutionStatus;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 
@@ -31,8 +31,9 @@ class StartLoggingTest {
             appender -> {
               assertThat(appender.isStarted()).isTrue();
               assertThat(appender.getTarget()).isEqualTo("System.err");
-              assertThat(((PatternLayoutEncoder) appender.getEncoder()).getPattern())
-                  .isEqualTo(StartLogging.PATTERN);
+              assertThat(((LayoutWrappingEncoder<?>) appender.getEncoder()).getLayout())
+                  .isInstanceOf(LogLine.class)
+                  .matches(layout -> layout.isStarted());
             });
     context.stop();
   }
