@@ -727,7 +727,10 @@ public final class ChatView {
     return new AttributedString(fitted.toString(), bar);
   }
 
-  /** Breaks a line at {@code \n} and at the width, continuation rows indented. */
+  /**
+   * Breaks a line at {@code \n} and at the width, between words where it can (a word longer than a
+   * row is cut), continuation rows indented.
+   */
   static List<AttributedString> wrap(AttributedString text, int width) {
     List<AttributedString> rows = new ArrayList<>();
     String plain = text.toString();
@@ -739,12 +742,26 @@ public final class ChatView {
       if (line.columnLength() <= usable || usable <= CONTINUATION.length() + 1) {
         rows.addAll(line.columnLength() <= usable ? List.of(line) : line.columnSplitLength(usable));
       } else {
-        AttributedString head = line.columnSubSequence(0, usable);
-        rows.add(head);
-        AttributedString rest = line.columnSubSequence(head.columnLength(), line.columnLength());
-        for (AttributedString part : rest.columnSplitLength(usable - CONTINUATION.length())) {
+        AttributedString rest = line;
+        boolean first = true;
+        while (true) {
+          int room = first ? usable : usable - CONTINUATION.length();
+          boolean last = rest.columnLength() <= room;
+          int cut = last ? rest.length() : breakPoint(rest, room);
+          AttributedString piece = rest.subSequence(0, cut);
           rows.add(
-              new AttributedStringBuilder().append(CONTINUATION).append(part).toAttributedString());
+              first
+                  ? piece
+                  : new AttributedStringBuilder()
+                      .append(CONTINUATION)
+                      .append(piece)
+                      .toAttributedString());
+          if (last) {
+            break;
+          }
+          int next = cut < rest.length() && rest.charAt(cut) == ' ' ? cut + 1 : cut;
+          rest = rest.subSequence(next, rest.length());
+          first = false;
         }
       }
       if (end < 0) {
@@ -752,6 +769,19 @@ public final class ChatView {
       }
       start = end + 1;
     }
+  }
+
+  /**
+   * Where a row of at most {@code room} columns ends in {@code line}, in chars: after the last
+   * whole word that fits, or at the room itself when a single word is longer (at least one char).
+   */
+  private static int breakPoint(AttributedString line, int room) {
+    int fits = line.columnSubSequence(0, room).length();
+    if (fits < line.length() && line.charAt(fits) == ' ') {
+      return fits;
+    }
+    int space = line.subSequence(0, fits).toString().lastIndexOf(' ');
+    return space > 0 ? space : Math.max(1, fits);
   }
 
   /** Cuts a row to at most the width, in columns. */

@@ -284,6 +284,41 @@ class ChatViewTest {
   }
 
   @Test
+  void aLongLineBreaksBetweenWordsAndCutsOnlyAWordLongerThanARow() {
+    List<String> rows =
+        ChatView.wrap(
+                new AttributedString(
+                    "You are bob, listening on TCP port 34653. Type /help for the commands."),
+                30)
+            .stream()
+            .map(AttributedString::toString)
+            .toList();
+
+    assertThat(rows)
+        .containsExactly(
+            "You are bob, listening on TCP",
+            ChatView.CONTINUATION + "port 34653. Type",
+            ChatView.CONTINUATION + "/help for the",
+            ChatView.CONTINUATION + "commands.");
+    assertThat(rows).allMatch(r -> r.length() <= 30);
+
+    List<String> aLongWord =
+        ChatView.wrap(new AttributedString("ab " + "x".repeat(45)), 20).stream()
+            .map(AttributedString::toString)
+            .toList();
+    assertThat(aLongWord)
+        .containsExactly(
+            "ab",
+            ChatView.CONTINUATION + "x".repeat(9),
+            ChatView.CONTINUATION + "x".repeat(9),
+            ChatView.CONTINUATION + "x".repeat(9),
+            ChatView.CONTINUATION + "x".repeat(9),
+            ChatView.CONTINUATION + "x".repeat(9));
+    assertThat(String.join("", aLongWord).replace(ChatView.CONTINUATION, ""))
+        .isEqualTo("ab" + "x".repeat(45));
+  }
+
+  @Test
   void theCursorFollowsItInsideTheInput() {
     ChatView.Frame frame = view.layout(40, 10, new InputLine.Snapshot("abcdef", 2), "bob> ");
 
