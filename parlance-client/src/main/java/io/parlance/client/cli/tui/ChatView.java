@@ -729,7 +729,8 @@ public final class ChatView {
 
   /**
    * Breaks a line at {@code \n} and at the width, between words where it can (a word longer than a
-   * row is cut), continuation rows indented.
+   * row is cut), continuation rows indented: under the second column of a two-column line (help's
+   * "command, then description" lines), else by a timestamp's width.
    */
   static List<AttributedString> wrap(AttributedString text, int width) {
     List<AttributedString> rows = new ArrayList<>();
@@ -739,13 +740,14 @@ public final class ChatView {
       int end = plain.indexOf('\n', start);
       AttributedString line = text.subSequence(start, end < 0 ? plain.length() : end);
       int usable = Math.max(1, width);
-      if (line.columnLength() <= usable || usable <= CONTINUATION.length() + 1) {
+      String indent = continuation(line.toString());
+      if (line.columnLength() <= usable || usable <= indent.length() + 1) {
         rows.addAll(line.columnLength() <= usable ? List.of(line) : line.columnSplitLength(usable));
       } else {
         AttributedString rest = line;
         boolean first = true;
         while (true) {
-          int room = first ? usable : usable - CONTINUATION.length();
+          int room = first ? usable : usable - indent.length();
           boolean last = rest.columnLength() <= room;
           int cut = last ? rest.length() : breakPoint(rest, room);
           AttributedString piece = rest.subSequence(0, cut);
@@ -753,7 +755,7 @@ public final class ChatView {
               first
                   ? piece
                   : new AttributedStringBuilder()
-                      .append(CONTINUATION)
+                      .append(indent)
                       .append(piece)
                       .toAttributedString());
           if (last) {
@@ -769,6 +771,29 @@ public final class ChatView {
       }
       start = end + 1;
     }
+  }
+
+  /** How far in a two-column line's second column may begin. */
+  private static final int MAX_FIRST_COLUMN = 40;
+
+  /**
+   * The indent of a line's continuation rows: up to its second column when it is a two-column line
+   * (it begins with text, not a space or a {@code [} time, and a gap of two or more spaces ends
+   * within {@link #MAX_FIRST_COLUMN} columns), else {@link #CONTINUATION}.
+   */
+  static String continuation(String line) {
+    if (line.isEmpty() || line.charAt(0) == ' ' || line.charAt(0) == '[') {
+      return CONTINUATION;
+    }
+    int gap = line.indexOf("  ");
+    if (gap < 0) {
+      return CONTINUATION;
+    }
+    int second = gap;
+    while (second < line.length() && line.charAt(second) == ' ') {
+      second++;
+    }
+    return second < line.length() && second <= MAX_FIRST_COLUMN ? " ".repeat(second) : CONTINUATION;
   }
 
   /**

@@ -319,6 +319,27 @@ class ChatViewTest {
   }
 
   @Test
+  void aHelpLineWrapsUnderItsDescriptionAndAChatLineUnderItsText() {
+    String help = "/members <room>              who is in a room, their roles, who is verified";
+    List<String> rows =
+        ChatView.wrap(new AttributedString(help), 60).stream()
+            .map(AttributedString::toString)
+            .toList();
+    assertThat(rows)
+        .containsExactly(
+            "/members <room>              who is in a room, their roles,",
+            " ".repeat(29) + "who is verified");
+
+    String chat = "[10:00:00] bob: two  spaces and then a rather long line of text";
+    // A chat line's own double space does not move its continuation under it.
+    assertThat(ChatView.wrap(new AttributedString(chat), 40).get(1).toString())
+        .isEqualTo(ChatView.CONTINUATION + "rather long line of text");
+    assertThat(ChatView.continuation(" a note  with a gap")).isEqualTo(ChatView.CONTINUATION);
+    assertThat(ChatView.continuation("x" + " ".repeat(50) + "far"))
+        .isEqualTo(ChatView.CONTINUATION);
+  }
+
+  @Test
   void theCursorFollowsItInsideTheInput() {
     ChatView.Frame frame = view.layout(40, 10, new InputLine.Snapshot("abcdef", 2), "bob> ");
 
