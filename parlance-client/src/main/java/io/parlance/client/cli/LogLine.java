@@ -3,8 +3,10 @@ package io.parlance.client.cli;
 import ch.qos.logback.classic.pattern.TargetLengthBasedClassNameAbbreviator;
 import ch.qos.logback.classic.pattern.ThrowableProxyConverter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Context;
 import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.LayoutBase;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.util.CachingDateFormatter;
 
 /**
@@ -35,6 +37,22 @@ final class LogLine extends LayoutBase<ILoggingEvent> {
     this.date = new CachingDateFormatter(datePattern);
     this.thread = thread;
     this.logger = new TargetLengthBasedClassNameAbbreviator(loggerLength);
+  }
+
+  /**
+   * Starts this layout in the context and wraps it in a started encoder, for an appender.
+   *
+   * @param context the logger context
+   * @return the encoder
+   */
+  LayoutWrappingEncoder<ILoggingEvent> encoder(Context context) {
+    setContext(context);
+    start();
+    LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
+    encoder.setContext(context);
+    encoder.setLayout(this);
+    encoder.start();
+    return encoder;
   }
 
   @Override

@@ -103,13 +103,7 @@ final class Logging {
 
   private static void install(
       OutputStreamAppender<ILoggingEvent> appender, Level level, LoggerContext context) {
-    LogLine layout = layout();
-    layout.setContext(context);
-    layout.start();
-    LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
-    encoder.setContext(context);
-    encoder.setLayout(layout);
-    encoder.start();
+    LayoutWrappingEncoder<ILoggingEvent> encoder = layout().encoder(context);
     appender.setContext(context);
     appender.setName("main");
     appender.setEncoder(encoder);

@@ -51,13 +51,7 @@ public final class StartLogging extends ContextAwareBase implements Configurator
 
   /** What {@code logback.xml} said: the root logger at WARN, to stderr. */
   static void configureInCode(LoggerContext context) {
-    LogLine layout = layout();
-    layout.setContext(context);
-    layout.start();
-    LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
-    encoder.setContext(context);
-    encoder.setLayout(layout);
-    encoder.start();
+    LayoutWrappingEncoder<ILoggingEvent> encoder = layout().encoder(context);
     ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
     stderr.setContext(context);
     stderr.setName("STDERR");

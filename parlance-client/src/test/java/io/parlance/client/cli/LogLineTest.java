@@ -11,7 +11,6 @@ import ch.qos.logback.classic.spi.LoggingEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -56,35 +55,31 @@ class LogLineTest {
     Logger longName = context.getLogger("io.parlance.client.discovery.DiscoveryServer");
     Logger veryLong =
         context.getLogger("io.netty.handler.ssl.util.SelfSignedCertificateGeneratorFactory$Inner");
-    List<Supplier<LoggingEvent>> made =
-        List.of(
-            () -> new LoggingEvent("f", shortName, Level.INFO, "plain", null, null),
-            () ->
-                new LoggingEvent(
-                    "f", longName, Level.WARN, "peer {} at {}", null, new Object[] {"bob", 7}),
-            () ->
-                new LoggingEvent("f", veryLong, Level.DEBUG, "{} left", null, new Object[] {null}),
-            () -> new LoggingEvent("f", longName, Level.ERROR, "failed", nested(), null),
-            () -> new LoggingEvent("f", shortName, Level.TRACE, "", null, null));
-    return made.stream().map(s -> (ILoggingEvent) s.get()).toList();
+    return List.<ILoggingEvent>of(
+        new LoggingEvent("f", shortName, Level.INFO, "plain", null, null),
+        new LoggingEvent("f", longName, Level.WARN, "peer {} at {}", null, new Object[] {"bob", 7}),
+        new LoggingEvent("f", veryLong, Level.DEBUG, "{} left", null, new Object[] {null}),
+        new LoggingEvent("f", longName, Level.ERROR, "failed", nested(), null),
+        new LoggingEvent("f", shortName, Level.TRACE, "", null, null));
+  }
+
+  /** Every event laid out by the layout as by a PatternLayout of the pattern. */
+  private void assertSameLines(String pattern, LogLine layout) {
+    PatternLayout expected = pattern(pattern);
+    LogLine actual = started(layout);
+    for (ILoggingEvent event : events()) {
+      assertThat(actual.doLayout(event)).isEqualTo(expected.doLayout(event));
+    }
   }
 
   @Test
   void theFileLineIsThePatternsLine() {
-    PatternLayout expected = pattern(Logging.PATTERN);
-    LogLine actual = started(Logging.layout());
-    for (ILoggingEvent event : events()) {
-      assertThat(actual.doLayout(event)).isEqualTo(expected.doLayout(event));
-    }
+    assertSameLines(Logging.PATTERN, Logging.layout());
   }
 
   @Test
   void theStartLineIsThePatternsLine() {
-    PatternLayout expected = pattern(StartLogging.PATTERN);
-    LogLine actual = started(StartLogging.layout());
-    for (ILoggingEvent event : events()) {
-      assertThat(actual.doLayout(event)).isEqualTo(expected.doLayout(event));
-    }
+    assertSameLines(StartLogging.PATTERN, StartLogging.layout());
   }
 
   @Test
