@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -102,10 +101,7 @@ public final class StoreBenchmark {
               receiver,
               messages,
               batch,
-              i ->
-                  s ->
-                      s.receive(
-                          UUID.randomUUID().toString(), PEER, "alice", String.format(TEXT, i), i));
+              i -> s -> s.receive(s.newId(), PEER, "alice", String.format(TEXT, i), i));
       List<StoredMessage> found = receiver.search("message 7 store", 5).get();
       System.out.printf(
           "%s: sender insert %.1f, mark sent %.1f, mark delivered %.1f (sender total %.1f);"

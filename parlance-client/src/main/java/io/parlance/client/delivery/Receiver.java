@@ -6,7 +6,6 @@ import io.parlance.client.store.AsyncMessageStore;
 import io.parlance.client.store.MessageStore;
 import io.parlance.protocol.wire.ChatLine;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -78,9 +77,9 @@ public final class Receiver implements InboundSink {
 
   private static boolean store(
       MessageStore s, @Nullable String known, boolean acknowledged, ChatLine line, boolean proven) {
-    // A plain line's local id is made here, on the store thread: a random UUID may read the
+    // A plain line's local id is made here, on the store thread: its random part may read the
     // system's entropy source, a file, which an event loop must not touch.
-    String id = acknowledged ? line.id() : LOCAL_ID_PREFIX + UUID.randomUUID();
+    String id = acknowledged ? line.id() : LOCAL_ID_PREFIX + s.newId();
     String key = known;
     if (key == null) {
       // Not discovered yet (a restart, say): file it under the key this nickname had before.

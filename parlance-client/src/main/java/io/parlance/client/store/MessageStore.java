@@ -20,7 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.function.LongSupplier;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
@@ -434,11 +433,20 @@ public final class MessageStore implements AutoCloseable {
    * @return the stored message, {@link DeliveryState#QUEUED}
    */
   public StoredMessage enqueue(String peer, String nickname, String content, long timestamp) {
-    String id = UUID.randomUUID().toString();
+    String id = newId();
     long seq =
         insert(id, Direction.OUT, peer, nickname, content, timestamp, DeliveryState.QUEUED, null);
     return new StoredMessage(
         seq, id, Direction.OUT, peer, nickname, content, timestamp, DeliveryState.QUEUED, 0);
+  }
+
+  /**
+   * Makes a new message id, in time order by this store's clock ({@link MessageIds}).
+   *
+   * @return the id
+   */
+  public String newId() {
+    return MessageIds.next(clock.getAsLong());
   }
 
   /**

@@ -12,6 +12,7 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -50,6 +51,20 @@ class MessageStoreTest {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getString(1)).isEqualTo("wal");
     }
+  }
+
+  @Test
+  void enqueuedMessagesGetIdsInTheOrderTheyWereMadeAndAreStillFoundByThem() {
+    List<StoredMessage> sent = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      sent.add(store.enqueue("bob-key", "bob", "text " + i, 10));
+    }
+    List<String> ids = sent.stream().map(StoredMessage::id).toList();
+    assertThat(ids).isSorted().doesNotHaveDuplicates();
+    assertThat(ids).allSatisfy(id -> assertThat(UUID.fromString(id).version()).isEqualTo(7));
+    assertThat(store.markDelivered("bob-key", ids.get(17))).isTrue();
+    assertThat(store.outgoing("bob-key", ids.get(17)).orElseThrow().state())
+        .isEqualTo(DeliveryState.DELIVERED);
   }
 
   @Test
