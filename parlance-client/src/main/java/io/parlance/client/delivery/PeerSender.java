@@ -95,6 +95,13 @@ final class PeerSender {
   private @Nullable ScheduledFuture<?> retryTimer;
   private @Nullable ScheduledFuture<?> ackTimer;
   private long ackLimitNanos;
+
+  /**
+   * When the oldest message in flight last changed because the one before it was acknowledged, or
+   * {@link Long#MIN_VALUE}: with its own write, where its wait for an ack starts.
+   */
+  private long headAckedAt = Long.MIN_VALUE;
+
   private @Nullable ScheduledFuture<?> paceTimer;
   private @Nullable PeerLink channel;
   private boolean connecting;
@@ -244,6 +251,9 @@ final class PeerSender {
   }
 
   void ack(String id) {
+    if (!inFlight.isEmpty() && inFlight.keySet().iterator().next().equals(id)) {
+      headAckedAt = System.nanoTime(); // progress: the next one waits from now, not its write
+    }
     InFlight f = inFlight.remove(id);
     StoredMessage m = f != null ? f.message : removeQueued(id);
     if (m == null) {
@@ -693,21 +703,24 @@ final class PeerSender {
     if (inFlight.isEmpty() || peer == null) {
       return;
     }
+    // The oldest message waits from its write, or from the ack of the one before it if that came
+    // later: a peer that keeps acknowledging in order is slow, not gone, however large the window.
     InFlight oldest = inFlight.values().iterator().next();
     long now = System.nanoTime();
-    if (oldest.writtenAt < 0 || now - oldest.writtenAt < ackLimitNanos) {
-      long wait = oldest.writtenAt < 0 ? ackLimitNanos : ackLimitNanos - (now - oldest.writtenAt);
+    long since = Math.max(oldest.writtenAt, headAckedAt);
+    if (oldest.writtenAt < 0 || now - since < ackLimitNanos) {
+      long wait = oldest.writtenAt < 0 ? ackLimitNanos : ackLimitNanos - (now - since);
       ackTimer = loop.schedule(this::checkAcks, Math.max(wait, 1), TimeUnit.NANOSECONDS);
       return;
     }
     timeouts++;
-    lastProblem =
-        "no acknowledgement for " + TimeUnit.NANOSECONDS.toMillis(now - oldest.writtenAt) + " ms";
+    long waited = TimeUnit.NANOSECONDS.toMillis(now - since);
+    lastProblem = "no acknowledgement for " + waited + " ms";
     LOG.info(
         "{} has not acknowledged {} message(s) for {} ms; sending them again",
         nickname,
         inFlight.size(),
-        TimeUnit.NANOSECONDS.toMillis(now - oldest.writtenAt));
+        waited);
     goBack();
     settleAll(nickname + " has not acknowledged earlier messages yet; it stays queued");
     pump();

@@ -571,7 +571,7 @@ public final class NodeOptions {
     private Path dataDir;
     private boolean requireEncryption;
     private boolean mailbox = true;
-    private int deliveryWindow = 128;
+    private int deliveryWindow = 256;
     private Duration ackTimeout = Duration.ofSeconds(5);
     private Duration maxRetryDelay = Duration.ofSeconds(60);
     private List<String> capabilities = ALL_CAPABILITIES;
@@ -905,7 +905,7 @@ public final class NodeOptions {
     }
 
     /**
-     * Sets how many messages to one peer may be on the wire unacknowledged (default 128).
+     * Sets how many messages to one peer may be on the wire unacknowledged (default 256).
      *
      * @param window the window
      * @return this builder

@@ -214,6 +214,40 @@ class OutboxTest {
   }
 
   @Test
+  void aPeerThatKeepsAcknowledgingInOrderIsNotTimedOutHoweverLongTheWindowTakes() throws Exception {
+    // The ack timeout (1.5-2 s with its jitter) is shorter than the whole window takes (8 acks
+    // 400 ms apart), but never passes between two acks: the peer is slow, not gone.
+    outbox(8, Duration.ofSeconds(2), Duration.ofSeconds(2));
+    submit(BOB, "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8");
+    await().atMost(WAIT).until(() -> connections.contents().size() == 8);
+    for (int i = 1; i <= 8; i++) {
+      Thread.sleep(400);
+      assertThat(outbox.acked(BOB_AT, idOf("m" + i))).isTrue();
+    }
+    await().atMost(WAIT).until(() -> reports.delivered.size() == 8);
+    settle();
+
+    assertThat(connections.contents())
+        .containsExactly("m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8");
+    assertThat(connections.links).hasSize(1);
+  }
+
+  @Test
+  void anOldestMessageLeftUnacknowledgedWhileLaterOnesAreIsStillSentAgain() throws Exception {
+    outbox(4, Duration.ofMillis(800), Duration.ofSeconds(1));
+    submit(BOB, "m1", "m2", "m3", "m4");
+    await().atMost(WAIT).until(() -> connections.contents().size() == 4);
+    for (int i = 2; i <= 4; i++) {
+      Thread.sleep(150);
+      assertThat(outbox.acked(BOB_AT, idOf("m" + i))).isTrue();
+    }
+    await().atMost(WAIT).until(() -> connections.contents().size() >= 5);
+
+    assertThat(connections.contents().get(4)).as("m1 goes again").isEqualTo("m1");
+    assertThat(connections.contents()).filteredOn("m1"::equals).hasSizeGreaterThanOrEqualTo(2);
+  }
+
+  @Test
   void aDuplicateOrMisdirectedAcknowledgementChangesNothing() throws Exception {
     outbox(4, Duration.ofMinutes(1), Duration.ofMinutes(1));
     submit(BOB, "m1", "m2");
