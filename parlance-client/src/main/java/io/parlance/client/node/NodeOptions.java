@@ -1,6 +1,7 @@
 package io.parlance.client.node;
 
 import io.parlance.client.messaging.InboundLimits;
+import io.parlance.client.messaging.InboundMessageHandler;
 import io.parlance.protocol.Nickname;
 import io.parlance.protocol.Protocol;
 import java.nio.file.Path;
@@ -571,7 +572,8 @@ public final class NodeOptions {
     private Path dataDir;
     private boolean requireEncryption;
     private boolean mailbox = true;
-    private int deliveryWindow = 256;
+    private int deliveryWindow =
+        InboundMessageHandler.HIGH_WATER; // a full window never pauses reading
     private Duration ackTimeout = Duration.ofSeconds(5);
     private Duration maxRetryDelay = Duration.ofSeconds(60);
     private List<String> capabilities = ALL_CAPABILITIES;
