@@ -29,10 +29,10 @@ import org.slf4j.LoggerFactory;
 public final class InboundMessageHandler extends SimpleChannelInboundHandler<ChatLine> {
 
   /** Lines of one connection waiting for an outcome at which reading it pauses. */
-  public static final int HIGH_WATER = 256;
+  public static final int HIGH_WATER = 1024;
 
   /** Lines of one connection waiting for an outcome at which reading it resumes. */
-  public static final int LOW_WATER = 64;
+  public static final int LOW_WATER = 256;
 
   /** Characters of content of one connection waiting for an outcome at which reading pauses. */
   public static final int HIGH_WATER_CHARS = 4 * 1024 * 1024;

@@ -907,7 +907,8 @@ public final class NodeOptions {
     }
 
     /**
-     * Sets how many messages to one peer may be on the wire unacknowledged (default 256).
+     * Sets how many messages to one peer may be on the wire unacknowledged (default {@value
+     * InboundMessageHandler#HIGH_WATER}, the lines a receiver takes before it pauses reading).
      *
      * @param window the window
      * @return this builder

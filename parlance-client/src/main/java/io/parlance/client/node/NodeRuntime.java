@@ -215,7 +215,7 @@ final class NodeRuntime {
             group,
             new Outbox.Settings(
                 options.deliveryWindow(),
-                Math.max(1024, options.deliveryWindow() * 4),
+                Math.max(1024, options.deliveryWindow() * 2),
                 options.ackTimeout(),
                 options.maxRetryDelay(),
                 options.maxLinesPerSecond()),
