@@ -27,7 +27,7 @@ public final class RoomBenchmark {
   private RoomBenchmark() {}
 
   /** One member and what it showed. */
-  private record Member(PeerNode node, Path dir, Map<String, Long> shown, AtomicInteger count) {}
+  record Member(PeerNode node, Path dir, Map<String, Long> shown, AtomicInteger count) {}
 
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 5;
@@ -45,28 +45,8 @@ public final class RoomBenchmark {
       Member creator = members.get(0);
       String room = creator.node.rooms().create("bench").get(10, TimeUnit.SECONDS).id();
       for (Member m : members.subList(1, n)) {
-        waitFor(
-            "invite " + m.node.nickname(),
-            60,
-            () -> {
-              try {
-                creator.node.rooms().invite(room, creator.node.resolve(m.node.nickname())).get();
-                return true;
-              } catch (Exception e) {
-                return false;
-              }
-            });
-        waitFor(
-            "join",
-            60,
-            () -> {
-              try {
-                m.node.rooms().join(room).get();
-                return true;
-              } catch (Exception e) {
-                return false;
-              }
-            });
+        invite(creator, m, room);
+        join(m, room);
       }
       waitFor("membership", 120, () -> members.stream().allMatch(m -> info(m, room) == n));
 
@@ -154,7 +134,37 @@ public final class RoomBenchmark {
     }
   }
 
-  private static int info(Member m, String room) {
+  /** Invites a member, trying again until the creator lists its key (its signed announce). */
+  static void invite(Member creator, Member m, String room) throws InterruptedException {
+    waitFor(
+        "invite " + m.node.nickname(),
+        60,
+        () -> {
+          try {
+            creator.node.rooms().invite(room, creator.node.resolve(m.node.nickname())).get();
+            return true;
+          } catch (Exception e) {
+            return false;
+          }
+        });
+  }
+
+  /** Accepts the invitation, trying again until it has arrived. */
+  static void join(Member m, String room) throws InterruptedException {
+    waitFor(
+        "join " + m.node.nickname(),
+        60,
+        () -> {
+          try {
+            m.node.rooms().join(room).get();
+            return true;
+          } catch (Exception e) {
+            return false;
+          }
+        });
+  }
+
+  static int info(Member m, String room) {
     try {
       return m.node.rooms().info(room).get().members();
     } catch (Exception e) {
@@ -162,7 +172,7 @@ public final class RoomBenchmark {
     }
   }
 
-  private static Member start(String nick, Path dir, int port) throws InterruptedException {
+  static Member start(String nick, Path dir, int port) throws InterruptedException {
     PeerNode node =
         new PeerNode(
             NodeOptions.builder(nick)
@@ -190,8 +200,7 @@ public final class RoomBenchmark {
     return new Member(node, dir, shown, count);
   }
 
-  private static void waitFor(String what, int seconds, BooleanSupplier done)
-      throws InterruptedException {
+  static void waitFor(String what, int seconds, BooleanSupplier done) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (!done.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

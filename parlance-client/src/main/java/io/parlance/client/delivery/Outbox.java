@@ -4,8 +4,11 @@ import io.netty.util.concurrent.EventExecutorGroup;
 import io.parlance.client.messaging.AckListener;
 import io.parlance.client.peer.Peer;
 import io.parlance.client.store.AsyncMessageStore;
+import io.parlance.client.store.StoredMessage;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -146,6 +149,68 @@ public final class Outbox implements AckListener, AutoCloseable {
           }
         });
     return outcome;
+  }
+
+  /**
+   * One recipient of {@link #submitAll}.
+   *
+   * @param key the conversation's key
+   * @param nickname the recipient's nickname
+   * @param peer the recipient if it is online now, else null (the message waits until it is)
+   */
+  public record Recipient(String key, String nickname, @Nullable Peer peer) {
+    public Recipient {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(nickname, "nickname");
+    }
+  }
+
+  /**
+   * Stores one message for several recipients in one call to the store (a room line: one copy per
+   * member), then sends each copy when its turn comes, as {@link #submit} does for one.
+   *
+   * @param recipients who gets a copy
+   * @param text the message
+   * @param timestamp the send time, Unix seconds
+   * @return completes once every copy was stored (with them, in the order of {@code recipients});
+   *     fails with a {@link io.parlance.client.store.StoreException} if they could not be stored,
+   *     and then none was
+   */
+  public CompletableFuture<List<StoredMessage>> submitAll(
+      List<Recipient> recipients, String text, long timestamp) {
+    Objects.requireNonNull(text, "text");
+    List<Recipient> all = List.copyOf(recipients);
+    List<PeerSender> senders = new ArrayList<>(all.size());
+    for (Recipient r : all) {
+      PeerSender sender = sender(r.key(), r.nickname());
+      senders.add(sender);
+      if (r.peer() != null && !sender.knows(r.peer())) {
+        sender.run(() -> sender.present(r.peer(), false));
+      }
+    }
+    CompletableFuture<List<StoredMessage>> stored = new CompletableFuture<>();
+    store.submit(
+        s -> {
+          List<StoredMessage> copies = new ArrayList<>(all.size());
+          for (Recipient r : all) {
+            copies.add(s.enqueue(r.key(), r.nickname(), text, timestamp));
+          }
+          return copies;
+        },
+        (copies, error) -> {
+          if (error != null) {
+            stored.completeExceptionally(error);
+            return;
+          }
+          for (int i = 0; i < copies.size(); i++) {
+            StoredMessage message = copies.get(i);
+            PeerSender sender = senders.get(i);
+            listener.queued(message);
+            sender.run(() -> sender.submitted(message, new CompletableFuture<>()));
+          }
+          stored.complete(copies);
+        });
+    return stored;
   }
 
   /**

@@ -203,6 +203,33 @@ class OutboxTest {
   }
 
   @Test
+  void oneMessageForManyRecipientsIsStoredOncePerRecipientAndSentToEach() throws Exception {
+    outbox(16, Duration.ofMinutes(1), Duration.ofMinutes(1));
+    List<Outbox.Recipient> recipients = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      Peer p =
+          new Peer(
+              "p" + i, new InetSocketAddress("127.0.0.1", 8000 + i), Peer.LAN, null, Set.of("ack"));
+      recipients.add(new Outbox.Recipient(Outbox.keyOf(p), p.nickname(), p));
+    }
+    List<StoredMessage> copies =
+        outbox.submitAll(recipients, "to the room", 1).get(10, TimeUnit.SECONDS);
+
+    assertThat(copies)
+        .extracting(StoredMessage::peer)
+        .containsExactlyElementsOf(recipients.stream().map(Outbox.Recipient::key).toList());
+    assertThat(copies).extracting(StoredMessage::id).doesNotHaveDuplicates();
+    await().atMost(WAIT).until(() -> connections.contents().size() == 100);
+    assertThat(connections.contents()).containsOnly("to the room");
+    for (Outbox.Recipient r : recipients) {
+      assertThat(store.submit(s -> s.outbox(r.key(), 10)).get(10, TimeUnit.SECONDS))
+          .as("waits for %s's ack", r.nickname())
+          .extracting(StoredMessage::content)
+          .containsExactly("to the room");
+    }
+  }
+
+  @Test
   void aLateAcknowledgementMakesTheWholeWindowGoAgainOldestFirst() throws Exception {
     outbox(3, Duration.ofMillis(200), Duration.ofSeconds(1));
     submit(BOB, "m1", "m2", "m3");
