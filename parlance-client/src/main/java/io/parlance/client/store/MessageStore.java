@@ -49,7 +49,8 @@ public final class MessageStore implements AutoCloseable {
           "V4__rooms.sql",
           "V5__verified.sql",
           "V6__fts_in_batches.sql",
-          "V7__room_invitations.sql");
+          "V7__room_invitations.sql",
+          "V8__fts_without_room_lines.sql");
 
   private static final String MEMORY = ":memory:";
 
@@ -983,6 +984,9 @@ public final class MessageStore implements AutoCloseable {
             "SELECT * FROM messages WHERE seq > ? ORDER BY seq DESC LIMIT " + UNINDEXED_SCAN)) {
       ps.setLong(1, done);
       for (StoredMessage m : read(ps)) {
+        if (m.content().startsWith("\u0001")) {
+          continue; // a room line, which the index leaves out too
+        }
         String haystack = (m.content() + " " + m.nickname()).toLowerCase(Locale.ROOT);
         if (words.stream().allMatch(haystack::contains)) {
           tail.add(m);
@@ -1059,7 +1063,9 @@ public final class MessageStore implements AutoCloseable {
       PreparedStatement fill =
           statement(
               "INSERT INTO messages_fts (rowid, content, nickname)"
-                  + " SELECT seq, content, nickname FROM messages WHERE seq > ? AND seq <= ?");
+                  + " SELECT seq, content, nickname FROM messages WHERE seq > ? AND seq <= ?"
+                  // room lines: the rooms index what they carry (see V8)
+                  + " AND substr(content, 1, 1) != char(1)");
       fill.setLong(1, done);
       fill.setLong(2, upTo);
       int indexed = fill.executeUpdate();

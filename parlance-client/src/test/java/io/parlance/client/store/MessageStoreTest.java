@@ -44,7 +44,7 @@ class MessageStoreTest {
 
   @Test
   void aNewDatabaseIsMigratedToTheLatestSchemaInWalMode() throws Exception {
-    assertThat(store.schemaVersion()).isEqualTo(MessageStore.latestSchemaVersion()).isEqualTo(7);
+    assertThat(store.schemaVersion()).isEqualTo(MessageStore.latestSchemaVersion()).isEqualTo(8);
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         Statement s = c.createStatement()) {
       var rs = s.executeQuery("PRAGMA journal_mode");
@@ -257,6 +257,68 @@ class MessageStoreTest {
       s.execute("ROLLBACK");
     }
     assertThat(store.enqueue("bob", "bob", "after", 1).state()).isEqualTo(DeliveryState.QUEUED);
+  }
+
+  @Test
+  void roomLinesAreLeftOutOfTheSearchAndADatabaseThatIndexedThemIsMendedOnOpening()
+      throws Exception {
+    store.close();
+    Path old = dir.resolve("v7.db");
+    String roomLine = "\u0001room {\"type\":\"room_msg\",\"text\":\"hello room\"}";
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old);
+        Statement s = c.createStatement()) {
+      for (String name :
+          List.of(
+              "V1__messages.sql",
+              "V2__outbox_flag.sql",
+              "V3__mailbox.sql",
+              "V4__rooms.sql",
+              "V5__verified.sql",
+              "V6__fts_in_batches.sql",
+              "V7__room_invitations.sql")) {
+        String script;
+        try (var in = MessageStore.class.getResourceAsStream(name)) {
+          script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        for (String statement : MessageStore.statements(script)) {
+          s.executeUpdate(statement);
+        }
+      }
+      s.execute("PRAGMA user_version = 7");
+      s.execute(
+          "INSERT INTO messages (id, direction, peer, nickname, content, timestamp, state,"
+              + " created_ms, updated_ms, pending) VALUES ('a', 'out', 'bob', 'bob', 'hello bob',"
+              + " 1, 'delivered', 1, 1, 0), ('r', 'out', 'bob', 'bob', '"
+              + roomLine
+              + "', 2, 'delivered', 1, 1, 0)");
+      // what a version 7 node's fill of the index did: room lines too
+      s.execute(
+          "INSERT INTO messages_fts (rowid, content, nickname)"
+              + " SELECT seq, content, nickname FROM messages");
+      s.execute("UPDATE messages_fts_done SET seq = (SELECT max(seq) FROM messages)");
+    }
+
+    store = MessageStore.open(old, clock::incrementAndGet, 200);
+    assertThat(store.schemaVersion()).isEqualTo(8);
+    assertThat(store.search("hello", 10)).extracting(StoredMessage::id).containsExactly("a");
+    // new room lines are not indexed either, one-to-one text is
+    store.enqueue("bob", "bob", roomLine, 3);
+    store.enqueue("bob", "bob", "hello again", 4);
+    assertThat(store.search("hello", 10))
+        .extracting(StoredMessage::content)
+        .containsExactly("hello again", "hello bob");
+    store.close();
+
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old);
+        Statement s = c.createStatement()) {
+      // deleting them leaves the index sound: the trigger skips what the index does not hold
+      s.execute("DELETE FROM messages WHERE substr(content, 1, 1) = char(1)");
+      s.execute("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)");
+    }
+    store = MessageStore.open(old, clock::incrementAndGet, 200);
+    assertThat(store.search("hello", 10))
+        .extracting(StoredMessage::content)
+        .containsExactly("hello again", "hello bob");
   }
 
   @Test
