@@ -371,6 +371,17 @@ public final class MessageStore implements AutoCloseable {
   }
 
   /** The statements of each migration, read from the jar once per process, not at every open. */
+  /**
+   * Returns the statements that make the schema of a version from nothing, for tests that start
+   * from an older database.
+   *
+   * @param version the schema version, 1 to {@link #latestSchemaVersion()}
+   * @return the statements of its migrations, in order
+   */
+  static List<String> statementsUpTo(int version) {
+    return Scripts.STATEMENTS.subList(0, version).stream().flatMap(List::stream).toList();
+  }
+
   private static final class Scripts {
     static final List<List<String>> STATEMENTS =
         MIGRATIONS.stream().map(name -> statements(readMigration(name))).toList();

@@ -267,22 +267,8 @@ class MessageStoreTest {
     String roomLine = "\u0001room {\"type\":\"room_msg\",\"text\":\"hello room\"}";
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old);
         Statement s = c.createStatement()) {
-      for (String name :
-          List.of(
-              "V1__messages.sql",
-              "V2__outbox_flag.sql",
-              "V3__mailbox.sql",
-              "V4__rooms.sql",
-              "V5__verified.sql",
-              "V6__fts_in_batches.sql",
-              "V7__room_invitations.sql")) {
-        String script;
-        try (var in = MessageStore.class.getResourceAsStream(name)) {
-          script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        for (String statement : MessageStore.statements(script)) {
-          s.executeUpdate(statement);
-        }
+      for (String statement : MessageStore.statementsUpTo(7)) {
+        s.executeUpdate(statement);
       }
       s.execute("PRAGMA user_version = 7");
       s.execute(
