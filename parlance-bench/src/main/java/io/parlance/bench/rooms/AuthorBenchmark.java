@@ -5,6 +5,7 @@ import io.parlance.bench.Machine;
 import io.parlance.bench.Ports;
 import io.parlance.bench.rooms.RoomBenchmark.Member;
 import io.parlance.client.node.Rooms;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,16 +32,51 @@ public final class AuthorBenchmark {
 
   private AuthorBenchmark() {}
 
+  /**
+   * One burst as measured.
+   *
+   * @param label warm-up, or which run
+   * @param messages the room messages written
+   * @param copies the copies of each (the other members)
+   * @param seconds until every joined member showed them and every copy was acknowledged
+   */
+  public record Result(String label, int messages, int copies, double seconds) {}
+
+  @SuppressWarnings("checkstyle:regexp") // a command-line tool: bad arguments exit with 2
   public static void main(String[] args) throws Exception {
-    int n = args.length > 0 ? Integer.parseInt(args[0]) : 50;
-    int burst = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
-    int joined = args.length > 2 ? Integer.parseInt(args[2]) : 1;
-    int runs = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+    try {
+      int n = args.length > 0 ? Integer.parseInt(args[0]) : 50;
+      int burst = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
+      int joined = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+      int runs = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+      run(n, burst, joined, runs, System.out);
+    } catch (NumberFormatException e) {
+      System.err.println("AuthorBenchmark: the arguments are whole numbers: " + e.getMessage());
+      System.exit(2);
+    } catch (IllegalArgumentException e) {
+      System.err.println("AuthorBenchmark: " + e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  /**
+   * Starts the room, writes a warm-up burst and then {@code runs} measured ones, and stops.
+   *
+   * @param n the members, the author included
+   * @param burst room messages a burst
+   * @param joined the members that joined (the others are only invited)
+   * @param runs measured bursts after the warm-up
+   * @param out where the report goes
+   * @return the warm-up's result, then each run's
+   * @throws Exception if the room cannot be made or a burst does not arrive in time
+   */
+  public static List<Result> run(int n, int burst, int joined, int runs, PrintStream out)
+      throws Exception {
     if (n < 2 || joined < 1 || joined > n - 1 || burst < 1 || runs < 1) {
       throw new IllegalArgumentException(
           "want members >= 2, 1 <= joined <= members - 1, burst >= 1, runs >= 1");
     }
-    System.out.println("Machine: " + Machine.describe());
+    out.println("Machine: " + Machine.describe());
     int port = Ports.privateMulticastPort();
     Path base = Files.createTempDirectory("authorbench");
     List<Member> members = new ArrayList<>();
@@ -65,16 +101,18 @@ public final class AuthorBenchmark {
           () ->
               Stream.concat(Stream.of(author), readers.stream())
                   .allMatch(m -> RoomBenchmark.info(m, room) == n));
-      System.out.printf(
+      out.printf(
           "Room of %d: one author, %d joined member(s) that check, store and show every message,"
               + " %d invited that acknowledge without checking; %,d room messages per run"
               + " (%,d durable sends)%n",
           n, joined, n - 1 - joined, burst, (long) burst * (n - 1));
 
-      burst(author, readers, room, burst, "warm-up");
+      List<Result> results = new ArrayList<>();
+      results.add(burst(author, readers, room, burst, "warm-up", out));
       for (int r = 1; r <= runs; r++) {
-        burst(author, readers, room, burst, "run " + r + "/" + runs);
+        results.add(burst(author, readers, room, burst, "run " + r + "/" + runs, out));
       }
+      return results;
     } finally {
       for (Member m : members) {
         m.node().stop();
@@ -89,8 +127,8 @@ public final class AuthorBenchmark {
    * Writes {@code count} room messages at once, then waits until every joined member showed all of
    * them and every copy to every member is acknowledged.
    */
-  private static void burst(
-      Member author, List<Member> readers, String room, int count, String label)
+  private static Result burst(
+      Member author, List<Member> readers, String room, int count, String label, PrintStream out)
       throws InterruptedException {
     int[] before = readers.stream().mapToInt(m -> m.count().get()).toArray();
     CpuTime cpu = CpuTime.now();
@@ -115,7 +153,7 @@ public final class AuthorBenchmark {
     double acked = (System.nanoTime() - start) / 1e9;
     long cpuNanos = CpuTime.now().minus(cpu).totalNanos();
     int copies = RoomBenchmark.info(author, room) - 1;
-    System.out.printf(
+    out.printf(
         "%s: %,d room messages shown by the joined in %.2f s, every copy acknowledged in %.2f s:"
             + " %,.0f room messages/s (%,.0f acknowledged sends/s); CPU of the whole process"
             + " %.0f µs per room message%n",
@@ -126,6 +164,7 @@ public final class AuthorBenchmark {
         count / acked,
         count * (double) copies / acked,
         cpuNanos / 1e3 / count);
+    return new Result(label, count, copies, acked);
   }
 
   private static long waiting(Member author, String room) {
