@@ -161,6 +161,10 @@ class PeerNodeDiscoveryTest {
 
     await().atMost(Duration.ofSeconds(2)).until(() -> alice.sees(nodes.nick("robert")));
     assertThat(alice.sees(nodes.nick("bob"))).isFalse();
+    // the event comes on the node's event thread, just after the directory changed
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !alice.events(NodeEvent.PeerRenamed.class).isEmpty());
     assertThat(alice.events(NodeEvent.PeerRenamed.class)).hasSize(1);
   }
 
