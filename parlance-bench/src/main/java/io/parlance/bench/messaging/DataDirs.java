@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** The temporary profile directories of a durable run. */
-final class DataDirs {
+public final class DataDirs {
 
   private DataDirs() {}
 
@@ -35,7 +35,7 @@ final class DataDirs {
    * @param dir the directory, or null
    * @throws IOException if something in it cannot be deleted
    */
-  static void delete(Path dir) throws IOException {
+  public static void delete(Path dir) throws IOException {
     if (dir == null) {
       return;
     }

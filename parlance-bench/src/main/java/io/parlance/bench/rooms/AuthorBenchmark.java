@@ -3,13 +3,13 @@ package io.parlance.bench.rooms;
 import io.parlance.bench.CpuTime;
 import io.parlance.bench.Machine;
 import io.parlance.bench.Ports;
+import io.parlance.bench.messaging.DataDirs;
 import io.parlance.bench.rooms.RoomBenchmark.Member;
 import io.parlance.client.node.Rooms;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -117,9 +117,7 @@ public final class AuthorBenchmark {
       for (Member m : members) {
         m.node().stop();
       }
-      try (Stream<Path> files = Files.walk(base)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      DataDirs.delete(base);
     }
   }
 

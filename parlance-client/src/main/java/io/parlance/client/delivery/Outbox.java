@@ -129,11 +129,7 @@ public final class Outbox implements AckListener, AutoCloseable {
     Objects.requireNonNull(nickname, "nickname");
     Objects.requireNonNull(text, "text");
     CompletableFuture<Outgoing> outcome = new CompletableFuture<>();
-    PeerSender sender = sender(key, nickname);
-    if (peer != null && !sender.knows(peer)) {
-      // Only when it is news to the sender: one task less per message in a burst to one peer.
-      sender.run(() -> sender.present(peer, false));
-    }
+    PeerSender sender = senderFor(key, nickname, peer);
     store.submit(
         s -> s.enqueue(key, nickname, text, timestamp),
         (message, error) -> {
@@ -149,6 +145,16 @@ public final class Outbox implements AckListener, AutoCloseable {
           }
         });
     return outcome;
+  }
+
+  /** The sender of a conversation, told of the peer if it is online and news to the sender. */
+  private PeerSender senderFor(String key, String nickname, @Nullable Peer peer) {
+    PeerSender sender = sender(key, nickname);
+    if (peer != null && !sender.knows(peer)) {
+      // Only when it is news to the sender: one task less per message in a burst to one peer.
+      sender.run(() -> sender.present(peer, false));
+    }
+    return sender;
   }
 
   /**
@@ -182,11 +188,7 @@ public final class Outbox implements AckListener, AutoCloseable {
     List<Recipient> all = List.copyOf(recipients);
     List<PeerSender> senders = new ArrayList<>(all.size());
     for (Recipient r : all) {
-      PeerSender sender = sender(r.key(), r.nickname());
-      senders.add(sender);
-      if (r.peer() != null && !sender.knows(r.peer())) {
-        sender.run(() -> sender.present(r.peer(), false));
-      }
+      senders.add(senderFor(r.key(), r.nickname(), r.peer()));
     }
     CompletableFuture<List<StoredMessage>> stored = new CompletableFuture<>();
     store.submit(

@@ -364,10 +364,7 @@ public final class Rooms implements AutoCloseable {
           Map<String, Peer> online = onlineById();
           List<Outbox.Recipient> copies = new ArrayList<>();
           for (Member member : room.recipients()) {
-            Peer peer = online.get(member.id());
-            copies.add(
-                new Outbox.Recipient(
-                    member.id(), peer != null ? peer.nickname() : member.nickname(), peer));
+            copies.add(recipient(member, online.get(member.id())));
           }
           CompletableFuture<?> queued =
               copies.isEmpty()
@@ -995,14 +992,16 @@ public final class Rooms implements AutoCloseable {
     return byId;
   }
 
+  /** Where a member's copy goes: under its id, by the nickname it has online if it is. */
+  private static Outbox.Recipient recipient(Member member, @Nullable Peer online) {
+    return new Outbox.Recipient(
+        member.id(), online != null ? online.nickname() : member.nickname(), online);
+  }
+
   private void send(Member member, String content, @Nullable Peer online) {
+    Outbox.Recipient to = recipient(member, online);
     outbox
-        .submit(
-            member.id(),
-            online != null ? online.nickname() : member.nickname(),
-            online,
-            content,
-            System.currentTimeMillis() / 1000)
+        .submit(to.key(), to.nickname(), to.peer(), content, System.currentTimeMillis() / 1000)
         .whenComplete(
             (ok, e) -> {
               if (e != null) {

@@ -370,7 +370,6 @@ public final class MessageStore implements AutoCloseable {
     return out;
   }
 
-  /** The statements of each migration, read from the jar once per process, not at every open. */
   /**
    * Returns the statements that make the schema of a version from nothing, for tests that start
    * from an older database.
@@ -382,6 +381,7 @@ public final class MessageStore implements AutoCloseable {
     return Scripts.STATEMENTS.subList(0, version).stream().flatMap(List::stream).toList();
   }
 
+  /** The statements of each migration, read from the jar once per process, not at every open. */
   private static final class Scripts {
     static final List<List<String>> STATEMENTS =
         MIGRATIONS.stream().map(name -> statements(readMigration(name))).toList();
