@@ -206,14 +206,15 @@ final class RelayPaths {
           if (!relayedLink.isOpen()) {
             return;
           }
-          pool.connection(peer.address(), id)
+          // through direct(), which records the path: with nothing left to send, no new link
+          // would be asked for, and the conversation would still be called relayed
+          direct(peer, id)
               .whenComplete(
                   (direct, error) -> {
                     if (error == null) {
                       LOG.info(
                           "{} is reachable directly again; leaving the relay",
                           peer.qualifiedName());
-                      directWorked.add(id);
                       relayedLink.close();
                     } else {
                       scheduleDirectRetry(peer, id, relayedLink);

@@ -199,6 +199,29 @@ class RelayedChatTest {
         .until(() -> alice.node().pathTo(peer(alice, bobName)).orElse("").equals("direct"));
   }
 
+  @Test
+  void aRelayedConversationWithNothingLeftToSendIsCalledDirectOnceTheDirectPathWorks()
+      throws Exception {
+    startServer(0);
+    String aliceName = nodes.nick("alice");
+    String bobName = nodes.nick("bob");
+    int bobAdvertised = deadPort();
+    TestNodes.Started alice = unreachablePeer("alice", server.port());
+    TestNodes.Started bob = unreachablePeer("bob", server.port(), bobAdvertised);
+    await().atMost(WAIT).until(() -> alice.sees(bobName) && bob.sees(aliceName));
+
+    alice.node().send(bobName, "over the relay");
+    await().atMost(WAIT).until(() -> bob.received().size() == 1);
+    assertThat(alice.node().pathTo(peer(alice, bobName)))
+        .hasValueSatisfying(path -> assertThat(path).startsWith("relayed via"));
+    // Nothing more is sent: only the relay's own retry of the direct path finds it open.
+    open.add(new Tap(bobAdvertised, bob.node().tcpPort()));
+    await()
+        .atMost(WAIT)
+        .until(() -> alice.node().pathTo(peer(alice, bobName)).orElse("").equals("direct"));
+    assertThat(bob.received()).containsExactly("over the relay");
+  }
+
   /** A TCP forwarder on loopback that keeps every byte the server sent. */
   private static final class Tap implements AutoCloseable {
     private final ServerSocket listener;
