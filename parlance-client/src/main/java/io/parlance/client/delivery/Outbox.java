@@ -4,6 +4,7 @@ import io.netty.util.concurrent.EventExecutorGroup;
 import io.parlance.client.messaging.AckListener;
 import io.parlance.client.peer.Peer;
 import io.parlance.client.store.AsyncMessageStore;
+import io.parlance.client.store.MessageStore;
 import io.parlance.client.store.StoredMessage;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -173,7 +174,8 @@ public final class Outbox implements AckListener, AutoCloseable {
 
   /**
    * Stores one message for several recipients in one call to the store (a room line: one copy per
-   * member), then sends each copy when its turn comes, as {@link #submit} does for one.
+   * member, the text itself stored once, see {@link MessageStore#enqueueAll}), then sends each copy
+   * when its turn comes, as {@link #submit} does for one.
    *
    * @param recipients who gets a copy
    * @param text the message
@@ -191,14 +193,10 @@ public final class Outbox implements AckListener, AutoCloseable {
       senders.add(senderFor(r.key(), r.nickname(), r.peer()));
     }
     CompletableFuture<List<StoredMessage>> stored = new CompletableFuture<>();
+    List<MessageStore.Addressee> addressees =
+        all.stream().map(r -> new MessageStore.Addressee(r.key(), r.nickname())).toList();
     store.submit(
-        s -> {
-          List<StoredMessage> copies = new ArrayList<>(all.size());
-          for (Recipient r : all) {
-            copies.add(s.enqueue(r.key(), r.nickname(), text, timestamp));
-          }
-          return copies;
-        },
+        s -> s.enqueueAll(addressees, text, timestamp),
         (copies, error) -> {
           if (error != null) {
             stored.completeExceptionally(error);

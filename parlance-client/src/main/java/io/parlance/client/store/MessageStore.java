@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -50,7 +51,8 @@ public final class MessageStore implements AutoCloseable {
           "V5__verified.sql",
           "V6__fts_in_batches.sql",
           "V7__room_invitations.sql",
-          "V8__fts_without_room_lines.sql");
+          "V8__fts_without_room_lines.sql",
+          "V9__shared_texts.sql");
 
   private static final String MEMORY = ":memory:";
 
@@ -69,6 +71,12 @@ public final class MessageStore implements AutoCloseable {
 
   /** Opened with {@link #openReadOnly}: the full-text index cannot be filled, only read. */
   private boolean readOnly;
+
+  /** The schema version from which texts to several recipients are stored once (V9). */
+  private static final int SHARED_TEXTS_VERSION = 9;
+
+  /** Whether the database has {@code messages_full}: it does from V9 on, and after migrating. */
+  private boolean sharedTexts = true;
 
   /**
    * Beside the database ({@code messages.db-closed}): written when a store is closed cleanly, with
@@ -141,6 +149,7 @@ public final class MessageStore implements AutoCloseable {
               "jdbc:sqlite:" + file.toAbsolutePath(), config.toProperties());
       MessageStore store = new MessageStore(file, connection, System::currentTimeMillis);
       store.readOnly = true;
+      store.sharedTexts = store.schemaVersion() >= SHARED_TEXTS_VERSION;
       int version = store.schemaVersion();
       if (version > MIGRATIONS.size()) {
         throw tooNew(file, version);
@@ -447,9 +456,93 @@ public final class MessageStore implements AutoCloseable {
   public StoredMessage enqueue(String peer, String nickname, String content, long timestamp) {
     String id = newId();
     long seq =
-        insert(id, Direction.OUT, peer, nickname, content, timestamp, DeliveryState.QUEUED, null);
+        insert(
+            id,
+            Direction.OUT,
+            peer,
+            nickname,
+            content,
+            null,
+            timestamp,
+            DeliveryState.QUEUED,
+            null);
     return new StoredMessage(
         seq, id, Direction.OUT, peer, nickname, content, timestamp, DeliveryState.QUEUED, 0);
+  }
+
+  /**
+   * One recipient of {@link #enqueueAll}.
+   *
+   * @param peer the recipient's key
+   * @param nickname the recipient's nickname
+   */
+  public record Addressee(String peer, String nickname) {
+    public Addressee {
+      Objects.requireNonNull(peer, "peer");
+      Objects.requireNonNull(nickname, "nickname");
+    }
+  }
+
+  /**
+   * Puts one text in the outbox of several recipients, durably, each copy with a new id and its own
+   * delivery state, as {@link #enqueue} does for one; the text itself is stored once, however many
+   * copies point to it (a room line to each member: the line is most of what a copy weighs). Such a
+   * text is not in the full-text {@link #search}: it is meant for room lines, which the rooms index
+   * themselves.
+   *
+   * @param recipients who gets a copy
+   * @param content the text
+   * @param timestamp the send time, Unix seconds
+   * @return the stored copies, {@link DeliveryState#QUEUED}, in the order of {@code recipients}
+   */
+  public List<StoredMessage> enqueueAll(
+      List<Addressee> recipients, String content, long timestamp) {
+    Objects.requireNonNull(content, "content");
+    if (recipients.size() < 2) {
+      return recipients.stream()
+          .map(r -> enqueue(r.peer(), r.nickname(), content, timestamp))
+          .toList();
+    }
+    long textId;
+    try {
+      PreparedStatement ps =
+          statement("INSERT INTO shared_texts (content, refs) VALUES (?, ?) RETURNING id");
+      ps.setString(1, content);
+      ps.setInt(2, recipients.size());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        textId = rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+    List<StoredMessage> copies = new ArrayList<>(recipients.size());
+    for (Addressee r : recipients) {
+      String id = newId();
+      long seq =
+          insert(
+              id,
+              Direction.OUT,
+              r.peer(),
+              r.nickname(),
+              "",
+              textId,
+              timestamp,
+              DeliveryState.QUEUED,
+              null);
+      copies.add(
+          new StoredMessage(
+              seq,
+              id,
+              Direction.OUT,
+              r.peer(),
+              r.nickname(),
+              content,
+              timestamp,
+              DeliveryState.QUEUED,
+              0));
+    }
+    return copies;
   }
 
   /**
@@ -570,6 +663,7 @@ public final class MessageStore implements AutoCloseable {
       String peer,
       String nickname,
       String content,
+      @Nullable Long textId,
       long timestamp,
       DeliveryState state,
       Integer verified) {
@@ -577,7 +671,8 @@ public final class MessageStore implements AutoCloseable {
     String sql =
         "INSERT OR IGNORE INTO messages"
             + " (id, direction, peer, nickname, content, timestamp, state, created_ms, updated_ms,"
-            + " pending, verified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq";
+            + " pending, verified, text_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + " RETURNING seq";
     try {
       PreparedStatement ps = statement(sql);
       ps.setString(1, id);
@@ -594,6 +689,11 @@ public final class MessageStore implements AutoCloseable {
         ps.setNull(11, java.sql.Types.INTEGER);
       } else {
         ps.setInt(11, verified);
+      }
+      if (textId == null) {
+        ps.setNull(12, java.sql.Types.INTEGER);
+      } else {
+        ps.setLong(12, textId);
       }
       // The new row's seq comes back from the insert itself: one step into SQLite, not two.
       try (ResultSet inserted = ps.executeQuery()) {
@@ -771,7 +871,7 @@ public final class MessageStore implements AutoCloseable {
     try {
       PreparedStatement ps =
           statement(
-              "SELECT * FROM messages WHERE pending = 1 AND peer = ? AND seq > ? ORDER BY seq"
+              "SELECT * FROM messages_full WHERE pending = 1 AND peer = ? AND seq > ? ORDER BY seq"
                   + " LIMIT ?");
       ps.setString(1, peer);
       ps.setLong(2, afterSeq);
@@ -824,13 +924,13 @@ public final class MessageStore implements AutoCloseable {
       // Several conversations under the nickname, none keyed by an id: what the name has.
       newestFirst =
           query(
-              "SELECT * FROM messages WHERE peer = ?1 OR nickname = ?1 ORDER BY seq DESC LIMIT ?2",
+              "SELECT * FROM messages_full WHERE peer = ?1 OR nickname = ?1 ORDER BY seq DESC LIMIT ?2",
               name,
               limit);
     } else {
       newestFirst =
           query(
-              "SELECT * FROM messages WHERE peer = ?1 ORDER BY seq DESC LIMIT ?2",
+              "SELECT * FROM messages_full WHERE peer = ?1 ORDER BY seq DESC LIMIT ?2",
               key.get(),
               limit);
     }
@@ -968,7 +1068,7 @@ public final class MessageStore implements AutoCloseable {
     }
     List<StoredMessage> found =
         query(
-            "SELECT m.* FROM messages_fts f JOIN messages m ON m.seq = f.rowid"
+            "SELECT m.* FROM messages_fts f JOIN messages_full m ON m.seq = f.rowid"
                 + " WHERE messages_fts MATCH ? ORDER BY m.seq DESC LIMIT ?",
             match,
             limit);
@@ -992,7 +1092,8 @@ public final class MessageStore implements AutoCloseable {
     List<StoredMessage> tail = new ArrayList<>();
     try (PreparedStatement ps =
         connection.prepareStatement(
-            "SELECT * FROM messages WHERE seq > ? ORDER BY seq DESC LIMIT " + UNINDEXED_SCAN)) {
+            readable("SELECT * FROM messages_full WHERE seq > ? ORDER BY seq DESC LIMIT ")
+                + UNINDEXED_SCAN)) {
       ps.setLong(1, done);
       for (StoredMessage m : read(ps)) {
         if (m.content().startsWith("\u0001")) {
@@ -1075,8 +1176,8 @@ public final class MessageStore implements AutoCloseable {
           statement(
               "INSERT INTO messages_fts (rowid, content, nickname)"
                   + " SELECT seq, content, nickname FROM messages WHERE seq > ? AND seq <= ?"
-                  // room lines: the rooms index what they carry (see V8)
-                  + " AND substr(content, 1, 1) != char(1)");
+                  // room lines: the rooms index what they carry (see V8 and V9)
+                  + " AND text_id IS NULL AND substr(content, 1, 1) != char(1)");
       fill.setLong(1, done);
       fill.setLong(2, upTo);
       int indexed = fill.executeUpdate();
@@ -1233,7 +1334,7 @@ public final class MessageStore implements AutoCloseable {
           statement(
               "SELECT peer, COUNT(*), SUM(deposited_ms > 0) FROM ("
                   + "SELECT peer, deposited_ms, substr(content, length(?1) + 1) AS line"
-                  + " FROM messages WHERE pending = 1 AND direction = 'out'"
+                  + " FROM messages_full WHERE pending = 1 AND direction = 'out'"
                   + " AND substr(content, 1, length(?1)) = ?1)"
                   // json_valid first: a text that is not JSON is not counted, and fails nothing
                   + " WHERE CASE WHEN json_valid(line)"
@@ -1511,7 +1612,7 @@ public final class MessageStore implements AutoCloseable {
   }
 
   private List<StoredMessage> query(String sql, String key, int limit) {
-    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+    try (PreparedStatement ps = connection.prepareStatement(readable(sql))) {
       ps.setString(1, key);
       ps.setInt(2, Math.max(0, limit));
       return read(ps);
@@ -1611,7 +1712,7 @@ public final class MessageStore implements AutoCloseable {
   public Optional<StoredMessage> outgoing(String peer, String id) {
     try {
       PreparedStatement ps =
-          statement("SELECT * FROM messages WHERE direction = 'out' AND peer = ? AND id = ?");
+          statement("SELECT * FROM messages_full WHERE direction = 'out' AND peer = ? AND id = ?");
       ps.setString(1, peer);
       ps.setString(2, id);
       return read(ps).stream().findFirst();
@@ -1632,7 +1733,7 @@ public final class MessageStore implements AutoCloseable {
     try {
       PreparedStatement ps =
           statement(
-              "SELECT * FROM messages WHERE pending = 1 AND direction = 'out'"
+              "SELECT * FROM messages_full WHERE pending = 1 AND direction = 'out'"
                   + " AND deposited_ms IS NULL AND created_ms < ? ORDER BY seq LIMIT ?");
       ps.setLong(1, createdBeforeMs);
       ps.setInt(2, Math.max(0, limit));
@@ -1756,10 +1857,18 @@ public final class MessageStore implements AutoCloseable {
    * Returns the statement for some SQL, prepared on first use and kept until the store closes.
    * Callers set every parameter and close the result sets they open.
    */
+  /**
+   * A query of {@code messages_full} (the rows with their whole text, see V9) made fit for this
+   * database: one opened read-only may be older than V9, and then every text is in its row.
+   */
+  private String readable(String sql) {
+    return sharedTexts ? sql : sql.replace("messages_full", "messages");
+  }
+
   private PreparedStatement statement(String sql) throws SQLException {
     PreparedStatement ps = statements.get(sql);
     if (ps == null) {
-      ps = connection.prepareStatement(sql);
+      ps = connection.prepareStatement(readable(sql));
       statements.put(sql, ps);
     }
     return ps;

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +45,7 @@ class MessageStoreTest {
 
   @Test
   void aNewDatabaseIsMigratedToTheLatestSchemaInWalMode() throws Exception {
-    assertThat(store.schemaVersion()).isEqualTo(MessageStore.latestSchemaVersion()).isEqualTo(8);
+    assertThat(store.schemaVersion()).isEqualTo(MessageStore.latestSchemaVersion()).isEqualTo(9);
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         Statement s = c.createStatement()) {
       var rs = s.executeQuery("PRAGMA journal_mode");
@@ -285,7 +286,7 @@ class MessageStoreTest {
     }
 
     store = MessageStore.open(old, clock::incrementAndGet, 200);
-    assertThat(store.schemaVersion()).isEqualTo(8);
+    assertThat(store.schemaVersion()).isEqualTo(MessageStore.latestSchemaVersion());
     assertThat(store.search("hello", 10)).extracting(StoredMessage::id).containsExactly("a");
     // new room lines are not indexed either, one-to-one text is
     store.enqueue("bob", "bob", roomLine, 3);
@@ -305,6 +306,80 @@ class MessageStoreTest {
     assertThat(store.search("hello", 10))
         .extracting(StoredMessage::content)
         .containsExactly("hello again", "hello bob");
+  }
+
+  @Test
+  void aTextForSeveralRecipientsIsStoredOnceAndEachCopyKeepsItsOwnDeliveryState() throws Exception {
+    String line = "\u0001room {\"type\":\"room_msg\",\"text\":\"hello \\\"all\\\"\"}";
+    List<StoredMessage> copies =
+        store.enqueueAll(
+            List.of(
+                new MessageStore.Addressee("bob-key", "bob"),
+                new MessageStore.Addressee("carol-key", "carol \"c\""),
+                new MessageStore.Addressee("dave-key", "dave")),
+            line,
+            7);
+    store.enqueue("bob-key", "bob", "hello bob", 8);
+
+    assertThat(copies)
+        .extracting(StoredMessage::peer, StoredMessage::nickname, StoredMessage::content)
+        .containsExactly(
+            tuple("bob-key", "bob", line),
+            tuple("carol-key", "carol \"c\"", line),
+            tuple("dave-key", "dave", line));
+    assertThat(copies).extracting(StoredMessage::id).doesNotHaveDuplicates();
+    assertThat(copies).extracting(StoredMessage::seq).isSorted().doesNotHaveDuplicates();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement s = c.createStatement()) {
+      assertThat(count(s, "SELECT count(*) FROM shared_texts")).isEqualTo(1);
+      assertThat(count(s, "SELECT count(*) FROM messages WHERE content = ''")).isEqualTo(3);
+    }
+    // every read gives the whole text, with the copy's own state
+    assertThat(store.outbox("carol-key", 10))
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.content()).isEqualTo(line);
+              assertThat(m.seq()).isEqualTo(copies.get(1).seq());
+              assertThat(m.id()).isEqualTo(copies.get(1).id());
+            });
+    store.markSentAndDelivered("bob-key", List.of(copies.get(0).id(), "not \"an\" id"));
+    store.markSent("dave-key", copies.get(2).id());
+    assertThat(store.outbox("bob-key", 10))
+        .extracting(StoredMessage::content)
+        .containsExactly("hello bob");
+    assertThat(store.outgoing("bob-key", copies.get(0).id()).orElseThrow())
+        .extracting(StoredMessage::content, StoredMessage::state)
+        .containsExactly(line, DeliveryState.DELIVERED);
+    assertThat(store.outgoing("dave-key", copies.get(2).id()).orElseThrow().state())
+        .isEqualTo(DeliveryState.SENT);
+    assertThat(store.history("bob-key", 10))
+        .extracting(StoredMessage::content)
+        .containsExactly(line, "hello bob");
+    // the search has the one-to-one text only
+    assertThat(store.search("hello", 10))
+        .extracting(StoredMessage::content)
+        .containsExactly("hello bob");
+    store.close();
+
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement s = c.createStatement()) {
+      s.execute("DELETE FROM messages WHERE peer = 'bob-key'");
+      assertThat(count(s, "SELECT refs FROM shared_texts")).isEqualTo(2);
+      s.execute("DELETE FROM messages");
+      // the text went with its last copy, and the index is sound
+      assertThat(count(s, "SELECT count(*) FROM shared_texts")).isZero();
+      s.execute("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)");
+    }
+    store = MessageStore.open(file, clock::incrementAndGet, 200);
+    assertThat(store.search("hello", 10)).isEmpty();
+  }
+
+  private static long count(Statement s, String sql) throws Exception {
+    try (ResultSet rs = s.executeQuery(sql)) {
+      assertThat(rs.next()).isTrue();
+      return rs.getLong(1);
+    }
   }
 
   @Test
