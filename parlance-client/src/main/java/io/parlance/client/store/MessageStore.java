@@ -313,6 +313,9 @@ public final class MessageStore implements AutoCloseable {
       }
       s.execute("PRAGMA synchronous = FULL");
       s.execute("PRAGMA foreign_keys = ON");
+      // 64 MiB of page cache (the default is 2 MiB): a busy outbox and its indexes outgrow 2 MiB
+      // within seconds, and then every ack reads its page back from the file.
+      s.execute("PRAGMA cache_size = -65536");
     }
   }
 
