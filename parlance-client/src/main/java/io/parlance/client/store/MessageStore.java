@@ -22,6 +22,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -52,7 +54,8 @@ public final class MessageStore implements AutoCloseable {
           "V6__fts_in_batches.sql",
           "V7__room_invitations.sql",
           "V8__fts_without_room_lines.sql",
-          "V9__shared_texts.sql");
+          "V9__shared_texts.sql",
+          "V10__lean_message_indexes.sql");
 
   private static final String MEMORY = ":memory:";
 
@@ -74,6 +77,11 @@ public final class MessageStore implements AutoCloseable {
 
   /** The schema version from which texts to several recipients are stored once (V9). */
   private static final int SHARED_TEXTS_VERSION = 9;
+
+  /** The version that made the messages table again (V10): upgrading to it takes a while. */
+  private static final int LEAN_INDEXES_VERSION = 10;
+
+  private static final Logger LOG = LoggerFactory.getLogger(MessageStore.class);
 
   /** Whether the database has {@code messages_full}: it does from V9 on, and after migrating. */
   private boolean sharedTexts = true;
@@ -328,6 +336,13 @@ public final class MessageStore implements AutoCloseable {
     if (version > MIGRATIONS.size()) {
       throw tooNew(file, version);
     }
+    if (version > 0 && version < LEAN_INDEXES_VERSION) {
+      LOG.info(
+          "Upgrading the history database {} to schema version {}: its messages table is made"
+              + " again, which takes a few seconds per million messages",
+          file,
+          MIGRATIONS.size());
+    }
     for (int v = version; v < MIGRATIONS.size(); v++) {
       connection.setAutoCommit(false);
       try (Statement s = connection.createStatement()) {
@@ -341,6 +356,13 @@ public final class MessageStore implements AutoCloseable {
         throw e;
       } finally {
         connection.setAutoCommit(true);
+      }
+    }
+    if (version == 0) {
+      // A new database went through every migration; V10 made the messages table again and left
+      // the old one's pages free in the file. Giving them back costs nothing while it is empty.
+      try (Statement s = connection.createStatement()) {
+        s.execute("VACUUM");
       }
     }
   }
@@ -490,8 +512,9 @@ public final class MessageStore implements AutoCloseable {
    * Puts one text in the outbox of several recipients, durably, each copy with a new id and its own
    * delivery state, as {@link #enqueue} does for one; the text itself is stored once, however many
    * copies point to it (a room line to each member: the line is most of what a copy weighs). Such a
-   * text is not in the full-text {@link #search}: it is meant for room lines, which the rooms index
-   * themselves.
+   * text is not in the full-text {@link #search}, nor in a conversation's {@link #history}: it is
+   * meant for room lines, which the rooms keep and index themselves. A copy costs less than a
+   * message of its own: it is in fewer indexes (V10).
    *
    * @param recipients who gets a copy
    * @param content the text
@@ -501,10 +524,8 @@ public final class MessageStore implements AutoCloseable {
   public List<StoredMessage> enqueueAll(
       List<Addressee> recipients, String content, long timestamp) {
     Objects.requireNonNull(content, "content");
-    if (recipients.size() < 2) {
-      return recipients.stream()
-          .map(r -> enqueue(r.peer(), r.nickname(), content, timestamp))
-          .toList();
+    if (recipients.isEmpty()) {
+      return List.of();
     }
     long textId;
     try {
@@ -626,8 +647,8 @@ public final class MessageStore implements AutoCloseable {
     try {
       PreparedStatement ps =
           statement(
-              "SELECT peer FROM messages WHERE nickname = ? GROUP BY peer ORDER BY max(seq) DESC"
-                  + " LIMIT 64");
+              "SELECT peer FROM messages WHERE nickname = ? AND text_id IS NULL GROUP BY peer"
+                  + " ORDER BY max(seq) DESC LIMIT 64");
       ps.setString(1, nickname);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -650,7 +671,9 @@ public final class MessageStore implements AutoCloseable {
   public Optional<String> keyForNickname(String nickname) {
     try (PreparedStatement ps =
         connection.prepareStatement(
-            "SELECT peer FROM messages WHERE nickname = ? ORDER BY seq DESC LIMIT 1")) {
+            readable(
+                "SELECT peer FROM messages WHERE nickname = ? AND text_id IS NULL"
+                    + " ORDER BY seq DESC LIMIT 1"))) {
       ps.setString(1, nickname);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
@@ -927,13 +950,15 @@ public final class MessageStore implements AutoCloseable {
       // Several conversations under the nickname, none keyed by an id: what the name has.
       newestFirst =
           query(
-              "SELECT * FROM messages_full WHERE peer = ?1 OR nickname = ?1 ORDER BY seq DESC LIMIT ?2",
+              "SELECT * FROM messages_full WHERE (peer = ?1 OR nickname = ?1) AND text_id IS NULL"
+                  + " ORDER BY seq DESC LIMIT ?2",
               name,
               limit);
     } else {
       newestFirst =
           query(
-              "SELECT * FROM messages_full WHERE peer = ?1 ORDER BY seq DESC LIMIT ?2",
+              "SELECT * FROM messages_full WHERE peer = ?1 AND text_id IS NULL ORDER BY seq DESC"
+                  + " LIMIT ?2",
               key.get(),
               limit);
     }
@@ -1006,7 +1031,8 @@ public final class MessageStore implements AutoCloseable {
 
   private boolean hasConversation(String key) {
     try {
-      PreparedStatement ps = statement("SELECT 1 FROM messages WHERE peer = ? LIMIT 1");
+      PreparedStatement ps =
+          statement("SELECT 1 FROM messages WHERE peer = ? AND text_id IS NULL LIMIT 1");
       ps.setString(1, key);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();
@@ -1031,8 +1057,10 @@ public final class MessageStore implements AutoCloseable {
     List<String> keys = new ArrayList<>();
     try (PreparedStatement ps =
         connection.prepareStatement(
-            "SELECT DISTINCT peer FROM messages WHERE length(peer) = 64"
-                + " AND replace(peer, '-', '') GLOB ? ORDER BY peer LIMIT 3")) {
+            readable(
+                "SELECT DISTINCT peer FROM messages WHERE length(peer) = 64"
+                    + " AND text_id IS NULL AND replace(peer, '-', '') GLOB ?"
+                    + " ORDER BY peer LIMIT 3"))) {
       ps.setString(1, prefix + "*");
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -1857,17 +1885,20 @@ public final class MessageStore implements AutoCloseable {
   }
 
   /**
+   * A query of {@code messages_full} (the rows with their whole text, see V9) or of the rows that
+   * are no shared text's copy made fit for this database: one opened read-only may be older than
+   * V9, and then every text is in its row and no row is a copy.
+   */
+  private String readable(String sql) {
+    return sharedTexts
+        ? sql
+        : sql.replace("messages_full", "messages").replace(" AND text_id IS NULL", "");
+  }
+
+  /**
    * Returns the statement for some SQL, prepared on first use and kept until the store closes.
    * Callers set every parameter and close the result sets they open.
    */
-  /**
-   * A query of {@code messages_full} (the rows with their whole text, see V9) made fit for this
-   * database: one opened read-only may be older than V9, and then every text is in its row.
-   */
-  private String readable(String sql) {
-    return sharedTexts ? sql : sql.replace("messages_full", "messages");
-  }
-
   private PreparedStatement statement(String sql) throws SQLException {
     PreparedStatement ps = statements.get(sql);
     if (ps == null) {

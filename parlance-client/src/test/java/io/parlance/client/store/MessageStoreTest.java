@@ -45,7 +45,7 @@ class MessageStoreTest {
 
   @Test
   void aNewDatabaseIsMigratedToTheLatestSchemaInWalMode() throws Exception {
-    assertThat(store.schemaVersion()).isEqualTo(MessageStore.latestSchemaVersion()).isEqualTo(9);
+    assertThat(store.schemaVersion()).isEqualTo(MessageStore.latestSchemaVersion()).isEqualTo(10);
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         Statement s = c.createStatement()) {
       var rs = s.executeQuery("PRAGMA journal_mode");
@@ -353,9 +353,12 @@ class MessageStoreTest {
         .containsExactly(line, DeliveryState.DELIVERED);
     assertThat(store.outgoing("dave-key", copies.get(2).id()).orElseThrow().state())
         .isEqualTo(DeliveryState.SENT);
+    // a conversation's history is its one-to-one messages: the rooms keep their lines
     assertThat(store.history("bob-key", 10))
         .extracting(StoredMessage::content)
-        .containsExactly(line, "hello bob");
+        .containsExactly("hello bob");
+    assertThat(store.keyForNickname("carol \"c\"")).isEmpty();
+    assertThat(store.keyForNickname("bob")).contains("bob-key");
     // the search has the one-to-one text only
     assertThat(store.search("hello", 10))
         .extracting(StoredMessage::content)
@@ -373,6 +376,73 @@ class MessageStoreTest {
     }
     store = MessageStore.open(file, clock::incrementAndGet, 200);
     assertThat(store.search("hello", 10)).isEmpty();
+  }
+
+  @Test
+  void aVersionNineDatabaseKeepsEveryMessageAndItsSequenceWhenItsIndexesAreMadeLean()
+      throws Exception {
+    store.close();
+    Path old = dir.resolve("v9.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old);
+        Statement s = c.createStatement()) {
+      for (String statement : MessageStore.statementsUpTo(9)) {
+        s.executeUpdate(statement);
+      }
+      s.execute("PRAGMA user_version = 9");
+      s.execute("INSERT INTO shared_texts (id, content, refs) VALUES (1, '\u0001room {}', 1)");
+      s.execute(
+          "INSERT INTO messages (id, direction, peer, nickname, content, timestamp, state,"
+              + " created_ms, updated_ms, pending, text_id) VALUES"
+              + " ('o1', 'out', 'bob-key', 'bob', 'to bob', 1, 'queued', 1, 1, 1, NULL),"
+              + " ('i1', 'in', 'carol-key', 'carol', 'from carol', 2, 'received', 1, 1, 0, NULL),"
+              + " ('r1', 'out', 'dave-key', 'dave', '', 3, 'queued', 1, 1, 1, 1),"
+              + " ('gone', 'out', 'bob-key', 'bob', 'deleted', 4, 'delivered', 1, 1, 0, NULL)");
+      s.execute("DELETE FROM messages WHERE id = 'gone'"); // the sequence is now past max(seq)
+    }
+
+    store = MessageStore.open(old, clock::incrementAndGet, 200);
+    assertThat(store.schemaVersion()).isEqualTo(10);
+    assertThat(store.outbox("bob-key", 10)).extracting(StoredMessage::id).containsExactly("o1");
+    assertThat(store.outbox("dave-key", 10))
+        .singleElement()
+        .extracting(StoredMessage::content)
+        .isEqualTo("\u0001room {}");
+    assertThat(store.receive("i1", "carol-key", "carol", "from carol", 2)).isFalse();
+    assertThat(store.receive("i1", "erin-key", "erin", "same id, another peer", 2)).isTrue();
+    // no seq is used twice: the deleted row's (4) is not given again, erin's took 5
+    assertThat(store.enqueue("bob-key", "bob", "after", 5).seq()).isEqualTo(6);
+    assertThat(store.history("bob-key", 10))
+        .extracting(StoredMessage::content)
+        .containsExactly("to bob", "after");
+    assertThat(store.markDelivered("bob-key", "o1")).isTrue();
+    assertThat(store.outbox("bob-key", 10))
+        .extracting(StoredMessage::content)
+        .containsExactly("after");
+    store.close();
+
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old);
+        Statement s = c.createStatement()) {
+      assertThat(
+              count(
+                  s,
+                  "SELECT count(*) FROM sqlite_master WHERE name LIKE 'sqlite_autoindex_messages%'"))
+          .isZero();
+      // each lookup the outbox, the acks and the duplicate check make goes by an index
+      for (String where :
+          List.of(
+              "direction = 'out' AND peer = 'bob-key' AND id = 'o1'",
+              "direction = 'in' AND id = 'i1' AND (peer = 'carol-key' OR nickname = 'carol')",
+              "pending = 1 AND peer = 'bob-key' AND seq > 0",
+              "peer = 'bob-key' AND text_id IS NULL",
+              "nickname = 'bob' AND text_id IS NULL")) {
+        try (ResultSet rs =
+            s.executeQuery("EXPLAIN QUERY PLAN SELECT * FROM messages WHERE " + where)) {
+          assertThat(rs.next()).isTrue();
+          assertThat(rs.getString("detail")).as(where).contains("USING INDEX");
+        }
+      }
+    }
+    store = MessageStore.open(old, clock::incrementAndGet, 200);
   }
 
   private static long count(Statement s, String sql) throws Exception {
