@@ -950,8 +950,9 @@ public final class MessageStore implements AutoCloseable {
       // Several conversations under the nickname, none keyed by an id: what the name has.
       newestFirst =
           query(
-              "SELECT * FROM messages_full WHERE (peer = ?1 OR nickname = ?1) AND text_id IS NULL"
-                  + " ORDER BY seq DESC LIMIT ?2",
+              // text_id in each branch of the OR, so each can use its (partial) index
+              "SELECT * FROM messages_full WHERE (peer = ?1 AND text_id IS NULL"
+                  + " OR nickname = ?1 AND text_id IS NULL) ORDER BY seq DESC LIMIT ?2",
               name,
               limit);
     } else {
