@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,7 @@ final class Messenger {
   private final AsyncMessageStore store;
   private final EventDispatcher events;
   private final BooleanSupplier running;
+  private final Function<String, CompletableFuture<List<String>>> roomMembers;
 
   Messenger(
       PeerDirectory directory,
@@ -40,7 +42,8 @@ final class Messenger {
       Outbox outbox,
       AsyncMessageStore store,
       EventDispatcher events,
-      BooleanSupplier running) {
+      BooleanSupplier running,
+      Function<String, CompletableFuture<List<String>>> roomMembers) {
     this.directory = Objects.requireNonNull(directory, "directory");
     this.resolver = Objects.requireNonNull(resolver, "resolver");
     this.policy = Objects.requireNonNull(policy, "policy");
@@ -48,6 +51,7 @@ final class Messenger {
     this.store = Objects.requireNonNull(store, "store");
     this.events = Objects.requireNonNull(events, "events");
     this.running = Objects.requireNonNull(running, "running");
+    this.roomMembers = Objects.requireNonNull(roomMembers, "roomMembers");
   }
 
   /** See {@link PeerNode#send(String, String)}. */
@@ -84,22 +88,47 @@ final class Messenger {
     return submit(Outbox.keyOf(peer), peer.nickname(), peer, target, text);
   }
 
-  /** A nickname not online now: queued if a conversation with it is stored, else an error. */
+  /**
+   * A nickname not online now: queued if a conversation with it is stored, or if one member of our
+   * rooms has it, else an error.
+   */
   private CompletableFuture<Outgoing> sendToKnown(String nick, String text) {
     return store
         .submit(s -> s.keyForNickname(nick))
         .exceptionally(error -> Optional.empty())
         .thenCompose(
             key -> {
-              if (key.isEmpty()) {
-                return failed(
-                    nick,
-                    new SendException(
-                        SendException.Reason.UNKNOWN_PEER,
-                        "no peer called " + nick + " is online or known from earlier messages"));
+              if (key.isPresent()) {
+                return submit(key.get(), nick, null, nick, text);
               }
-              return submit(key.get(), nick, null, nick, text);
+              return roomMembers
+                  .apply(nick)
+                  .exceptionally(error -> List.of())
+                  .thenCompose(ids -> sendToRoomMember(nick, ids, text));
             });
+  }
+
+  private CompletableFuture<Outgoing> sendToRoomMember(String nick, List<String> ids, String text) {
+    if (ids.size() == 1) {
+      return submit(ids.get(0), nick, null, nick, text);
+    }
+    if (ids.isEmpty()) {
+      return failed(
+          nick,
+          new SendException(
+              SendException.Reason.UNKNOWN_PEER,
+              "no peer called " + nick + " is online or known from earlier messages"));
+    }
+    return failed(
+        nick,
+        new SendException(
+            SendException.Reason.AMBIGUOUS_NICKNAME,
+            ids.size()
+                + " members of your rooms are called "
+                + nick
+                + "; write to one by its id ("
+                + String.join(", ", ids)
+                + ")"));
   }
 
   /**

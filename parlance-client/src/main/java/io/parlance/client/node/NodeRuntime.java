@@ -256,7 +256,16 @@ final class NodeRuntime {
             options.outboundIdleTimeout(),
             clientTls,
             delivery);
-    messenger = new Messenger(directory, resolver, trust, delivery, store, events, () -> running);
+    messenger =
+        new Messenger(
+            directory,
+            resolver,
+            trust,
+            delivery,
+            store,
+            events,
+            () -> running,
+            roomService::memberIds);
     history = new History(resolver, store);
     outbox = delivery;
     for (Peer known : directory.peers()) { // fed by other sources before the start

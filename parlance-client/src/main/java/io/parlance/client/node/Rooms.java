@@ -565,6 +565,24 @@ public final class Rooms implements AutoCloseable {
   }
 
   /**
+   * Returns the ids of the members called so in the rooms we are in, so a message can be queued for
+   * a member that is away and was never written to directly.
+   *
+   * @param nickname the nickname
+   * @return the members' ids, each once, ours left out; possibly none
+   */
+  public CompletableFuture<List<String>> memberIds(String nickname) {
+    return call(
+        () ->
+            rooms.values().stream()
+                .flatMap(r -> r.state().active().stream())
+                .filter(m -> m.nickname().equals(nickname) && !m.id().equals(me.id()))
+                .map(Member::id)
+                .distinct()
+                .toList());
+  }
+
+  /**
    * Our messages in a room that a member has not acknowledged yet, per member.
    *
    * @param id the member's id

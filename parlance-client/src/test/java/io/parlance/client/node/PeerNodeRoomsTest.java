@@ -3,9 +3,13 @@ package io.parlance.client.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.parlance.client.delivery.Outgoing;
+import io.parlance.client.security.TrustStore;
+import io.parlance.client.store.DeliveryState;
 import io.parlance.client.store.MessageStore;
 import io.parlance.client.testing.TestNodes;
 import io.parlance.client.testing.TestNodes.Started;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -59,6 +63,42 @@ class PeerNodeRoomsTest {
             () ->
                 to.events(NodeEvent.RoomActivity.class).stream()
                     .anyMatch(e -> e.kind().equals("invited")));
+  }
+
+  @Test
+  void aRoomMemberThatIsAwayAndWasNeverWrittenToCanBeWrittenToByNickname() throws Exception {
+    Started alice = start("alice");
+    Started bob = start("bob");
+    Started carol = start("carol");
+    String bobName = bob.node().nickname();
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                carol.sees(bobName) && carol.sees(alice.node().nickname()) && alice.sees(bobName));
+    // carol makes the room and admits both: alice never writes to bob
+    String room = carol.node().rooms().create("lab").get(10, TimeUnit.SECONDS).id();
+    invite(carol, room, alice);
+    alice.node().rooms().join(room).get(10, TimeUnit.SECONDS);
+    invite(carol, room, bob);
+    bob.node().rooms().join(room).get(10, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> alice.node().rooms().info(room).get().members() == 3);
+    bob.node().stop();
+    carol.node().stop();
+    alice.node().stop();
+    // Alice starts again with no pin of bob's key (a new trust file), and bob is away: only the
+    // room's membership knows who bob is.
+    Files.delete(dir.resolve("alice").resolve(TrustStore.FILE));
+    Started aliceAgain =
+        nodes.start(nodes.options(alice.node().nickname()).dataDir(dir.resolve("alice")).build());
+
+    Outgoing queued =
+        aliceAgain.node().send(bobName, "hello bob, directly").get(10, TimeUnit.SECONDS);
+    assertThat(queued.key()).isEqualTo(bob.node().identity().id().value());
+    assertThat(queued.state()).isEqualTo(DeliveryState.QUEUED);
+
+    Started bobAgain = nodes.start(nodes.options(bobName).dataDir(dir.resolve("bob")).build());
+    await().atMost(WAIT).until(() -> bobAgain.received().contains("hello bob, directly"));
   }
 
   @Test
