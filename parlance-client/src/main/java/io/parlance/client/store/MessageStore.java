@@ -669,11 +669,11 @@ public final class MessageStore implements AutoCloseable {
    * @return the peer key, or empty if no message to or from that nickname is stored
    */
   public Optional<String> keyForNickname(String nickname) {
-    try (PreparedStatement ps =
-        connection.prepareStatement(
-            readable(
-                "SELECT peer FROM messages WHERE nickname = ? AND text_id IS NULL"
-                    + " ORDER BY seq DESC LIMIT 1"))) {
+    try {
+      PreparedStatement ps =
+          statement(
+              "SELECT peer FROM messages WHERE nickname = ? AND text_id IS NULL"
+                  + " ORDER BY seq DESC LIMIT 1");
       ps.setString(1, nickname);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
@@ -1056,12 +1056,12 @@ public final class MessageStore implements AutoCloseable {
       return Optional.empty();
     }
     List<String> keys = new ArrayList<>();
-    try (PreparedStatement ps =
-        connection.prepareStatement(
-            readable(
-                "SELECT DISTINCT peer FROM messages WHERE length(peer) = 64"
-                    + " AND text_id IS NULL AND replace(peer, '-', '') GLOB ?"
-                    + " ORDER BY peer LIMIT 3"))) {
+    try {
+      PreparedStatement ps =
+          statement(
+              "SELECT DISTINCT peer FROM messages WHERE length(peer) = 64"
+                  + " AND text_id IS NULL AND replace(peer, '-', '') GLOB ?"
+                  + " ORDER BY peer LIMIT 3");
       ps.setString(1, prefix + "*");
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

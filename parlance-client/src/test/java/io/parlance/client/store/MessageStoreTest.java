@@ -268,10 +268,7 @@ class MessageStoreTest {
     String roomLine = "\u0001room {\"type\":\"room_msg\",\"text\":\"hello room\"}";
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old);
         Statement s = c.createStatement()) {
-      for (String statement : MessageStore.statementsUpTo(7)) {
-        s.executeUpdate(statement);
-      }
-      s.execute("PRAGMA user_version = 7");
+      schemaAt(s, 7);
       s.execute(
           "INSERT INTO messages (id, direction, peer, nickname, content, timestamp, state,"
               + " created_ms, updated_ms, pending) VALUES ('a', 'out', 'bob', 'bob', 'hello bob',"
@@ -385,10 +382,7 @@ class MessageStoreTest {
     Path old = dir.resolve("v9.db");
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old);
         Statement s = c.createStatement()) {
-      for (String statement : MessageStore.statementsUpTo(9)) {
-        s.executeUpdate(statement);
-      }
-      s.execute("PRAGMA user_version = 9");
+      schemaAt(s, 9);
       s.execute("INSERT INTO shared_texts (id, content, refs) VALUES (1, '\u0001room {}', 1)");
       s.execute(
           "INSERT INTO messages (id, direction, peer, nickname, content, timestamp, state,"
@@ -449,6 +443,14 @@ class MessageStoreTest {
       }
     }
     store = MessageStore.open(old, clock::incrementAndGet, 200);
+  }
+
+  /** Makes the schema of an older version in an empty database, as that version left it. */
+  private static void schemaAt(Statement s, int version) throws Exception {
+    for (String statement : MessageStore.statementsUpTo(version)) {
+      s.executeUpdate(statement);
+    }
+    s.execute("PRAGMA user_version = " + version);
   }
 
   private static long count(Statement s, String sql) throws Exception {
